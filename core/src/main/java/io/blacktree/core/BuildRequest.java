@@ -1,0 +1,59 @@
+package io.blacktree.core;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A build request as the API publishes it to {@code jobs.build} (JSON, snake_case). Also the
+ * {@code DeployJob} workflow's input once validated. Optional fields are null when absent.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record BuildRequest(
+    @JsonProperty("repo_url") String repoUrl,
+    @JsonProperty("branch") String branch,
+    @JsonProperty("deployment_version") String deploymentVersion,
+    @JsonProperty("aws_account") String awsAccount,
+    @JsonProperty("ecr_repo") String ecrRepo,
+    @JsonProperty("region") String region,
+    @JsonProperty("request_id") String requestId,
+    @JsonProperty("commit") String commit,
+    @JsonProperty("dockerfile") String dockerfile,
+    @JsonProperty("context") String context,
+    @JsonProperty("build_args") Map<String, String> buildArgs,
+    @JsonProperty("tags") List<String> tags) {
+
+  /** The five fields of the original design; the optional ones absent. */
+  public static BuildRequest of(
+      String repoUrl, String branch, String deploymentVersion, String awsAccount, String ecrRepo) {
+    return new BuildRequest(
+        repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null, null, null);
+  }
+
+  /** This request with the region filled in (the configured default when the request has none). */
+  public BuildRequest withRegion(String newRegion) {
+    return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, newRegion, requestId,
+        commit, dockerfile, context, buildArgs, tags);
+  }
+
+  public BuildRequest withRequestId(String newRequestId) {
+    return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, region, newRequestId,
+        commit, dockerfile, context, buildArgs, tags);
+  }
+
+  public BuildRequest withCommit(String newCommit) {
+    return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, region, requestId,
+        newCommit, dockerfile, context, buildArgs, tags);
+  }
+
+  public Map<String, String> buildArgsOrEmpty() {
+    return buildArgs == null ? Map.of() : buildArgs;
+  }
+
+  public List<String> tagsOrEmpty() {
+    return tags == null ? List.of() : tags;
+  }
+}

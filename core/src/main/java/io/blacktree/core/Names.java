@@ -1,0 +1,45 @@
+package io.blacktree.core;
+
+/** Names every component shares: queues, exchanges, task queues, search attributes, IDs. */
+public final class Names {
+  public static final String BUILD_QUEUE = "jobs.build";
+  public static final String DEAD_LETTER_QUEUE = "jobs.build.dlq";
+  public static final String RESULTS_EXCHANGE = "jobs.results";
+  /** Routing keys on {@link #RESULTS_EXCHANGE} are {@code deploy.<outcome>}. */
+  public static final String RESULT_ROUTING_PREFIX = "deploy.";
+  /** The header of a dead-lettered message that lists every violation. */
+  public static final String DLQ_REASONS_HEADER = "x-blacktree-reasons";
+
+  public static final String DEPLOY_TASK_QUEUE = "blacktree-deploy";
+  public static final String DISPATCH_TASK_QUEUE = "blacktree-dispatch";
+  public static final String WORKFLOW_TYPE = "DeployJob";
+
+  public static final String SA_REPO = "BlacktreeRepo";
+  public static final String SA_VERSION = "BlacktreeVersion";
+  public static final String SA_ACCOUNT = "BlacktreeAccount";
+  public static final String SA_ECR_REPO = "BlacktreeEcrRepo";
+  public static final String SA_STEP = "BlacktreeStep";
+  /** The custom Keyword search attributes, registered by setup and by the dev server start. */
+  public static final java.util.List<String> SEARCH_ATTRIBUTES =
+      java.util.List.of(SA_REPO, SA_VERSION, SA_ACCOUNT, SA_ECR_REPO, SA_STEP);
+
+  /** Image label carrying the workflow ID that built it. */
+  public static final String LABEL_WORKFLOW_ID = "io.blacktree.workflow-id";
+
+  private Names() {}
+
+  /**
+   * {@code deploy:<aws_account>:<region>:<ecr_repo>:<deployment_version>}: ':' is illegal in every part,
+   * so IDs never collide, and the ID names the image the workflow produces.
+   */
+  public static String workflowId(BuildRequest request, String defaultRegion) {
+    String region = request.region() == null || request.region().isEmpty() ? defaultRegion : request.region();
+    return "deploy:" + request.awsAccount() + ":" + region + ":" + request.ecrRepo() + ":"
+        + request.deploymentVersion();
+  }
+
+  /** A job's identity on a worker: {@code <workflowId>/<runId>/<attempt>}. */
+  public static String jobId(String workflowId, String runId, int attempt) {
+    return workflowId + "/" + runId + "/" + attempt;
+  }
+}

@@ -1,0 +1,64 @@
+package io.blacktree.workflows;
+
+import io.blacktree.core.BuildRequest;
+import io.blacktree.core.DeployResult;
+import io.blacktree.core.ReplyTarget;
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One deploy job: dispatches the validated request to a free build worker, retries transient failures on
+ * other workers, and publishes the result. Temporal's execution status is the job status: success returns
+ * the {@link DeployResult}; a permanent failure or exhausted attempts fail with an
+ * {@code ApplicationFailure} typed by {@code ErrorKind} whose details carry the result; a cancel ends it
+ * CANCELLED.
+ *
+ * <p>Workflow ID: {@code Names.workflowId(request, defaultRegion)}; task queue {@code blacktree-deploy}.
+ */
+@WorkflowInterface
+public interface DeployJobWorkflow {
+
+  @WorkflowMethod(name = "DeployJob")
+  DeployResult run(DeployJobInput input);
+
+  /** A step change of the running attempt, sent by the dispatch activity. */
+  @SignalMethod
+  void stepChanged(StepUpdate update);
+
+  /** A duplicate request arrived while this job runs: send the result there too. */
+  @SignalMethod
+  void addReplyTarget(ReplyTarget target);
+
+  /** Attempt, worker and step of the job now. */
+  @QueryMethod
+  Progress progress();
+
+  /**
+   * The workflow's input.
+   *
+   * @param request      the validated request, region filled in
+   * @param replyTargets where the requester wants the result (may be empty)
+   */
+  record DeployJobInput(BuildRequest request, java.util.List<ReplyTarget> replyTargets) {}
+
+  /** A step change: {@code step} is one of queued, cloning, building, pushing, done. */
+  record StepUpdate(int attempt, String worker, String step) {}
+
+  /** What the {@code progress} query answers. */
+  record Progress(int attempt, String worker, String step) {}
+
+  /** Convenience for building the input with an empty reply list. */
+  static DeployJobInput input(BuildRequest request) {
+    return new DeployJobInput(request, java.util.List.of());
+  }
+
+  /** The request that would be submitted again on a retry. */
+  static BuildRequest requestOf(DeployJobInput input) {
+    return input.request();
+  }
+
+  /** Placeholder-free marker of the result type, for readers of history JSON. */
+  Class<DeployResult> RESULT_TYPE = DeployResult.class;
+}
