@@ -1,0 +1,25 @@
+package io.blacktree.activities;
+
+import io.blacktree.core.BuildRequest;
+
+/**
+ * One dispatch of a job to a build worker.
+ *
+ * @param request          the validated request, region filled in
+ * @param workflowId       the job's workflow ID (stamped on the image, and where step signals go)
+ * @param runId            the workflow run the step signals go to
+ * @param attempt          the workflow's attempt number (1-based), echoed in step signals
+ * @param jobId            the job's identity on the worker; the same job ID re-attaches to a running job
+ * @param timeLimitSeconds the job time limit: RunJob's deadline and the worker's own limit
+ * @param preferWorker     {@code host:port} to try first (the worker still running this job ID), or null
+ * @param avoidWorker      {@code host:port} of the worker that failed the previous attempt, or null
+ */
+public record DispatchRequest(
+    BuildRequest request,
+    String workflowId,
+    String runId,
+    int attempt,
+    String jobId,
+    long timeLimitSeconds,
+    String preferWorker,
+    String avoidWorker) {}

@@ -1,0 +1,40 @@
+package io.blacktree.activities;
+
+import io.blacktree.core.BuildRequest;
+import io.blacktree.proto.worker.v1.JobRequest;
+
+/** Builds the worker's {@link JobRequest} from a dispatch. */
+final class JobRequests {
+  private JobRequests() {}
+
+  static JobRequest of(DispatchRequest d) {
+    BuildRequest r = d.request();
+    JobRequest.Builder b = JobRequest.newBuilder()
+        .setRepoUrl(r.repoUrl())
+        .setBranch(r.branch())
+        .setDeploymentVersion(r.deploymentVersion())
+        .setAwsAccountId(r.awsAccount())
+        .setEcrRepo(r.ecrRepo())
+        .setJobId(d.jobId())
+        .setWorkflowId(d.workflowId())
+        .setTimeLimitSeconds(d.timeLimitSeconds())
+        .putAllBuildArgs(r.buildArgsOrEmpty())
+        .addAllTags(r.tagsOrEmpty());
+    if (r.region() != null) {
+      b.setRegion(r.region());
+    }
+    if (r.commit() != null) {
+      b.setCommit(r.commit());
+    }
+    if (r.dockerfile() != null) {
+      b.setDockerfile(r.dockerfile());
+    }
+    if (r.context() != null) {
+      b.setContext(r.context());
+    }
+    if (r.requestId() != null) {
+      b.setRequestId(r.requestId());
+    }
+    return b.build();
+  }
+}

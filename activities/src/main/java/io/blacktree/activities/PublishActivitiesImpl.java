@@ -1,0 +1,85 @@
+package io.blacktree.activities;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.Names;
+import io.blacktree.core.ReplyTarget;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes with publisher confirms on a channel of its own per call (channels are not thread-safe),
+ * {@code mandatory}, persistent, JSON, with the request's stable message ID. An unroutable result (no
+ * queue bound, a reply queue gone) is logged, not retried: nobody is listening. A broker that does not
+ * answer or nacks fails retryably (type {@code INTERNAL}).
+ */
+public final class PublishActivitiesImpl implements PublishActivities {
+  private static final Logger log = LoggerFactory.getLogger(PublishActivitiesImpl.class);
+
+  private final Connection connection;
+  private final String exchange;
+  private final Duration confirmTimeout;
+  private final ObjectMapper json = new ObjectMapper();
+
+  /** @param exchange the results exchange, {@code jobs.results} by default (declared durable topic) */
+  public PublishActivitiesImpl(Connection connection, String exchange, Duration confirmTimeout) {
+    this.connection = connection;
+    this.exchange = exchange;
+    this.confirmTimeout = confirmTimeout;
+  }
+
+  @Override
+  public void publish(PublishRequest request) {
+    byte[] body = body(request);
+    String routingKey = Names.RESULT_ROUTING_PREFIX + request.result().status().toLowerCase(Locale.ROOT);
+    try (Channel ch = connection.createChannel()) {
+      ch.confirmSelect();
+      ch.addReturnListener(r -> log.warn("result {} unroutable on '{}' '{}': {}",
+          r.getProperties().getMessageId(), r.getExchange(), r.getRoutingKey(), r.getReplyText()));
+      ch.exchangeDeclare(exchange, "topic", true);
+      ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null), body);
+      for (ReplyTarget t : request.replyTargets()) {
+        if (t.replyTo() != null && !t.replyTo().isEmpty()) {
+          ch.basicPublish("", t.replyTo(), true, props(request.messageId(), t.correlationId()), body);
+        }
+      }
+      ch.waitForConfirmsOrDie(confirmTimeout.toMillis());
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      throw ApplicationFailure.newFailure("broker unavailable: " + e.getMessage(), ErrorKind.INTERNAL.name());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApplicationFailure.newFailure("interrupted while publishing", ErrorKind.INTERNAL.name());
+    }
+  }
+
+  private byte[] body(PublishRequest request) {
+    try {
+      return json.writeValueAsString(request.result()).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw ApplicationFailure.newNonRetryableFailure("result not serializable: " + e.getOriginalMessage(),
+          ErrorKind.INTERNAL.name());
+    }
+  }
+
+  private static AMQP.BasicProperties props(String messageId, String correlationId) {
+    return new AMQP.BasicProperties.Builder()
+        .contentType("application/json")
+        .contentEncoding("utf-8")
+        .deliveryMode(2)
+        .messageId(messageId)
+        .correlationId(correlationId)
+        .type("blacktree.deploy.result")
+        .build();
+  }
+}
