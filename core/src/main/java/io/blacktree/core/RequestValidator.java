@@ -124,7 +124,7 @@ public final class RequestValidator {
       out.add(Violation.invalid("branch", "must be at most " + MAX_BRANCH + " characters"));
     } else if (v.startsWith("-")) {
       out.add(Violation.invalid("branch", "must not start with '-'"));
-    } else if (hasControl(v) || !Repository.isValidRefName("refs/heads/" + v)) {
+    } else if (hasControl(v) || v.equals("@") || !Repository.isValidRefName("refs/heads/" + v)) {
       out.add(Violation.invalid("branch", "is not a valid git branch name"));
     }
   }
