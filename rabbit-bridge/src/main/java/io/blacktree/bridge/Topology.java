@@ -1,0 +1,62 @@
+package io.blacktree.bridge;
+
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Declares the bridge's RabbitMQ topology, idempotently (declaring again with the same arguments is a no-op):
+ * <ul>
+ *   <li>the build queue: durable quorum queue with an explicit {@code x-delivery-limit}; a message that
+ *       exceeds it is dead-lettered by the broker to the DLQ (never silently dropped);</li>
+ *   <li>the dead-letter queue: durable classic queue;</li>
+ *   <li>the results exchange: durable topic exchange.</li>
+ * </ul>
+ * Used by the bridge at start and by {@code blacktree setup}.
+ */
+public final class Topology {
+  /** The delivery limit when none is configured (RabbitMQ 4.x's default, set explicitly on 3.x). */
+  public static final int DEFAULT_DELIVERY_LIMIT = 20;
+
+  private final QueueNames names;
+  private final int deliveryLimit;
+
+  public Topology(QueueNames names, int deliveryLimit) {
+    if (deliveryLimit < 1) {
+      throw new IllegalArgumentException("deliveryLimit must be >= 1, was " + deliveryLimit);
+    }
+    this.names = names;
+    this.deliveryLimit = deliveryLimit;
+  }
+
+  public QueueNames names() {
+    return names;
+  }
+
+  /** Declares everything on a short-lived channel of {@code connection}. */
+  public void declare(Connection connection) throws TopologyException {
+    try (Channel channel = connection.createChannel()) {
+      declareOn(channel);
+    } catch (IOException | TimeoutException | RuntimeException e) {
+      throw new TopologyException("declaring " + names + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Declares everything on {@code channel}; a mismatch closes the channel (PRECONDITION_FAILED). */
+  void declareOn(Channel channel) throws IOException {
+    channel.queueDeclare(names.deadLetterQueue(), true, false, false, Map.of());
+    channel.queueDeclare(names.buildQueue(), true, false, false, buildQueueArguments());
+    channel.exchangeDeclare(names.resultsExchange(), BuiltinExchangeType.TOPIC, true);
+  }
+
+  Map<String, Object> buildQueueArguments() {
+    return Map.of(
+        "x-queue-type", "quorum",
+        "x-delivery-limit", deliveryLimit,
+        "x-dead-letter-exchange", "",
+        "x-dead-letter-routing-key", names.deadLetterQueue());
+  }
+}

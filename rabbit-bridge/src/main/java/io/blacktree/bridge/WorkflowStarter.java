@@ -1,0 +1,119 @@
+package io.blacktree.bridge;
+
+import io.blacktree.core.BuildRequest;
+import io.blacktree.core.DeployResult;
+import io.blacktree.core.Names;
+import io.blacktree.core.ReplyTarget;
+import io.blacktree.workflows.DeployJobWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starts {@code DeployJob} with the identity and reuse policies of DESIGN.md: ID
+ * {@link Names#workflowId}, {@code ALLOW_DUPLICATE_FAILED_ONLY} for a fresh delivery, {@code REJECT_DUPLICATE}
+ * for a redelivered one; search attributes repo, version, account, ECR repo and step {@code queued}; memo
+ * branch, commit, request_id. Joins duplicates to the existing workflow.
+ */
+final class WorkflowStarter implements JobStarter {
+  static final SearchAttributeKey<String> REPO = SearchAttributeKey.forKeyword(Names.SA_REPO);
+  static final SearchAttributeKey<String> VERSION = SearchAttributeKey.forKeyword(Names.SA_VERSION);
+  static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKey.forKeyword(Names.SA_ACCOUNT);
+  static final SearchAttributeKey<String> ECR_REPO = SearchAttributeKey.forKeyword(Names.SA_ECR_REPO);
+  static final SearchAttributeKey<String> STEP = SearchAttributeKey.forKeyword(Names.SA_STEP);
+
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final String defaultRegion;
+  private final FinishedResults finished;
+
+  WorkflowStarter(WorkflowClient client, String taskQueue, String defaultRegion, FinishedResults finished) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.defaultRegion = defaultRegion;
+    this.finished = finished;
+  }
+
+  @Override
+  public Outcome start(BuildRequest request, ReplyTarget replyTarget, boolean redelivered) throws StartException {
+    BuildRequest withRegion =
+        request.region() == null || request.region().isEmpty() ? request.withRegion(defaultRegion) : request;
+    String workflowId = Names.workflowId(withRegion, defaultRegion);
+    WorkflowOptions options = WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId)
+        .setTaskQueue(taskQueue)
+        .setWorkflowIdReusePolicy(redelivered
+            ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+            : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
+        .setTypedSearchAttributes(searchAttributes(withRegion))
+        .setMemo(memo(withRegion))
+        .build();
+    DeployJobWorkflow workflow = client.newWorkflowStub(DeployJobWorkflow.class, options);
+    List<ReplyTarget> targets = replyTarget == null ? List.of() : List.of(replyTarget);
+    try {
+      WorkflowExecution execution =
+          WorkflowClient.start(workflow::run, new DeployJobWorkflow.DeployJobInput(withRegion, targets));
+      return new Started(workflowId, execution.getRunId());
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      return new Duplicate(workflowId);
+    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
+      throw TemporalErrors.classify("start of " + workflowId, e);
+    }
+  }
+
+  @Override
+  public Optional<DeployResult> join(String workflowId, ReplyTarget replyTarget) throws StartException {
+    try {
+      WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+      WorkflowExecutionStatus status = stub.describe().getStatus();
+      if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        if (replyTarget == null) {
+          return Optional.empty();
+        }
+        try {
+          client.newWorkflowStub(DeployJobWorkflow.class, workflowId).addReplyTarget(replyTarget);
+          return Optional.empty();
+        } catch (WorkflowNotFoundException e) {
+          // finished between describe and signal: answer with its result below
+        }
+      }
+      return Optional.of(finished.resultOf(workflowId));
+    } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
+      throw TemporalErrors.classify("joining " + workflowId, e);
+    }
+  }
+
+  private static SearchAttributes searchAttributes(BuildRequest r) {
+    return SearchAttributes.newBuilder()
+        .set(REPO, r.repoUrl())
+        .set(VERSION, r.deploymentVersion())
+        .set(ACCOUNT, r.awsAccount())
+        .set(ECR_REPO, r.ecrRepo())
+        .set(STEP, "queued")
+        .build();
+  }
+
+  private static Map<String, Object> memo(BuildRequest r) {
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put("branch", r.branch());
+    if (r.commit() != null) {
+      memo.put("commit", r.commit());
+    }
+    if (r.requestId() != null) {
+      memo.put("request_id", r.requestId());
+    }
+    return memo;
+  }
+}
