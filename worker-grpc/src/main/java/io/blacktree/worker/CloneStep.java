@@ -1,0 +1,124 @@
+package io.blacktree.worker;
+
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.ValidationPolicy;
+import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.worker.JobFailure.GitFailure;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.jgit.api.CloneCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.lib.EmptyProgressMonitor;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.URIish;
+
+/**
+ * Clones the request's repository into the workspace with JGit: shallow (depth 1), the one branch, no tags,
+ * no submodules; or, with a {@code commit}, exactly that commit (init + fetch of the SHA, detached HEAD).
+ * Hooks never run: a clone does not bring the remote's hooks, and JGit runs none on clone or checkout.
+ * Returns the resolved commit SHA. Credentials go through a provider, never into the URL.
+ */
+final class CloneStep {
+  private final ValidationPolicy policy;
+  private final GitCredentials credentials;
+
+  CloneStep(ValidationPolicy policy, GitCredentials credentials) {
+    this.policy = policy;
+    this.credentials = credentials;
+  }
+
+  /** The URL cloned for a request (no credentials in it). */
+  URI cloneUrl(JobRequest request) {
+    return policy.cloneUrl(request.getRepoUrl());
+  }
+
+  String run(Job job, Workspace ws) throws JobFailure {
+    JobRequest req = job.request();
+    URI url = cloneUrl(req);
+    job.log("cloning " + url + (req.getCommit().isEmpty() ? " branch " + req.getBranch() : " commit " + req.getCommit()));
+    try (Git git = req.getCommit().isEmpty() ? cloneBranch(job, url, ws) : fetchCommit(job, url, ws)) {
+      job.checkStopped();
+      ObjectId head = git.getRepository().resolve("HEAD");
+      if (head == null) {
+        throw new GitFailure(ErrorKind.BRANCH_NOT_FOUND, "branch or commit not found: nothing checked out", null);
+      }
+      job.log("checked out " + head.name());
+      return head.name();
+    } catch (GitAPIException | JGitInternalException | java.io.IOException e) {
+      JobFailure stopped = job.stopped();
+      if (stopped != null) {
+        throw stopped;
+      }
+      throw ErrorClassifier.git(e);
+    }
+  }
+
+  private Git cloneBranch(Job job, URI url, Workspace ws) throws GitAPIException {
+    String ref = "refs/heads/" + job.request().getBranch();
+    CloneCommand clone = Git.cloneRepository()
+        .setURI(url.toString())
+        .setDirectory(ws.checkout().toFile())
+        .setBranch(ref)
+        .setBranchesToClone(List.of(ref))
+        .setCloneAllBranches(false)
+        .setCloneSubmodules(false)
+        .setDepth(1)
+        .setNoTags()
+        .setProgressMonitor(new StopMonitor(job))
+        .setCredentialsProvider(credentials.provider());
+    return clone.call();
+  }
+
+  private Git fetchCommit(Job job, URI url, Workspace ws) throws GitAPIException, java.io.IOException {
+    String sha = job.request().getCommit();
+    Git git = Git.init().setDirectory(ws.checkout().toFile()).setInitialBranch("blacktree").call();
+    boolean ok = false;
+    try {
+      git.remoteAdd().setName("origin").setUri(remote(url)).call();
+      git.fetch()
+          .setRemote("origin")
+          .setRefSpecs(new RefSpec(sha + ":refs/remotes/origin/target"))
+          .setDepth(1)
+          .setTagOpt(TagOpt.NO_TAGS)
+          .setProgressMonitor(new StopMonitor(job))
+          .setCredentialsProvider(credentials.provider())
+          .call();
+      if (!job.isStopped()) {
+        git.checkout().setName(sha).call();
+      }
+      ok = true;
+      return git;
+    } finally {
+      if (!ok) {
+        git.close();
+      }
+    }
+  }
+
+  private static URIish remote(URI url) throws InvalidRemoteException {
+    try {
+      return new URIish(url.toString());
+    } catch (java.net.URISyntaxException e) {
+      throw new InvalidRemoteException("invalid repository URL");
+    }
+  }
+
+  /** Lets JGit stop a transfer when the job is stopped. */
+  private static final class StopMonitor extends EmptyProgressMonitor {
+    private final Job job;
+
+    StopMonitor(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return job.isStopped();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.blacktree.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+
+/**
+ * Writes a build context as an uncompressed tar (as fast as the Docker CLI; file modes kept), leaving out
+ * {@code .git} directories. Symlinks go in as symlinks (the daemon never follows them on the host). A
+ * Dockerfile outside the context is added under {@link #OUTSIDE_DOCKERFILE}, as the Docker CLI does.
+ * {@code .dockerignore} is not interpreted (the daemon does not either when it receives a tar).
+ */
+final class ContextTar {
+  static final String OUTSIDE_DOCKERFILE = ".blacktree.Dockerfile";
+
+  private ContextTar() {}
+
+  /** Writes the tar to {@code out}; returns the Dockerfile's path inside it. */
+  static String write(Path context, Path dockerfile, OutputStream out) throws IOException {
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      Files.walkFileTree(context, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+          if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          if (!dir.equals(context)) {
+            add(tar, context.relativize(dir) + "/", dir);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          add(tar, context.relativize(file).toString(), file);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+      String name;
+      if (dockerfile.startsWith(context)) {
+        name = context.relativize(dockerfile).toString();
+      } else {
+        name = OUTSIDE_DOCKERFILE;
+        add(tar, name, dockerfile);
+      }
+      tar.finish();
+      return name;
+    }
+  }
+
+  private static void add(TarArchiveOutputStream tar, String name, Path p) throws IOException {
+    TarArchiveEntry entry;
+    if (Files.isSymbolicLink(p)) {
+      entry = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+      entry.setLinkName(Files.readSymbolicLink(p).toString());
+    } else {
+      entry = new TarArchiveEntry(p.toFile(), name);
+      entry.setMode(mode(p, entry.isDirectory()));
+    }
+    tar.putArchiveEntry(entry);
+    if (entry.isFile()) {
+      Files.copy(p, tar);
+    }
+    tar.closeArchiveEntry();
+  }
+
+  private static int mode(Path p, boolean dir) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+    int mode = 0;
+    int bit = 0400;
+    for (PosixFilePermission perm : PosixFilePermission.values()) {
+      if (perms.contains(perm)) {
+        mode |= bit;
+      }
+      bit >>= 1;
+    }
+    return (dir ? 040000 : 0100000) | mode;
+  }
+}

@@ -1,0 +1,136 @@
+package io.blacktree.worker;
+
+import io.blacktree.core.ErrorKind;
+import io.blacktree.worker.JobFailure.DockerFailure;
+import io.blacktree.worker.JobFailure.GitFailure;
+import io.blacktree.worker.JobFailure.RegistryFailure;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+
+/**
+ * Maps library exceptions (JGit, docker-java, registry push errors) to {@link ErrorKind}s, by type first and
+ * by the messages INTEGRATION-NOTES.md records where the type says too little. Messages of the result are our
+ * own words plus the library's message; the caller redacts them.
+ */
+final class ErrorClassifier {
+  private ErrorClassifier() {}
+
+  /** A JGit clone/fetch failure. */
+  static GitFailure git(Exception e) {
+    String msg = messages(e);
+    ErrorKind kind;
+    if (e instanceof org.eclipse.jgit.api.errors.InvalidRemoteException) {
+      kind = ErrorKind.REPO_NOT_FOUND;
+    } else if (msg.contains("remote branch") && msg.contains("not found")
+        || msg.contains("want ") && (msg.contains("not valid") || msg.contains("not our ref"))
+        || msg.contains("missing commit") || msg.contains("missing unknown")) {
+      kind = ErrorKind.BRANCH_NOT_FOUND;
+    } else if (hasNetworkCause(e) || msg.contains("connection refused") || msg.contains("connect timed out")
+        || msg.contains("unknownhost") || msg.contains("timed out") || msg.contains("connection reset")
+        || msg.contains(" 50") && msg.contains("http")) {
+      kind = ErrorKind.GIT_UNAVAILABLE;
+    } else if (msg.contains("not found") || msg.contains("not exported") || msg.contains("no such repository")
+        || msg.contains("not authorized") || msg.contains("authentication is required")
+        || msg.contains("does not appear to be a git repository") || msg.contains("repository not found")) {
+      kind = ErrorKind.REPO_NOT_FOUND;
+    } else if (msg.contains("no space left")) {
+      kind = ErrorKind.DISK_FULL;
+    } else {
+      kind = ErrorKind.GIT_UNAVAILABLE;
+    }
+    return new GitFailure(kind, describe(kind) + ": " + firstMessage(e), e);
+  }
+
+  /** A docker-java failure during build (the message is the daemon's error line when there is one). */
+  static DockerFailure build(Throwable e) {
+    String msg = messages(e);
+    ErrorKind kind;
+    if (msg.contains("no space left on device")) {
+      kind = ErrorKind.DISK_FULL;
+    } else if (hasNetworkCause(e) || msg.contains("connection refused") || msg.contains("broken pipe")) {
+      kind = ErrorKind.DOCKER_UNAVAILABLE;
+    } else if (msg.contains("cannot locate specified dockerfile")) {
+      kind = ErrorKind.DOCKERFILE_MISSING;
+    } else if (msg.contains("returned a non-zero code") || msg.contains("copy failed")
+        || msg.contains("dockerfile parse error") || msg.contains("unknown instruction")
+        || msg.contains("could not build image") || msg.contains("failed to") || isBadRequest(e)) {
+      kind = ErrorKind.BUILD_FAILED;
+    } else {
+      kind = ErrorKind.INTERNAL;
+    }
+    return new DockerFailure(kind, describe(kind) + ": " + firstMessage(e), e);
+  }
+
+  /** Any other docker-java failure (tag, inspect, push transport): unreachable engine or internal. */
+  static DockerFailure engine(Throwable e) {
+    String msg = messages(e);
+    ErrorKind kind = msg.contains("no space left on device") ? ErrorKind.DISK_FULL
+        : hasNetworkCause(e) || msg.contains("connection refused") ? ErrorKind.DOCKER_UNAVAILABLE
+        : ErrorKind.INTERNAL;
+    return new DockerFailure(kind, describe(kind) + ": " + firstMessage(e), e);
+  }
+
+  /** An error the daemon reported in a push's progress stream. */
+  static RegistryFailure push(String errorMessage) {
+    String msg = errorMessage == null ? "" : errorMessage.toLowerCase(Locale.ROOT);
+    ErrorKind kind;
+    if (msg.contains("unauthorized") || msg.contains("authentication required") || msg.contains("denied")
+        || msg.contains("no basic auth credentials") || msg.contains("401") || msg.contains("403")) {
+      kind = ErrorKind.REGISTRY_AUTH_DENIED;
+    } else if (msg.contains("no space left")) {
+      kind = ErrorKind.DISK_FULL;
+    } else {
+      kind = ErrorKind.REGISTRY_UNAVAILABLE;
+    }
+    return new RegistryFailure(kind, describe(kind) + ": " + errorMessage, null);
+  }
+
+  static boolean hasNetworkCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException || t instanceof SocketTimeoutException || t instanceof UnknownHostException
+          || t instanceof SocketException || t instanceof java.nio.channels.ClosedChannelException) {
+        return true;
+      }
+      if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No such file or directory")) {
+        return true; // unix socket missing
+      }
+    }
+    return false;
+  }
+
+  private static boolean isBadRequest(Throwable e) {
+    return e.getClass().getName().equals("com.github.dockerjava.api.exception.BadRequestException");
+  }
+
+  private static String messages(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      sb.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append(" | ");
+    }
+    return sb.toString().toLowerCase(Locale.ROOT);
+  }
+
+  private static String firstMessage(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m.strip();
+  }
+
+  static String describe(ErrorKind kind) {
+    return switch (kind) {
+      case REPO_NOT_FOUND -> "repository not found (or access denied)";
+      case BRANCH_NOT_FOUND -> "branch or commit not found";
+      case GIT_UNAVAILABLE -> "git host unavailable";
+      case BUILD_FAILED -> "build failed";
+      case DOCKERFILE_MISSING -> "Dockerfile missing";
+      case DOCKER_UNAVAILABLE -> "Docker engine unavailable";
+      case DISK_FULL -> "disk full";
+      case REGISTRY_AUTH_DENIED -> "registry denied the credentials";
+      case REGISTRY_UNAVAILABLE -> "registry unavailable";
+      default -> kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package io.blacktree.worker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Image;
+import io.blacktree.core.Names;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the images this worker built (the layer cache that makes the next build fast) within a byte bound:
+ * when their total size is over {@code maxBytes}, the least recently used are removed first (use = built or
+ * pushed by this process; images from before the process start count by creation time). Only images with
+ * the Blacktree workflow label are touched. Sizes are the engine's per-image sizes, so shared layers are
+ * counted more than once: the bound is conservative.
+ */
+final class ImagePruner {
+  private static final Logger LOG = LoggerFactory.getLogger(ImagePruner.class);
+  private final DockerClient docker;
+  private final long maxBytes;
+  private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+
+  ImagePruner(DockerClient docker, long maxBytes) {
+    this.docker = docker;
+    this.maxBytes = maxBytes;
+  }
+
+  void used(String imageId) {
+    lastUsed.put(imageId, System.currentTimeMillis());
+  }
+
+  /** Removes least recently used images until the total is within the bound; never {@code keep}. */
+  int prune(String keep) {
+    List<Image> images = docker.listImagesCmd().withLabelFilter(Names.LABEL_WORKFLOW_ID).exec();
+    long total = images.stream().mapToLong(i -> i.getSize() == null ? 0 : i.getSize()).sum();
+    if (total <= maxBytes) {
+      return 0;
+    }
+    int removed = 0;
+    List<Image> byAge = images.stream()
+        .sorted(Comparator.comparingLong(this::lastUse))
+        .toList();
+    for (Image image : byAge) {
+      if (total <= maxBytes) {
+        break;
+      }
+      if (image.getId().equals(keep)) {
+        continue;
+      }
+      try {
+        docker.removeImageCmd(image.getId()).withForce(true).withNoPrune(false).exec();
+        total -= image.getSize() == null ? 0 : image.getSize();
+        lastUsed.remove(image.getId());
+        removed++;
+      } catch (RuntimeException e) {
+        LOG.info("image {} not pruned: {}", image.getId(), e.getClass().getSimpleName());
+      }
+    }
+    return removed;
+  }
+
+  private long lastUse(Image image) {
+    Long used = lastUsed.get(image.getId());
+    return used != null ? used : (image.getCreated() == null ? 0 : image.getCreated() * 1000);
+  }
+}

@@ -1,0 +1,130 @@
+package io.blacktree.worker;
+
+import io.blacktree.core.ErrorKind;
+import io.blacktree.proto.worker.v1.JobResponse;
+import io.blacktree.proto.worker.v1.ReuseSummary;
+import io.blacktree.proto.worker.v1.Step;
+import io.blacktree.proto.worker.v1.StepDuration;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one job: a fresh workspace, then clone, build, login, push, then cleanup (workspace removed in every
+ * outcome, image cache pruned). It only sequences the steps and turns their outcome into the response; a
+ * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported.
+ */
+final class JobRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  private final CloneStep clone;
+  private final BuildStep build;
+  private final LoginStep login;
+  private final PushStep push;
+  private final ImagePruner pruner;
+  private final Path workdir;
+  private final String workerId;
+
+  JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
+      String workerId) {
+    this.clone = clone;
+    this.build = build;
+    this.login = login;
+    this.push = push;
+    this.pruner = pruner;
+    this.workdir = workdir;
+    this.workerId = workerId;
+  }
+
+  private interface StepBody<T> {
+    T run() throws JobFailure;
+  }
+
+  /** Runs the job to its end; never throws. */
+  JobResponse run(Job job) {
+    JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
+    Workspace ws = null;
+    String imageId = null;
+    try {
+      ws = createWorkspace();
+      Workspace w = ws;
+      job.checkStopped();
+      String sha = step(job, Step.CLONING, () -> clone.run(job, w));
+      out.setCommitSha(sha);
+      job.checkStopped();
+      imageId = step(job, Step.BUILDING, () -> build.run(job, w, sha, clone.cloneUrl(job.request()).toString()));
+      pruner.used(imageId);
+      job.checkStopped();
+      RegistryAuth auth = step(job, Step.LOGGING_IN, () -> login.run(job));
+      job.checkStopped();
+      String id = imageId;
+      PushStep.Pushed pushed = step(job, Step.PUSHING, () -> push.run(job, id, auth, sha));
+      out.setStatus(JobResponse.Status.SUCCESS)
+          .setImageUrl(pushed.imageUrl())
+          .setDigest(pushed.digest())
+          .addAllTags(pushed.tags())
+          .setReuse(ReuseSummary.newBuilder().setAlreadyPushed(pushed.alreadyPushed()));
+    } catch (JobFailure f) {
+      fail(job, out, f.kind(), f.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("job {} failed unexpectedly", job.jobId(), e);
+      fail(job, out, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+    } finally {
+      cleanup(job, ws, imageId);
+    }
+    job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
+    return out.setLogs(job.logBuffer().render()).build();
+  }
+
+  private Workspace createWorkspace() throws JobFailure {
+    try {
+      return Workspace.create(workdir);
+    } catch (IOException e) {
+      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+      throw new JobFailure(kind, "could not create the workspace", e);
+    }
+  }
+
+  private static <T> T step(Job job, Step step, StepBody<T> body) throws JobFailure {
+    long start = System.nanoTime();
+    job.stepStarted(step);
+    try {
+      return body.run();
+    } finally {
+      job.stepFinished(step, (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  private static void fail(Job job, JobResponse.Builder out, ErrorKind reported, String message) {
+    ErrorKind stop = job.stopKind();
+    ErrorKind kind = stop != null ? stop : reported;
+    String text = job.redactor().redact(stop != null ? job.stopped().getMessage() : message);
+    job.log("job failed: " + kind + ": " + text);
+    out.setStatus(kind == ErrorKind.CANCELLED ? JobResponse.Status.CANCELLED : JobResponse.Status.FAILED)
+        .setErrorKind(ProtoKinds.toProto(kind))
+        .setRetryable(kind.retryable())
+        .setErrorMessage(text);
+  }
+
+  private void cleanup(Job job, Workspace ws, String keepImage) {
+    long start = System.nanoTime();
+    job.stepStarted(Step.CLEANING_UP);
+    if (ws != null) {
+      try {
+        ws.close();
+      } catch (RuntimeException e) {
+        job.log("workspace not removed: " + e.getMessage());
+      }
+    }
+    try {
+      int removed = pruner.prune(keepImage);
+      if (removed > 0) {
+        job.log("pruned " + removed + " cached image(s)");
+      }
+    } catch (RuntimeException e) {
+      job.log("image prune skipped: " + e.getClass().getSimpleName());
+    }
+    job.stepFinished(Step.CLEANING_UP, (System.nanoTime() - start) / 1_000_000);
+  }
+}

@@ -1,0 +1,194 @@
+package io.blacktree.worker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.PushResponseItem;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.Names;
+import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.worker.JobFailure.RegistryFailure;
+import io.blacktree.worker.RegistryProbe.RemoteImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tags the built image for the registry and pushes every tag: {@code <registry>/<ecr_repo>:<version>}, the
+ * request's extra tags, and the short SHA. Every push item is checked for an error (docker-java is silent
+ * otherwise); a transient registry failure is retried up to {@code maxAttempts} times without rebuilding.
+ *
+ * <p>The version tag is immutable: if the registry already holds it with another image, the job fails
+ * {@code TAG_EXISTS} unless {@code allowTagOverwrite}. Except when that image carries this job's workflow ID
+ * label and the same commit: it is this job's own earlier attempt, and the job succeeds with that digest
+ * without pushing.
+ */
+final class PushStep {
+  /** The pushed image: its digest, full references, and whether an earlier attempt had already pushed it. */
+  record Pushed(String imageUrl, String digest, List<String> tags, boolean alreadyPushed) {}
+
+  static final int SHORT_SHA = 12;
+  private final DockerClient docker;
+  private final RegistryProbe probe;
+  private final boolean allowTagOverwrite;
+  private final int maxAttempts;
+
+  PushStep(DockerClient docker, RegistryProbe probe, boolean allowTagOverwrite, int maxAttempts) {
+    this.docker = docker;
+    this.probe = probe;
+    this.allowTagOverwrite = allowTagOverwrite;
+    this.maxAttempts = maxAttempts;
+  }
+
+  Pushed run(Job job, String imageId, RegistryAuth auth, String sha) throws JobFailure {
+    JobRequest req = job.request();
+    String repo = auth.host() + "/" + req.getEcrRepo();
+    String imageUrl = repo + ":" + req.getDeploymentVersion();
+    List<String> tags = tags(req, sha);
+    List<String> refs = tags.stream().map(t -> repo + ":" + t).toList();
+    Optional<RemoteImage> existing = probe.find(auth, req.getEcrRepo(), req.getDeploymentVersion());
+    if (existing.isPresent()) {
+      RemoteImage remote = existing.get();
+      if (ownEarlierAttempt(remote, WorkflowIds.of(req), sha)) {
+        job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
+        return new Pushed(imageUrl, remote.digest(), refs, true);
+      }
+      if (!imageId.equals(remote.configDigest()) && !allowTagOverwrite) {
+        throw new RegistryFailure(ErrorKind.TAG_EXISTS,
+            imageUrl + " already exists with another image (" + remote.digest() + "); versions are immutable", null);
+      }
+    }
+    String digest = null;
+    for (String tag : tags) {
+      tagImage(imageId, repo, tag);
+      String d = pushWithRetry(job, auth, repo, tag);
+      if (tag.equals(req.getDeploymentVersion())) {
+        digest = d;
+      }
+    }
+    job.log("pushed " + imageUrl + " " + digest);
+    return new Pushed(imageUrl, digest, refs, false);
+  }
+
+  static List<String> tags(JobRequest req, String sha) {
+    Set<String> tags = new LinkedHashSet<>();
+    tags.add(req.getDeploymentVersion());
+    tags.addAll(req.getTagsList());
+    tags.add(sha.substring(0, Math.min(SHORT_SHA, sha.length())));
+    return new ArrayList<>(tags);
+  }
+
+  private static boolean ownEarlierAttempt(RemoteImage remote, String workflowId, String sha) {
+    return !workflowId.isEmpty()
+        && workflowId.equals(remote.labels().get(Names.LABEL_WORKFLOW_ID))
+        && sha.equals(remote.labels().get("org.opencontainers.image.revision"));
+  }
+
+  private void tagImage(String imageId, String repo, String tag) throws JobFailure {
+    try {
+      docker.tagImageCmd(imageId, repo, tag).withForce(true).exec();
+    } catch (RuntimeException e) {
+      throw ErrorClassifier.engine(e);
+    }
+  }
+
+  private String pushWithRetry(Job job, RegistryAuth auth, String repo, String tag) throws JobFailure {
+    for (int attempt = 1; ; attempt++) {
+      job.checkStopped();
+      try {
+        return pushOnce(job, auth, repo, tag);
+      } catch (RegistryFailure f) {
+        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
+          throw f;
+        }
+        job.log("push of " + repo + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        sleep(job, 1000L * attempt);
+      }
+    }
+  }
+
+  private String pushOnce(Job job, RegistryAuth auth, String repo, String tag) throws JobFailure {
+    Callback callback = new Callback(job);
+    var cmd = docker.pushImageCmd(repo).withTag(tag);
+    if (auth.hasCredentials()) {
+      cmd.withAuthConfig(new AuthConfig().withRegistryAddress(auth.host())
+          .withUsername(auth.username()).withPassword(auth.password()));
+    }
+    job.setStopHook(callback);
+    try {
+      cmd.exec(callback);
+      long wait = Math.max(1, job.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
+      if (!callback.awaitCompletion(wait, TimeUnit.MILLISECONDS)) {
+        callback.close();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted while pushing", e);
+    } catch (IOException | RuntimeException e) {
+      job.checkStopped();
+      throw ErrorClassifier.engine(e);
+    } finally {
+      job.setStopHook(null);
+    }
+    job.checkStopped();
+    if (callback.error != null) {
+      throw ErrorClassifier.engine(callback.error);
+    }
+    if (callback.errorMessage != null) {
+      throw ErrorClassifier.push(callback.errorMessage);
+    }
+    if (callback.digest == null) {
+      throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "push of " + repo + ":" + tag + " reported no digest", null);
+    }
+    return callback.digest;
+  }
+
+  private static void sleep(Job job, long millis) throws JobFailure {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted", e);
+    }
+    job.checkStopped();
+  }
+
+  /** Checks every push item; keeps the digest from the aux item. */
+  private static final class Callback extends ResultCallback.Adapter<PushResponseItem> {
+    private final Job job;
+    private volatile String errorMessage;
+    private volatile String digest;
+    private volatile Throwable error;
+
+    Callback(Job job) {
+      this.job = job;
+    }
+
+    @Override
+    public void onNext(PushResponseItem item) {
+      if (item.isErrorIndicated()) {
+        errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+            ? item.getErrorDetail().getMessage() : item.getError();
+        job.log("push error: " + errorMessage);
+      } else if (item.getAux() != null && item.getAux().getDigest() != null) {
+        digest = item.getAux().getDigest();
+      } else if (item.getStatus() != null && item.getProgressDetail() == null) {
+        job.log((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      error = throwable;
+      try {
+        close();
+      } catch (IOException ignored) {
+        // closing a failed stream
+      }
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package io.blacktree.worker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.blacktree.core.RequestValidator;
+import io.blacktree.core.SecretRedactor;
+import io.blacktree.core.ValidationPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/**
+ * The build worker deployable ({@code blacktree worker}). {@link #create(Config)} builds the clients once
+ * (Docker, the ECR client factory, an HTTP client for the registry API) and wires the steps, the job registry
+ * and the gRPC server; {@link #start()} removes stale workspaces and starts serving; {@link #close()} stops.
+ */
+public final class WorkerApp implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerApp.class);
+
+  /** How pushes authenticate: {@code ecr}, {@code static} (user/password) or {@code none} (open registry). */
+  public enum RegistryMode { ECR, STATIC, NONE }
+
+  /**
+   * All options; flag {@code --kebab-case} maps to the field of the same name (e.g. {@code --port} -> port,
+   * {@code --docker-host} -> dockerHost, {@code --registry} -> registryMode).
+   *
+   * @param port              gRPC port (default 50051; 0 = ephemeral)
+   * @param workdir           directory for per-job workspaces, owned by this worker (default
+   *                          {@code $BLACKTREE_HOME/worker})
+   * @param dockerHost        Docker engine (default {@code unix:///var/run/docker.sock})
+   * @param registryMode      ecr | static | none (default ecr)
+   * @param registryUrl       registry for static/none (e.g. {@code 127.0.0.1:5000}); unused for ecr (the
+   *                          registry comes from ECR's proxyEndpoint)
+   * @param registryUser      static mode user
+   * @param registryPassword  static mode password (prefer env {@code BLACKTREE_REGISTRY_PASSWORD})
+   * @param ecrEndpoint       ECR API endpoint override (null = AWS)
+   * @param ecrCreateRepositories create a missing ECR repository (default false)
+   * @param region            default AWS region (default us-east-1)
+   * @param gitBaseUrl        base URL for {@code owner/name} repos (default https://github.com/)
+   * @param gitAllowedHosts   hosts a full https:// repo_url may name (default github.com)
+   * @param gitTokenFile      file holding the git token (null = env {@code BLACKTREE_GIT_TOKEN}, else none)
+   * @param allowedAccounts   AWS accounts allowed (empty = any)
+   * @param jobTimeLimit      job time limit (default 30 min; a request may only lower it)
+   * @param grace             how long an orphaned job waits for a re-attach (default 40 s = 2 x heartbeat timeout)
+   * @param resultTtl         how long finished results stay cached by job_id (default 1 h)
+   * @param allowTagOverwrite allow pushing a version tag that exists with another image (default false)
+   * @param imageCacheBytes   bound for this worker's cached images, LRU-pruned (default 10 GiB)
+   * @param pushAttempts      attempts per tag push on transient registry failures (default 3)
+   * @param workerId          this worker's id in status and results (default hostname:port)
+   */
+  public record Config(
+      int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
+      String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
+      Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
+      Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
+      String workerId) {
+
+    public static final int DEFAULT_PORT = 50051;
+    public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+    public static final Duration DEFAULT_JOB_TIME_LIMIT = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(40);
+    public static final Duration DEFAULT_RESULT_TTL = Duration.ofHours(1);
+    public static final long DEFAULT_IMAGE_CACHE_BYTES = 10L * 1024 * 1024 * 1024;
+
+    public Config {
+      gitAllowedHosts = Set.copyOf(gitAllowedHosts);
+      allowedAccounts = Set.copyOf(allowedAccounts);
+    }
+
+    /** The defaults of DESIGN.md. */
+    public static Config defaults() {
+      String home = System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree");
+      return new Config(DEFAULT_PORT, Path.of(home, "worker"), DEFAULT_DOCKER_HOST, RegistryMode.ECR, null, null,
+          null, null, false, ValidationPolicy.DEFAULT_REGION, ValidationPolicy.DEFAULT_GIT_BASE_URL,
+          Set.of("github.com"), null, Set.of(), DEFAULT_JOB_TIME_LIMIT, DEFAULT_GRACE, DEFAULT_RESULT_TTL, false,
+          DEFAULT_IMAGE_CACHE_BYTES, 3, null);
+    }
+
+    /** Every problem at once; empty when the config is usable. */
+    public List<String> problems() {
+      List<String> out = new ArrayList<>();
+      if (port < 0 || port > 65535) {
+        out.add("port: must be 0-65535");
+      }
+      if (workdir == null) {
+        out.add("workdir: is required");
+      }
+      if (registryMode == null) {
+        out.add("registryMode: is required (ecr|static|none)");
+      } else if (registryMode != RegistryMode.ECR && (registryUrl == null || registryUrl.isBlank())) {
+        out.add("registryUrl: is required for registry mode " + registryMode.name().toLowerCase(Locale.ROOT));
+      }
+      if (registryMode == RegistryMode.STATIC && (registryUser == null || registryPassword == null)) {
+        out.add("registryUser/registryPassword: are required for registry mode static");
+      }
+      if (jobTimeLimit == null || jobTimeLimit.isNegative() || jobTimeLimit.isZero()) {
+        out.add("jobTimeLimit: must be positive");
+      }
+      if (grace == null || grace.isNegative()) {
+        out.add("grace: must not be negative");
+      }
+      if (gitBaseUrl == null) {
+        out.add("gitBaseUrl: is required");
+      }
+      if (pushAttempts < 1) {
+        out.add("pushAttempts: must be at least 1");
+      }
+      return out;
+    }
+
+    /** This config with another port. */
+    public Config withPort(int newPort) {
+      return new Config(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+          ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId);
+    }
+
+    @Override
+    public String toString() {
+      return "Config[port=" + port + ", workdir=" + workdir + ", dockerHost=" + dockerHost + ", registryMode="
+          + registryMode + ", registryUrl=" + registryUrl + ", registryUser=" + registryUser
+          + ", registryPassword=" + (registryPassword == null ? "none" : "****") + ", ecrEndpoint=" + ecrEndpoint
+          + ", region=" + region + ", gitBaseUrl=" + gitBaseUrl + ", gitAllowedHosts=" + gitAllowedHosts
+          + ", allowedAccounts=" + allowedAccounts + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
+          + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
+          + ", workerId=" + workerId + "]";
+    }
+  }
+
+  private final Config config;
+  private final DockerClient docker;
+  private final RegistryLogin registryLogin;
+  private final JobRegistry registry;
+  private final WorkerServer server;
+
+  /**
+   * Wires the worker from already-built clients.
+   *
+   * @param docker        the Docker engine client (closed by {@link #close()})
+   * @param registryLogin how pushes authenticate (closed by {@link #close()} when AutoCloseable)
+   * @param git           the git credentials
+   */
+  public WorkerApp(Config config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git) {
+    List<String> problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("invalid worker config: " + String.join("; ", problems));
+    }
+    this.config = config;
+    this.docker = docker;
+    this.registryLogin = registryLogin;
+    ValidationPolicy policy = new ValidationPolicy(config.gitBaseUrl(), config.gitAllowedHosts(),
+        config.allowedAccounts(), config.region());
+    String workerId = config.workerId() != null ? config.workerId() : hostname() + ":" + config.port();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    JobRunner runner = new JobRunner(
+        new CloneStep(policy, git),
+        new BuildStep(docker),
+        new LoginStep(registryLogin),
+        new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
+        new ImagePruner(docker, config.imageCacheBytes()),
+        config.workdir(),
+        workerId);
+    this.registry = new JobRegistry(runner::run, config.grace(), config.resultTtl(), Clock.systemUTC());
+    WorkerService service = new WorkerService(new JobRequests(new RequestValidator(policy)), registry,
+        () -> redactorFor(git, config), config.region(), config.jobTimeLimit(), workerId, version(), Clock.systemUTC());
+    this.server = new WorkerServer(config.port(), service, docker);
+  }
+
+  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
+  public static WorkerApp create(Config config) {
+    try {
+      return new WorkerApp(config, dockerClient(config.dockerHost()), registryLogin(config),
+          GitCredentials.load(config.gitTokenFile(), System.getenv()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the git token file", e);
+    }
+  }
+
+  /** A docker-java client over the zerodep transport. */
+  public static DockerClient dockerClient(String dockerHost) {
+    DefaultDockerClientConfig dc = DefaultDockerClientConfig.createDefaultConfigBuilder()
+        .withDockerHost(dockerHost == null ? Config.DEFAULT_DOCKER_HOST : dockerHost)
+        .build();
+    ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+        .dockerHost(dc.getDockerHost())
+        .connectionTimeout(Duration.ofSeconds(10))
+        .build();
+    return DockerClientImpl.getInstance(dc, http);
+  }
+
+  /** The login the config asks for; ECR clients use the default credential chain. */
+  public static RegistryLogin registryLogin(Config config) {
+    return switch (config.registryMode()) {
+      case NONE -> new NoLogin(config.registryUrl());
+      case STATIC -> new StaticLogin(config.registryUrl(), config.registryUser(), config.registryPassword());
+      case ECR -> new EcrLogin(region -> {
+        var b = EcrClient.builder().region(Region.of(region)).httpClientBuilder(UrlConnectionHttpClient.builder());
+        if (config.ecrEndpoint() != null) {
+          b.endpointOverride(config.ecrEndpoint());
+        }
+        return b.build();
+      }, config.ecrCreateRepositories());
+    };
+  }
+
+  private static SecretRedactor redactorFor(GitCredentials git, Config config) {
+    SecretRedactor r = new SecretRedactor();
+    git.register(r);
+    if (config.registryPassword() != null) {
+      r.addSecret(config.registryPassword());
+    }
+    return r;
+  }
+
+  /** Removes stale workspaces and starts serving. */
+  public void start() throws IOException {
+    int stale = Workspace.removeStale(config.workdir());
+    if (stale > 0) {
+      LOG.info("removed {} stale workspace(s) under {}", stale, config.workdir());
+    }
+    server.start();
+    LOG.info("worker listening on port {} ({})", server.port(), config);
+  }
+
+  /** The bound gRPC port. */
+  public int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    registry.close();
+    if (registryLogin instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("registry login close failed", e);
+      }
+    }
+    try {
+      docker.close();
+    } catch (IOException e) {
+      LOG.debug("docker client close failed", e);
+    }
+  }
+
+  private static String hostname() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "worker";
+    }
+  }
+
+  private static String version() {
+    String v = WorkerApp.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
+  }
+}
