@@ -1,0 +1,133 @@
+package io.blacktree.worker;
+
+import static io.blacktree.worker.WorkerFixture.app;
+import static io.blacktree.worker.WorkerFixture.docker;
+import static io.blacktree.worker.WorkerFixture.registryDigest;
+import static io.blacktree.worker.WorkerFixture.request;
+import static io.blacktree.worker.WorkerFixture.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blacktree.proto.worker.v1.JobResponse;
+import io.blacktree.proto.worker.v1.Step;
+import io.blacktree.proto.worker.v1.StepDuration;
+import io.blacktree.testsupport.ecr.EcrStubServer;
+import io.blacktree.testsupport.git.GitDaemonServer;
+import io.blacktree.testsupport.git.GitHttpServer;
+import io.blacktree.testsupport.git.GitRepos;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The happy paths on the real engine and registries: git://, smart HTTP with a token and an exact commit, ECR. */
+class WorkerBuildIT {
+  @TempDir static Path dir;
+  static GitRepos repos;
+  static GitDaemonServer daemon;
+  static WorkerFixture worker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    repos = WorkerFixture.repos(dir);
+    daemon = GitDaemonServer.start(repos.baseDir());
+    worker = WorkerFixture.start(dir.resolve("w1"), daemon.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    worker.close();
+    daemon.close();
+  }
+
+  @Test
+  void runJob_gitDaemonRepo_imageUnderEveryTagRunsAndDigestMatches() throws Exception {
+    String repo = unique("build");
+    String sha = repos.create(repo, "main", app("hello from " + repo));
+
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1.0.0").addTags("stable").build());
+
+    assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+    assertThat(r.getCommitSha()).isEqualTo(sha);
+    assertThat(r.getImageUrl()).isEqualTo("127.0.0.1:5000/" + repo + ":v1.0.0");
+    assertThat(r.getTagsList()).containsExactly(r.getImageUrl(), "127.0.0.1:5000/" + repo + ":stable",
+        "127.0.0.1:5000/" + repo + ":" + sha.substring(0, 12));
+    for (String tag : List.of("v1.0.0", "stable", sha.substring(0, 12))) {
+      assertThat(registryDigest("127.0.0.1:5000", repo, tag, null, null)).as(tag).isEqualTo(r.getDigest());
+    }
+    assertThat(r.getStepDurationsList()).extracting(StepDuration::getStep)
+        .contains(Step.CLONING, Step.BUILDING, Step.LOGGING_IN, Step.PUSHING, Step.CLEANING_UP);
+    assertThat(r.getLogs()).contains("cloning", "pushed");
+    assertThat(r.getRetryable()).isFalse();
+    assertThat(pullAndRun(r.getImageUrl() + "@" + r.getDigest())).contains("hello from " + repo);
+    worker.assertNoWorkspace();
+    worker.awaitFree();
+  }
+
+  @Test
+  void runJob_smartHttpWithTokenAndExactCommit_buildsThatCommit() throws Exception {
+    String token = "tok-" + java.util.UUID.randomUUID();
+    String repo = unique("http");
+    String first = repos.create(repo, "main", app("first commit"));
+    repos.commit(repo, "main", Map.of("hello.txt", "second commit\n"), "second");
+    try (GitHttpServer http = GitHttpServer.start(repos.baseDir(), token);
+         WorkerFixture w = WorkerFixture.start(dir.resolve("w-http"), http.baseUrl(),
+             new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.ofToken(token), c -> c)) {
+      JobResponse r = w.stub(300).runJob(request(repo, "main", "v2").setCommit(first).build());
+
+      assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+      assertThat(r.getCommitSha()).isEqualTo(first);
+      assertThat(registryDigest("127.0.0.1:5000", repo, "v2", null, null)).isEqualTo(r.getDigest());
+      assertThat(pullAndRun(r.getImageUrl() + "@" + r.getDigest())).contains("first commit");
+      assertThat(http.unauthorizedCount()).as("the server asked for credentials").isPositive();
+      w.assertNoWorkspace();
+    }
+  }
+
+  @Test
+  void runJob_ecrMode_tokenFromEcrApiPushesToAuthRegistry() throws Exception {
+    String repo = unique("ecr");
+    repos.create(repo, "main", app("via ecr"));
+    System.setProperty("aws.accessKeyId", "AKIDTESTONLY");
+    System.setProperty("aws.secretAccessKey", "test-secret-key");
+    try (EcrStubServer ecr = EcrStubServer.start(WorkerFixture.REGISTRY_USER, WorkerFixture.REGISTRY_PASSWORD,
+        URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
+      WorkerApp.Config config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
+      try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr2"), daemon.baseUrl(),
+          WorkerApp.registryLogin(config), GitCredentials.none(), c -> config)) {
+        JobResponse r = w.stub(300).runJob(request(repo, "main", "v3").build());
+
+        assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+        assertThat(r.getImageUrl()).isEqualTo(WorkerFixture.AUTH_REGISTRY + "/" + repo + ":v3");
+        assertThat(ecr.calls()).contains("GetAuthorizationToken", "DescribeRepositories", "CreateRepository");
+        assertThat(ecr.hasRepository(repo)).isTrue();
+        assertThat(registryDigest(WorkerFixture.AUTH_REGISTRY, repo, "v3", WorkerFixture.REGISTRY_USER,
+            WorkerFixture.REGISTRY_PASSWORD)).isEqualTo(r.getDigest());
+        assertThat(r.getLogs()).doesNotContain(WorkerFixture.REGISTRY_PASSWORD);
+        w.assertNoWorkspace();
+      }
+    }
+  }
+
+  static WorkerApp.Config ecrConfig(Path d, URI endpoint) {
+    WorkerApp.Config c = WorkerFixture.config(d, daemon.baseUrl());
+    return new WorkerApp.Config(0, c.workdir(), c.dockerHost(), WorkerApp.RegistryMode.ECR, null, null, null,
+        endpoint, true, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
+        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-ecr-worker");
+  }
+
+  /** Removes the local copy, pulls the reference from the registry and runs it without network. */
+  static String pullAndRun(String ref) throws Exception {
+    String id = docker("image", "inspect", "-f", "{{.Id}}", ref).trim();
+    docker("rmi", "-f", id);
+    docker("pull", "-q", ref);
+    try {
+      return docker("run", "--rm", "--network", "none", ref);
+    } finally {
+      docker("rmi", "-f", ref);
+    }
+  }
+}
