@@ -1,0 +1,62 @@
+package io.blacktree.cli;
+
+import com.rabbitmq.client.Connection;
+import io.blacktree.bridge.QueueNames;
+import io.blacktree.bridge.Topology;
+import io.blacktree.bridge.TopologyException;
+import io.blacktree.core.Names;
+import io.blacktree.dev.SearchAttributeRegistrar;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code blacktree setup}: registers the search attributes in the namespace and declares the RabbitMQ queues and
+ * exchange. Idempotent: what exists already counts as done.
+ */
+@Command(name = "setup", mixinStandardHelpOptions = true,
+    description = "Register Temporal search attributes and declare RabbitMQ queues and exchanges (idempotent).")
+final class SetupCommand implements Callable<Integer> {
+  @Mixin TemporalOptions temporal;
+  @Mixin AmqpOptions amqp;
+
+  @Option(names = "--delivery-limit", defaultValue = "20",
+      description = "x-delivery-limit of the build queue (default: ${DEFAULT-VALUE}; env BLACKTREE_DELIVERY_LIMIT).")
+  int deliveryLimit;
+
+  @Option(names = "--skip-amqp", description = "Only register the search attributes (env BLACKTREE_SKIP_AMQP).")
+  boolean skipAmqp;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws CliException {
+    PrintWriter out = spec.commandLine().getOut();
+    try (TemporalClients clients = temporal.connect()) {
+      List<String> added = new SearchAttributeRegistrar(clients.service()).register(clients.namespace());
+      out.printf("Search attributes in namespace %s: %s (%s)%n", clients.namespace(),
+          String.join(", ", Names.SEARCH_ATTRIBUTES),
+          added.isEmpty() ? "all present" : "added " + String.join(", ", added));
+    }
+    if (!skipAmqp) {
+      QueueNames names = QueueNames.withPrefix(amqp.queuePrefix());
+      try (Connection connection = amqp.connect("blacktree-setup")) {
+        new Topology(names, deliveryLimit).declare(connection);
+      } catch (TopologyException e) {
+        throw new CliException(ExitCode.USAGE, e.getMessage(), e);
+      } catch (IOException e) {
+        throw CliException.unreachable("RabbitMQ connection failed: " + e.getMessage(), e);
+      }
+      out.printf("RabbitMQ: queues %s, %s and exchange %s declared%n",
+          names.buildQueue(), names.deadLetterQueue(), names.resultsExchange());
+    }
+    out.flush();
+    return ExitCode.OK;
+  }
+}
