@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
         SubmitCommand.class,
         JobsCommand.class,
         ReplayCommand.class,
+        WorkerCommand.class,
+        BridgeCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Every flag also reads an environment variable BLACKTREE_<FLAG> (e.g. --temporal: "

@@ -33,7 +33,7 @@ class MainTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "setup", "submit", "jobs", "jobs list", "jobs show", "jobs logs", "jobs retry",
-      "jobs cancel", "replay"})
+      "jobs cancel", "replay", "worker", "bridge"})
   void execute_helpOnEveryCommand_printsUsageAndExits0(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
 
@@ -98,5 +98,21 @@ class MainTest {
   @Test
   void replay_noHistories_exits2() {
     assertThat(CliRun.run("replay").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void worker_invalidRegistryMode_exits2() {
+    CliRun run = CliRun.run("worker", "--registry", "floppy");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--registry");
+  }
+
+  @Test
+  void worker_portOutOfRange_exits2NamingTheField() {
+    CliRun run = CliRun.run("worker", "--port", "70000", "--registry", "none", "--registry-url", "127.0.0.1:5000");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("port");
   }
 }

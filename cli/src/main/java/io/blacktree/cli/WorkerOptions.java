@@ -1,0 +1,104 @@
+package io.blacktree.cli;
+
+import io.blacktree.worker.WorkerApp;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/**
+ * The build worker's flags, mapped onto {@link WorkerApp.Config} field by field ({@code --docker-host} ->
+ * dockerHost, {@code --registry} -> registryMode). An absent flag keeps {@link WorkerApp.Config#defaults()}.
+ */
+final class WorkerOptions {
+  @Option(names = "--port", description = "gRPC port (default 50051; 0 = ephemeral).")
+  Integer port;
+
+  @Option(names = "--workdir", description = "Directory for job workspaces (default $BLACKTREE_HOME/worker).")
+  Path workdir;
+
+  @Option(names = "--docker-host", description = "Docker engine (default unix:///var/run/docker.sock).")
+  String dockerHost;
+
+  @Option(names = "--registry", description = "ecr, static or none (default ecr).")
+  WorkerApp.RegistryMode registry;
+
+  @Option(names = "--registry-url", description = "Registry for static/none, e.g. 127.0.0.1:5000.")
+  String registryUrl;
+
+  @Option(names = "--registry-user", description = "User for --registry static.")
+  String registryUser;
+
+  @Option(names = "--registry-password", arity = "1",
+      description = "Password for --registry static (prefer env BLACKTREE_REGISTRY_PASSWORD).")
+  String registryPassword;
+
+  @Option(names = "--ecr-endpoint", description = "ECR API endpoint override (default: AWS).")
+  URI ecrEndpoint;
+
+  @Option(names = "--ecr-create-repositories", description = "Create a missing ECR repository.")
+  Boolean ecrCreateRepositories;
+
+  @Option(names = "--region", description = "Default AWS region (default us-east-1).")
+  String region;
+
+  @Option(names = "--git-base-url", description = "Base URL of owner/name repos (default https://github.com/).")
+  URI gitBaseUrl;
+
+  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name.")
+  List<String> gitAllowedHosts;
+
+  @Option(names = "--git-token-file", description = "File holding the git token (default env BLACKTREE_GIT_TOKEN).")
+  Path gitTokenFile;
+
+  @Option(names = "--allowed-accounts", split = ",", description = "AWS accounts allowed (default any).")
+  List<String> allowedAccounts;
+
+  @Option(names = "--job-time-limit", description = "Job time limit, ISO-8601 (default PT30M).")
+  Duration jobTimeLimit;
+
+  @Option(names = "--grace", description = "How long an orphaned job waits for a re-attach (default PT40S).")
+  Duration grace;
+
+  @Option(names = "--result-ttl", description = "How long finished results stay cached (default PT1H).")
+  Duration resultTtl;
+
+  @Option(names = "--allow-tag-overwrite", description = "Allow pushing over an existing version tag.")
+  Boolean allowTagOverwrite;
+
+  @Option(names = "--image-cache-bytes", description = "Bound of this worker's cached images (default 10 GiB).")
+  Long imageCacheBytes;
+
+  @Option(names = "--push-attempts", description = "Attempts per tag push (default 3).")
+  Integer pushAttempts;
+
+  @Option(names = "--worker-id", description = "This worker's id (default hostname:port).")
+  String workerId;
+
+  /** The config: each given flag over the defaults. */
+  WorkerApp.Config toConfig() throws CliException {
+    WorkerApp.Config d = WorkerApp.Config.defaults();
+    WorkerApp.Config config = new WorkerApp.Config(
+        or(port, d.port()), or(workdir, d.workdir()), or(dockerHost, d.dockerHost()),
+        or(registry, d.registryMode()), or(registryUrl, d.registryUrl()), or(registryUser, d.registryUser()),
+        or(registryPassword, d.registryPassword()), or(ecrEndpoint, d.ecrEndpoint()),
+        or(ecrCreateRepositories, d.ecrCreateRepositories()), or(region, d.region()),
+        or(gitBaseUrl, d.gitBaseUrl()), gitAllowedHosts == null ? d.gitAllowedHosts() : Set.copyOf(gitAllowedHosts),
+        or(gitTokenFile, d.gitTokenFile()),
+        allowedAccounts == null ? d.allowedAccounts() : Set.copyOf(allowedAccounts),
+        or(jobTimeLimit, d.jobTimeLimit()), or(grace, d.grace()), or(resultTtl, d.resultTtl()),
+        or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
+        or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()));
+    List<String> problems = config.problems();
+    if (!problems.isEmpty()) {
+      throw CliException.badInput("invalid worker options: " + String.join("; ", problems));
+    }
+    return config;
+  }
+
+  static <T> T or(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+}

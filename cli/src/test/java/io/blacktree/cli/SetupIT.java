@@ -1,0 +1,84 @@
+package io.blacktree.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.blacktree.core.Names;
+import io.blacktree.dev.TemporalProbe;
+import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code blacktree setup} against the real dev server and RabbitMQ: idempotent, everything declared. */
+class SetupIT {
+  private static final String AMQP = "amqp://guest:guest@127.0.0.1:5672";
+  private final String prefix = "setupit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+
+  private static void require(boolean available, String what) {
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      assertThat(available).as(what + " must be running (CI=true)").isTrue();
+    } else {
+      assumeTrue(available, what + " is not running");
+    }
+  }
+
+  @BeforeEach
+  void services() {
+    require(TemporalProbe.answers("127.0.0.1:7233", Duration.ofSeconds(5)), "Temporal on 127.0.0.1:7233");
+    require(TemporalProbe.portOpen("127.0.0.1", 5672, Duration.ofSeconds(2)), "RabbitMQ on 127.0.0.1:5672");
+  }
+
+  @AfterEach
+  void deleteQueues() throws Exception {
+    try (Connection connection = connect(); Channel channel = connection.createChannel()) {
+      channel.queueDelete(prefix + Names.BUILD_QUEUE);
+      channel.queueDelete(prefix + Names.DEAD_LETTER_QUEUE);
+      channel.exchangeDelete(prefix + Names.RESULTS_EXCHANGE);
+    }
+  }
+
+  private static Connection connect() throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(AMQP);
+    return factory.newConnection("setup-it");
+  }
+
+  @Test
+  void setup_runTwice_succeedsBothTimesAndDeclaresEverything() throws Exception {
+    CliRun first = CliRun.run("setup", "--queue-prefix", prefix, "--amqp", AMQP);
+    CliRun second = CliRun.run("setup", "--queue-prefix", prefix, "--amqp", AMQP);
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("all present").contains(prefix + Names.BUILD_QUEUE);
+    try (Connection connection = connect(); Channel channel = connection.createChannel()) {
+      channel.queueDeclarePassive(prefix + Names.BUILD_QUEUE);
+      channel.queueDeclarePassive(prefix + Names.DEAD_LETTER_QUEUE);
+      channel.exchangeDeclarePassive(prefix + Names.RESULTS_EXCHANGE);
+    }
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(OperatorServiceStubsOptions.newBuilder()
+        .setTarget("127.0.0.1:7233").validateAndBuildWithDefaults());
+    try {
+      assertThat(operator.blockingStub()
+          .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace("default").build())
+          .getCustomAttributesMap()).containsKeys(Names.SEARCH_ATTRIBUTES.toArray(String[]::new));
+    } finally {
+      operator.shutdownNow();
+    }
+  }
+
+  @Test
+  void setup_brokerUnreachable_exits3() {
+    CliRun run = CliRun.run("setup", "--queue-prefix", prefix, "--amqp", "amqp://guest:guest@127.0.0.1:1");
+
+    assertThat(run.exitCode()).isEqualTo(3);
+  }
+}
