@@ -46,6 +46,9 @@ final class BuildConsumer implements AutoCloseable {
   private final Semaphore wake = new Semaphore(0);
   private volatile State state = State.STARTING;
   private volatile boolean closing;
+  /** Set when a message was taken care of; a hold that follows none starts its probes where the last left off. */
+  private volatile boolean progressSinceHold = true;
+  private Duration holdDelay = MIN_BACKOFF;
   private Thread supervisor;
   // guarded by lock
   private boolean holding = true;
@@ -72,6 +75,13 @@ final class BuildConsumer implements AutoCloseable {
 
   State state() {
     return state;
+  }
+
+  /** The consuming channel now (tests force broker-side channel errors on it). */
+  Channel channel() {
+    synchronized (lock) {
+      return channel;
+    }
   }
 
   private void supervise() {
@@ -108,11 +118,20 @@ final class BuildConsumer implements AutoCloseable {
   private void waitForTemporal() {
     state = State.HOLDING;
     Duration delay = MIN_BACKOFF;
+    if (!progressSinceHold) {
+      // Temporal answered the probe but not the start: do not spin (each hold requeues and counts a delivery).
+      delay = next(holdDelay);
+      if (!pause(delay)) {
+        return;
+      }
+    }
+    progressSinceHold = false;
     while (!closing) {
       if (temporalReachable.getAsBoolean()) {
         synchronized (lock) {
           holding = false;
         }
+        holdDelay = delay;
         log.info("Temporal answers: consuming {}", topology.names().buildQueue());
         return;
       }
@@ -190,13 +209,14 @@ final class BuildConsumer implements AutoCloseable {
   }
 
   private void abortChannel() {
-    if (channel != null) {
+    Channel old = channel;
+    channel = null;
+    if (old != null) {
       try {
-        channel.abort();
+        old.abort();
       } catch (IOException | RuntimeException e) {
         log.debug("abort of a closed channel: {}", e.getMessage());
       }
-      channel = null;
     }
   }
 
@@ -280,7 +300,10 @@ final class BuildConsumer implements AutoCloseable {
       MessageHandler.Decision decision =
           handler.handle(new InboundMessage(body, envelope.isRedeliver(), properties));
       switch (decision) {
-        case ACK -> ack(getChannel(), tag);
+        case ACK -> {
+          progressSinceHold = true;
+          ack(getChannel(), tag);
+        }
         case REQUEUE -> nack(getChannel(), tag, false);
         case HOLD -> hold(this, tag);
       }

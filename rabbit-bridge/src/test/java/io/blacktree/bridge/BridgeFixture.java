@@ -44,26 +44,42 @@ final class BridgeFixture implements AutoCloseable {
   final String id = UUID.randomUUID().toString().substring(0, 8);
   final QueueNames names = QueueNames.withPrefix("it-" + id + ".");
   final String taskQueue = "bridge-it-" + id;
-  final Connection amqp;
-  final Channel channel;
+  final String amqpUrl;
+  Connection amqp;
+  Channel channel;
   final WorkflowServiceStubs stubs;
   final WorkflowClient client;
   private final WorkerFactory workers;
   private final List<String> extraQueues = new ArrayList<>();
 
   BridgeFixture() throws Exception {
-    requireService("RabbitMQ", 5672);
+    this(AMQP_URL);
+  }
+
+  /** A fixture on the broker at {@code amqpUrl} (the shared one, or a test's own). */
+  BridgeFixture(String amqpUrl) throws Exception {
+    this.amqpUrl = amqpUrl;
+    if (AMQP_URL.equals(amqpUrl)) {
+      requireService("RabbitMQ", 5672);
+    }
     requireService("Temporal", 7233);
-    ConnectionFactory factory = new ConnectionFactory();
-    factory.setUri(AMQP_URL);
-    amqp = factory.newConnection("bridge-it-api-" + id);
-    channel = amqp.createChannel();
+    connect();
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(TEMPORAL).build());
     client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
     workers = WorkerFactory.newInstance(client);
     workers.newWorker(taskQueue, WorkerOptions.newBuilder().build())
         .registerWorkflowImplementationTypes(TestDeployJob.class);
     workers.start();
+  }
+
+  /** (Re)opens the API-side connection, e.g. after the broker restarted. */
+  void connect() throws Exception {
+    ConnectionFactory factory = new ConnectionFactory();
+    factory.setUri(amqpUrl);
+    factory.setAutomaticRecoveryEnabled(false);
+    amqp = factory.newConnection("bridge-it-api-" + id);
+    channel = amqp.createChannel();
+    channel.confirmSelect();
   }
 
   static void requireService(String name, int port) {
@@ -80,7 +96,7 @@ final class BridgeFixture implements AutoCloseable {
   /** A bridge config for this fixture: its queues, its task queue, short backoffs. */
   BridgeApp.Builder config() {
     return BridgeApp.Config.builder()
-        .amqpUrl(AMQP_URL)
+        .amqpUrl(amqpUrl)
         .temporalTarget(TEMPORAL)
         .queueNames(names)
         .taskQueue(taskQueue)
@@ -117,6 +133,11 @@ final class BridgeFixture implements AutoCloseable {
         .contentType("application/json").deliveryMode(2).replyTo(replyTo).correlationId(correlationId)
         .messageId(UUID.randomUUID().toString()).build();
     channel.basicPublish("", names.buildQueue(), props, body);
+    try {
+      channel.waitForConfirmsOrDie(10_000);
+    } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+      throw new IOException("publish not confirmed", e);
+    }
   }
 
   /** The next message on {@code queue} within {@code timeout} (acked), or a failure. */
@@ -183,6 +204,10 @@ final class BridgeFixture implements AutoCloseable {
   @Override
   public void close() throws Exception {
     workers.shutdownNow();
+    if (!amqp.isOpen()) {
+      stubs.shutdownNow();
+      return;
+    }
     try (Channel ch = amqp.createChannel()) {
       ch.queueDelete(names.buildQueue());
       ch.queueDelete(names.deadLetterQueue());
