@@ -1,0 +1,83 @@
+package io.blacktree.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.exception.BadRequestException;
+import com.github.dockerjava.api.exception.DockerClientException;
+import io.blacktree.core.ErrorKind;
+import java.net.ConnectException;
+import java.net.SocketException;
+import org.eclipse.jgit.api.errors.InvalidRemoteException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.junit.jupiter.api.Test;
+
+class ErrorClassifierTest {
+  @Test
+  void git_invalidRemote_repoNotFound() {
+    assertThat(ErrorClassifier.git(new InvalidRemoteException("Invalid remote: origin")).kind())
+        .isEqualTo(ErrorKind.REPO_NOT_FOUND);
+  }
+
+  @Test
+  void git_remoteBranchNotFound_branchNotFound() {
+    assertThat(ErrorClassifier.git(new TransportException("Remote branch 'nope' not found in upstream origin")).kind())
+        .isEqualTo(ErrorKind.BRANCH_NOT_FOUND);
+  }
+
+  @Test
+  void git_notExported_repoNotFound() {
+    assertThat(ErrorClassifier.git(new TransportException("git://h/x: repository not exported")).kind())
+        .isEqualTo(ErrorKind.REPO_NOT_FOUND);
+  }
+
+  @Test
+  void git_connectionRefused_gitUnavailableAndRetryable() {
+    JobFailure f = ErrorClassifier.git(new TransportException("git://127.0.0.1:1/x: cannot open",
+        new ConnectException("Connection refused")));
+    assertThat(f.kind()).isEqualTo(ErrorKind.GIT_UNAVAILABLE);
+    assertThat(f.kind().retryable()).isTrue();
+  }
+
+  @Test
+  void build_nonZeroRun_buildFailed() {
+    assertThat(ErrorClassifier.build(new DockerClientException(
+        "Could not build image: The command '/bin/sh -c false' returned a non-zero code: 3")).kind())
+        .isEqualTo(ErrorKind.BUILD_FAILED);
+  }
+
+  @Test
+  void build_parseError_buildFailed() {
+    assertThat(ErrorClassifier.build(new BadRequestException("dockerfile parse error line 1: unknown instruction: FOO"))
+        .kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+  }
+
+  @Test
+  void build_cannotLocateDockerfile_dockerfileMissing() {
+    assertThat(ErrorClassifier.build(new RuntimeException("Status 500: Cannot locate specified Dockerfile: x")).kind())
+        .isEqualTo(ErrorKind.DOCKERFILE_MISSING);
+  }
+
+  @Test
+  void build_socketException_dockerUnavailable() {
+    assertThat(ErrorClassifier.build(new RuntimeException(new SocketException("Connection reset"))).kind())
+        .isEqualTo(ErrorKind.DOCKER_UNAVAILABLE);
+  }
+
+  @Test
+  void build_noSpaceLeft_diskFull() {
+    assertThat(ErrorClassifier.build(new DockerClientException("write /var/lib/docker/x: no space left on device"))
+        .kind()).isEqualTo(ErrorKind.DISK_FULL);
+  }
+
+  @Test
+  void push_unauthorized_registryAuthDenied() {
+    assertThat(ErrorClassifier.push("unauthorized: authentication required").kind())
+        .isEqualTo(ErrorKind.REGISTRY_AUTH_DENIED);
+  }
+
+  @Test
+  void push_otherError_registryUnavailable() {
+    assertThat(ErrorClassifier.push("received unexpected HTTP status: 502 Bad Gateway").kind())
+        .isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
+  }
+}
