@@ -3,6 +3,7 @@ package io.blacktree.bridge;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -41,8 +42,18 @@ public final class Topology {
     try (Channel channel = connection.createChannel()) {
       declareOn(channel);
     } catch (IOException | TimeoutException | RuntimeException e) {
-      throw new TopologyException("declaring " + names + " failed: " + e.getMessage(), e);
+      throw new TopologyException("declaring " + names + " failed: " + reason(e), e);
     }
+  }
+
+  /** The broker's own words (e.g. PRECONDITION_FAILED - inequivalent arg) rather than a bare IOException. */
+  private static String reason(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ShutdownSignalException s) {
+        return s.getMessage();
+      }
+    }
+    return e.toString();
   }
 
   /** Declares everything on {@code channel}; a mismatch closes the channel (PRECONDITION_FAILED). */

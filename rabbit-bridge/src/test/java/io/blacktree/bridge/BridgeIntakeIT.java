@@ -235,6 +235,28 @@ class BridgeIntakeIT {
     assertThat(bridge.state()).isEqualTo("CONSUMING");
   }
 
+  @Test
+  void startRefusedByTemporal_oversizedSearchAttribute_deadLetteredWithTemporalReason() throws Exception {
+    startBridge();
+    String replyTo = fx.replyQueue();
+    String longRepo = "username/" + "r".repeat(4000);
+    String body = request(account, "refused-" + fx.id, "").replace("username/reponame", longRepo);
+
+    fx.publish(body, replyTo, "corr-refused");
+
+    GetResponse dead = fx.take(fx.names.deadLetterQueue(), WITHIN);
+    @SuppressWarnings("unchecked")
+    List<Object> reasons = (List<Object>) dead.getProps().getHeaders().get(Names.DLQ_REASONS_HEADER);
+    assertThat(reasons).singleElement().asString().startsWith("temporal: start of deploy:" + account)
+        .contains("refused: INVALID_ARGUMENT");
+    DeployResult reply = fx.result(fx.take(replyTo, WITHIN));
+    assertThat(reply.status()).isEqualTo(DeployResult.REJECTED);
+    assertThat(reply.errorKind()).isEqualTo(ErrorKind.INTERNAL);
+    assertThat(bridge.metrics().startFailures()).isEqualTo(1.0);
+    assertThat(bridge.metrics().started()).isZero();
+    assertThat(bridge.state()).isEqualTo("CONSUMING");
+  }
+
   private static String valid(String acct, String field, String jsonValue) {
     Map<String, String> fields = new LinkedHashMap<>();
     fields.put("repo_url", "\"username/reponame\"");
