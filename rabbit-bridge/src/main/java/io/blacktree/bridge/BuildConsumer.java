@@ -96,9 +96,10 @@ final class BuildConsumer implements AutoCloseable {
         state = State.CONSUMING;
         delay = MIN_BACKOFF;
         wake.tryAcquire(1, TimeUnit.SECONDS);
-      } catch (IOException | ShutdownSignalException e) {
+      } catch (IOException | RuntimeException e) {
+        // ShutdownSignalException (a RuntimeException) is the usual one; any other must not end supervision.
         state = State.RECONNECTING;
-        log.warn("RabbitMQ channel unavailable, retrying in {} ms: {}", delay.toMillis(), e.getMessage());
+        log.warn("RabbitMQ channel unavailable, retrying in {} ms: {}", delay.toMillis(), e.toString());
         if (!pause(delay)) {
           return;
         }
