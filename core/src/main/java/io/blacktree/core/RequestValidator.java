@@ -29,6 +29,7 @@ public final class RequestValidator {
   private static final int MAX_BUILD_ARG_VALUE = 4096;
   private static final int MAX_TAGS = 10;
   private static final int MAX_PATH = 1024;
+  private static final int MAX_REPO_URL = 512;
 
   private final ValidationPolicy policy;
 
@@ -62,6 +63,10 @@ public final class RequestValidator {
 
   private void checkRepoUrl(String v, List<Violation> out) {
     if (missing("repo_url", v, out)) {
+      return;
+    }
+    if (v.length() > MAX_REPO_URL) {
+      out.add(Violation.invalid("repo_url", "must be at most " + MAX_REPO_URL + " characters"));
       return;
     }
     if (hasControl(v)) {

@@ -53,6 +53,12 @@ class RequestValidatorTest {
   }
 
   @Test
+  void validate_overlongRepoUrl_rejected() {
+    BuildRequest r = BuildRequest.of("o/" + "n".repeat(600), "main", "v1", "123456789012", "app");
+    assertThat(validator.validate(r).toString()).contains("repo_url: must be at most 512 characters");
+  }
+
+  @Test
   void validate_disallowedHostAndUserinfo_arePolicyViolations() {
     BuildRequest host = BuildRequest.of("https://evil.example.com/a/b", "main", "v1", "123456789012", "app");
     BuildRequest scheme = BuildRequest.of("file:///etc", "main", "v1", "123456789012", "app");
