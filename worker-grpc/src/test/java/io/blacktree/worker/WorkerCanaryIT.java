@@ -49,7 +49,7 @@ class WorkerCanaryIT {
     List<String> seen = new ArrayList<>();
     GitRepos repos = WorkerFixture.repos(dir);
     String repo = unique("canary");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     System.setProperty("aws.accessKeyId", "AKIDTESTONLY");
     System.setProperty("aws.secretAccessKey", "test-secret-key");
     try (GitHttpServer git = GitHttpServer.start(repos.baseDir(), canary);

@@ -47,7 +47,7 @@ class WorkerCancelIT {
   void cancelJob_midBuild_cancelledNoContainerLeftWorkerFree() throws Exception {
     String repo = unique("cancel");
     String marker = "5" + (System.nanoTime() % 1000);
-    repos.create(repo, "main", app("x", "RUN [\"/bin/busybox\", \"sleep\", \"" + marker + "\"]\n"));
+    repos.create(repo, "main", app(repo, "RUN [\"/bin/busybox\", \"sleep\", \"" + marker + "\"]\n"));
     JobRequest req = request(repo, "main", "v1").build();
     CompletableFuture<JobResponse> running = CompletableFuture.supplyAsync(() -> worker.stub(300).runJob(req));
     long end = System.currentTimeMillis() + 60_000;

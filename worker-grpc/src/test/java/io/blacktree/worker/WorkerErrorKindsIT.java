@@ -74,14 +74,14 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_missingBranch_branchNotFound() throws Exception {
     String repo = unique("nobranch");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     runExpectingFailure(worker, request(repo, "nope", "v1").build(), ErrorKind.BRANCH_NOT_FOUND, false);
   }
 
   @Test
   void runJob_missingDockerfile_dockerfileMissing() throws Exception {
     String repo = unique("nodf");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     runExpectingFailure(worker, request(repo, "main", "v1").setDockerfile("build/Missing.Dockerfile").build(),
         ErrorKind.DOCKERFILE_MISSING, false);
   }
@@ -89,7 +89,7 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_dockerfileThroughSymlinkOut_policyViolation() throws Exception {
     String repo = unique("symlink");
-    Map<String, Object> files = new java.util.HashMap<>(app("x"));
+    Map<String, Object> files = new java.util.HashMap<>(app(repo));
     files.put("etc", new GitRepos.Symlink("/etc"));
     repos.create(repo, "main", files);
     JobResponse r = runExpectingFailure(worker, request(repo, "main", "v1").setDockerfile("etc/hostname").build(),
@@ -100,7 +100,7 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_failingRunStep_buildFailed() throws Exception {
     String repo = unique("runfails");
-    repos.create(repo, "main", app("x", "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo about-to-fail; exit 3\"]\n"));
+    repos.create(repo, "main", app(repo, "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo about-to-fail; exit 3\"]\n"));
     JobResponse r = runExpectingFailure(worker, request(repo, "main", "v1").build(), ErrorKind.BUILD_FAILED, false);
     assertThat(r.getLogs()).contains("about-to-fail");
     assertThat(WorkerFixture.containersWith("about-to-fail")).isEmpty();
@@ -109,7 +109,7 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_wrongRegistryPassword_registryAuthDenied() throws Exception {
     String repo = unique("authdenied");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-auth"), daemon.baseUrl(),
         new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER, "wrong-password-123"),
         GitCredentials.none(), c -> c)) {
@@ -148,7 +148,7 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_registryDown_registryUnavailable() throws Exception {
     String repo = unique("regdown");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-reg"), daemon.baseUrl(),
         new NoLogin("127.0.0.1:" + closedPort()), GitCredentials.none(), c -> c)) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.REGISTRY_UNAVAILABLE, true);
@@ -158,7 +158,7 @@ class WorkerErrorKindsIT {
   @Test
   void runJob_dockerEngineUnreachable_dockerUnavailable() throws Exception {
     String repo = unique("dockerdown");
-    repos.create(repo, "main", app("x"));
+    repos.create(repo, "main", app(repo));
     WorkerApp.Config base = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl());
     String missing = "unix://" + dir.resolve("no-docker.sock");
     WorkerApp.Config config = new WorkerApp.Config(0, base.workdir(), missing, base.registryMode(),
@@ -175,7 +175,7 @@ class WorkerErrorKindsIT {
   void runJob_overTimeLimit_timedOutAndBuildStopped() throws Exception {
     String repo = unique("slow");
     String marker = "4" + (System.nanoTime() % 1000);
-    repos.create(repo, "main", app("x", "RUN [\"/bin/busybox\", \"sleep\", \"" + marker + "\"]\n"));
+    repos.create(repo, "main", app(repo, "RUN [\"/bin/busybox\", \"sleep\", \"" + marker + "\"]\n"));
     JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").setTimeLimitSeconds(4).build());
     assertThat(r.getErrorKind()).as(r.getLogs()).isEqualTo(ErrorKind.TIMED_OUT);
     assertThat(r.getRetryable()).isFalse();

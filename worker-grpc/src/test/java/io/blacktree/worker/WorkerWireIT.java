@@ -38,7 +38,7 @@ class WorkerWireIT {
   void wire_healthStatusWatchWithKeepalivesAndResume() throws Exception {
     GitRepos repos = WorkerFixture.repos(dir);
     String repo = unique("wire");
-    repos.create(repo, "main", app("wire", "RUN [\"/bin/busybox\", \"sleep\", \"7\"]\n"));
+    repos.create(repo, "main", app(repo, "RUN [\"/bin/busybox\", \"sleep\", \"7\"]\n"));
     try (GitDaemonServer daemon = GitDaemonServer.start(repos.baseDir());
          WorkerFixture w = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl())) {
       HealthCheckResponse health = HealthGrpc.newBlockingStub(w.channel).withDeadlineAfter(10, TimeUnit.SECONDS)
