@@ -54,6 +54,14 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
 
   @Override
   public void runJob(JobRequest request, StreamObserver<JobResponse> out) {
+    try {
+      run(request, out);
+    } catch (RuntimeException | LinkageError e) {
+      out.onError(Status.INTERNAL.withDescription("worker error: " + e.getClass().getSimpleName()).asRuntimeException());
+    }
+  }
+
+  private void run(JobRequest request, StreamObserver<JobResponse> out) {
     List<String> violations = requests.violations(request);
     if (!violations.isEmpty()) {
       out.onError(Status.INVALID_ARGUMENT.withDescription("invalid request: " + String.join("; ", violations))
