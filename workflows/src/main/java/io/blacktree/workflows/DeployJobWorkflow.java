@@ -31,7 +31,7 @@ public interface DeployJobWorkflow {
   @SignalMethod
   void addReplyTarget(ReplyTarget target);
 
-  /** Attempt, worker and step of the job now. */
+  /** Attempt, worker and step of the job now (attempt 0 before the first dispatch). */
   @QueryMethod
   Progress progress();
 
@@ -53,12 +53,4 @@ public interface DeployJobWorkflow {
   static DeployJobInput input(BuildRequest request) {
     return new DeployJobInput(request, java.util.List.of());
   }
-
-  /** The request that would be submitted again on a retry. */
-  static BuildRequest requestOf(DeployJobInput input) {
-    return input.request();
-  }
-
-  /** Placeholder-free marker of the result type, for readers of history JSON. */
-  Class<DeployResult> RESULT_TYPE = DeployResult.class;
 }

@@ -1,0 +1,44 @@
+package io.blacktree.workflows;
+
+import java.time.Duration;
+
+/**
+ * The workflow's timeouts and bounds (DESIGN.md's timeouts table). Workflow code never reads config:
+ * the orchestrator builds one of these from its Config and registers the workflow through a factory
+ * ({@code new DeployJobWorkflowImpl(options)}), the same value on every replay of a given worker.
+ * Changing a duration between deployments is replay-safe: Temporal matches commands by type and ID,
+ * not by timeout values.
+ *
+ * @param dispatchTaskQueue  where the dispatch activity runs ({@code blacktree-dispatch})
+ * @param jobTimeLimit       RunJob deadline and the worker's limit; dispatch start-to-close is this + 1 min
+ * @param queueTtl           dispatch schedule-to-start: waiting for a free worker ({@code NO_WORKER} after)
+ * @param heartbeatTimeout   dispatch heartbeat timeout
+ * @param maxAttempts        attempts in all
+ * @param totalTime          no new attempt starts after this much time since the job started
+ * @param initialBackoff     first wait between attempts, doubled each time
+ * @param maxBackoff         cap of that wait
+ * @param publishRetention   how long the publish activity keeps retrying a broker outage
+ */
+public record DeployJobOptions(
+    String dispatchTaskQueue,
+    Duration jobTimeLimit,
+    Duration queueTtl,
+    Duration heartbeatTimeout,
+    int maxAttempts,
+    Duration totalTime,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    Duration publishRetention) {
+
+  /** The defaults of DESIGN.md. */
+  public static DeployJobOptions defaults() {
+    return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, Duration.ofMinutes(30),
+        Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),
+        Duration.ofMinutes(5), Duration.ofDays(1));
+  }
+
+  public DeployJobOptions withDispatchTaskQueue(String queue) {
+    return new DeployJobOptions(queue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
+        initialBackoff, maxBackoff, publishRetention);
+  }
+}

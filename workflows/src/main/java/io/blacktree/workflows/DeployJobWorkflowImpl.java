@@ -1,0 +1,216 @@
+package io.blacktree.workflows;
+
+import io.blacktree.activities.DispatchActivities;
+import io.blacktree.activities.DispatchOutcome;
+import io.blacktree.activities.DispatchRequest;
+import io.blacktree.activities.PublishActivities;
+import io.blacktree.activities.PublishRequest;
+import io.blacktree.core.BuildRequest;
+import io.blacktree.core.DeployResult;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.Names;
+import io.blacktree.core.ReplyTarget;
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.workflow.CancellationScope;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+
+/**
+ * The attempt loop: dispatch (one try per activity), classify a failure by its type, back off with
+ * {@code Workflow.sleep} and try again avoiding the worker that failed, within the attempt and time
+ * bounds of {@link DeployJobOptions}; publish the result at the end of every run (from a detached scope
+ * on cancel). Deterministic: options come in through the constructor (registered via a factory).
+ */
+public class DeployJobWorkflowImpl implements DeployJobWorkflow {
+  private static final Logger log = Workflow.getLogger(DeployJobWorkflowImpl.class);
+  private static final SearchAttributeKey<String> STEP = SearchAttributeKey.forKeyword(Names.SA_STEP);
+
+  private final DeployJobOptions options;
+  private final DispatchActivities dispatch;
+  private final PublishActivities publish;
+  private final Set<ReplyTarget> replyTargets = new LinkedHashSet<>();
+  private Progress progress = new Progress(0, null, "queued");
+
+  /** With {@link DeployJobOptions#defaults()} (replay tests, and a worker registered by class). */
+  public DeployJobWorkflowImpl() {
+    this(DeployJobOptions.defaults());
+  }
+
+  public DeployJobWorkflowImpl(DeployJobOptions options) {
+    this.options = options;
+    this.dispatch = Workflow.newActivityStub(DispatchActivities.class, ActivityOptions.newBuilder()
+        .setTaskQueue(options.dispatchTaskQueue())
+        .setScheduleToStartTimeout(options.queueTtl())
+        .setStartToCloseTimeout(options.jobTimeLimit().plus(Duration.ofMinutes(1)))
+        .setHeartbeatTimeout(options.heartbeatTimeout())
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setMaximumAttempts(1)
+            .setDoNotRetry(ErrorKind.nonRetryableTypes())
+            .build())
+        .build());
+    this.publish = Workflow.newActivityStub(PublishActivities.class, ActivityOptions.newBuilder()
+        .setStartToCloseTimeout(Duration.ofSeconds(30))
+        .setScheduleToCloseTimeout(options.publishRetention())
+        .setRetryOptions(RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofSeconds(1))
+            .setBackoffCoefficient(2)
+            .setMaximumInterval(Duration.ofMinutes(1))
+            .build())
+        .build());
+  }
+
+  @Override
+  public DeployResult run(DeployJobInput input) {
+    replyTargets.addAll(input.replyTargets());
+    BuildRequest request = input.request();
+    tag(request);
+    try {
+      return attempts(request);
+    } catch (CanceledFailure e) {
+      log.info("job cancelled at attempt {}", progress.attempt());
+      DeployResult cancelled = new DeployResult(DeployResult.CANCELLED, workflowId(), request.requestId(), null,
+          null, null, null, progress.worker(), progress.attempt(), null, ErrorKind.CANCELLED, "cancelled", null);
+      Workflow.newDetachedCancellationScope(() -> {
+        setStep("done");
+        publishResult(cancelled);
+      }).run();
+      throw e;
+    }
+  }
+
+  private DeployResult attempts(BuildRequest request) {
+    long start = Workflow.currentTimeMillis();
+    String runId = Workflow.getInfo().getRunId();
+    Duration backoff = options.initialBackoff();
+    String avoid = null;
+    String prefer = null;
+    String reattachJobId = null;
+    AttemptFailure last = null;
+    int attempt = 0;
+    while (attempt < options.maxAttempts()) {
+      attempt++;
+      String jobId = reattachJobId != null ? reattachJobId : Names.jobId(workflowId(), runId, attempt);
+      progress = new Progress(attempt, null, "queued");
+      if (attempt > 1) {
+        setStep("queued");
+      }
+      try {
+        DispatchOutcome outcome = dispatch.dispatch(new DispatchRequest(request, workflowId(), runId, attempt,
+            jobId, options.jobTimeLimit().toSeconds(), prefer, avoid));
+        return succeed(request, outcome, attempt);
+      } catch (ActivityFailure f) {
+        if (f.getCause() instanceof CanceledFailure || CancellationScope.current().isCancelRequested()) {
+          throw new CanceledFailure("job cancelled");
+        }
+        last = AttemptFailure.of(f);
+      }
+      log.warn("attempt {} failed: {} on {}: {}", attempt, last.kind(), last.worker(), last.message());
+      if (last.kind().category() != ErrorKind.Category.TRANSIENT) {
+        throw fail(request, last, attempt, last.message());
+      }
+      prefer = last.reattach() ? last.worker() : null;
+      avoid = last.reattach() ? null : last.worker();
+      reattachJobId = last.reattach() ? jobId : null;
+      long elapsed = Workflow.currentTimeMillis() - start;
+      if (attempt >= options.maxAttempts() || elapsed + backoff.toMillis() > options.totalTime().toMillis()) {
+        break;
+      }
+      Workflow.sleep(backoff);
+      backoff = backoff.multipliedBy(2).compareTo(options.maxBackoff()) > 0
+          ? options.maxBackoff() : backoff.multipliedBy(2);
+    }
+    throw fail(request, last, attempt,
+        "gave up after " + attempt + " attempt(s); last: " + last.message());
+  }
+
+  private DeployResult succeed(BuildRequest request, DispatchOutcome o, int attempt) {
+    progress = new Progress(attempt, o.worker(), "done");
+    setStep("done");
+    Map<String, Object> memo = new HashMap<>();
+    memo.put("worker", o.worker());
+    memo.put("image_url", o.imageUrl());
+    memo.put("digest", o.digest());
+    memo.put("commit_sha", o.commitSha());
+    Workflow.upsertMemo(memo);
+    DeployResult result = new DeployResult(DeployResult.SUCCESS, workflowId(), request.requestId(),
+        o.imageUrl(), o.digest(), o.commitSha(), o.tags(), o.worker(), attempt, o.stepMillis(), null, null,
+        o.logs());
+    publishResult(result);
+    return result;
+  }
+
+  private ApplicationFailure fail(BuildRequest request, AttemptFailure last, int attempts, String message) {
+    setStep("done");
+    DeployResult result = new DeployResult(DeployResult.FAILED, workflowId(), request.requestId(), null, null,
+        null, null, last.worker(), attempts, null, last.kind(), message, last.logs());
+    publishResult(result);
+    return ApplicationFailure.newNonRetryableFailure(last.kind() + ": " + message, last.kind().name(), result);
+  }
+
+  private void publishResult(DeployResult result) {
+    String messageId = workflowId() + "/" + Workflow.getInfo().getRunId() + "/result";
+    try {
+      publish.publish(new PublishRequest(messageId, result, new ArrayList<>(replyTargets)));
+    } catch (ActivityFailure e) {
+      log.error("result of {} not published: {}", workflowId(), e.getMessage());
+    }
+  }
+
+  private void tag(BuildRequest request) {
+    Workflow.upsertTypedSearchAttributes(
+        SearchAttributeKey.forKeyword(Names.SA_REPO).valueSet(request.repoUrl()),
+        SearchAttributeKey.forKeyword(Names.SA_VERSION).valueSet(request.deploymentVersion()),
+        SearchAttributeKey.forKeyword(Names.SA_ACCOUNT).valueSet(request.awsAccount()),
+        SearchAttributeKey.forKeyword(Names.SA_ECR_REPO).valueSet(request.ecrRepo()),
+        STEP.valueSet("queued"));
+    Map<String, Object> memo = new HashMap<>();
+    memo.put("branch", request.branch());
+    if (request.commit() != null) {
+      memo.put("commit", request.commit());
+    }
+    if (request.requestId() != null) {
+      memo.put("request_id", request.requestId());
+    }
+    Workflow.upsertMemo(memo);
+  }
+
+  private void setStep(String step) {
+    Workflow.upsertTypedSearchAttributes(STEP.valueSet(step));
+  }
+
+  private static String workflowId() {
+    return Workflow.getInfo().getWorkflowId();
+  }
+
+  @Override
+  public void stepChanged(StepUpdate update) {
+    if (update.attempt() != progress.attempt() || update.step() == null) {
+      return; // a late notice from an earlier attempt
+    }
+    progress = new Progress(update.attempt(), update.worker(), update.step());
+    setStep(update.step());
+  }
+
+  @Override
+  public void addReplyTarget(ReplyTarget target) {
+    replyTargets.add(target);
+  }
+
+  @Override
+  public Progress progress() {
+    return progress;
+  }
+}
