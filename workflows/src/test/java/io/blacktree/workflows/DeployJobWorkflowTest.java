@@ -72,6 +72,10 @@ class DeployJobWorkflowTest {
     return DeployJobOptions.defaults().withDispatchTaskQueue("test-dispatch");
   }
 
+  static DeployJobWorkflow.DeployJobInput inputForHistories() {
+    return input();
+  }
+
   private static DeployJobWorkflow.DeployJobInput input() {
     return new DeployJobWorkflow.DeployJobInput(REQUEST, List.of(new ReplyTarget("reply.q", "corr-1")));
   }

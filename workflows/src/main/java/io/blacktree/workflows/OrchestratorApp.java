@@ -1,0 +1,125 @@
+package io.blacktree.workflows;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.blacktree.activities.DispatchActivitiesImpl;
+import io.blacktree.activities.DispatchSettings;
+import io.blacktree.activities.PublishActivitiesImpl;
+import io.blacktree.activities.WorkerPool;
+import io.blacktree.activities.WorkerSlotSupplier;
+import io.blacktree.activities.WorkflowSignalStepNotifier;
+import io.blacktree.core.SecretRedactor;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import io.temporal.worker.tuning.CompositeTuner;
+import io.temporal.worker.tuning.FixedSizeSlotSupplier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The orchestrator: the {@code DeployJob} workflow and the publish activity on the deploy task queue, the
+ * dispatch activity on the dispatch task queue with one activity slot per free healthy build worker
+ * ({@link WorkerSlotSupplier}). {@link #create} builds the clients once (Temporal stubs, one gRPC channel
+ * per build worker, one AMQP connection); {@link #close} closes them.
+ */
+public final class OrchestratorApp implements AutoCloseable {
+  private final OrchestratorConfig config;
+  private final WorkflowServiceStubs service;
+  private final WorkflowClient client;
+  private final List<ManagedChannel> channels;
+  private final Connection amqp;
+  private final WorkerPool pool;
+  private final WorkerFactory factory;
+
+  /** Takes already-built clients; {@link #close} closes all of them. */
+  public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
+      List<ManagedChannel> workerChannels, Connection amqp) {
+    this.config = config;
+    this.service = service;
+    this.client = client;
+    this.channels = List.copyOf(workerChannels);
+    this.amqp = amqp;
+    List<WorkerPool.WorkerEndpoint> endpoints = new ArrayList<>();
+    for (int i = 0; i < config.workers().size(); i++) {
+      endpoints.add(new WorkerPool.WorkerEndpoint(config.workers().get(i), channels.get(i)));
+    }
+    this.pool = new WorkerPool(endpoints, config.healthCheckInterval(), Duration.ofSeconds(5));
+    this.factory = WorkerFactory.newInstance(client);
+    register();
+  }
+
+  /** Builds every client from the config. */
+  public static OrchestratorApp create(OrchestratorConfig config) throws Exception {
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal()).build());
+    WorkflowClient client = WorkflowClient.newInstance(service,
+        WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+    List<ManagedChannel> channels = new ArrayList<>();
+    for (String address : config.workers()) {
+      channels.add(NettyChannelBuilder.forTarget(address)
+          .usePlaintext()
+          .keepAliveTime(30, TimeUnit.SECONDS)
+          .keepAliveWithoutCalls(true)
+          .build());
+    }
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri(config.amqp());
+    cf.setAutomaticRecoveryEnabled(true);
+    Connection amqp = cf.newConnection("blacktree-orchestrator");
+    return new OrchestratorApp(config, service, client, channels, amqp);
+  }
+
+  private void register() {
+    Worker deploy = factory.newWorker(config.deployTaskQueue(), WorkerOptions.newBuilder()
+        .setStickyQueueScheduleToStartTimeout(config.stickyScheduleToStart())
+        .build());
+    DeployJobOptions options = config.workflowOptions();
+    deploy.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(options));
+    deploy.registerActivitiesImplementations(
+        new PublishActivitiesImpl(amqp, config.resultsExchange(), Duration.ofSeconds(10)));
+
+    Worker dispatch = factory.newWorker(config.dispatchTaskQueue(), WorkerOptions.newBuilder()
+        .setWorkerTuner(new CompositeTuner(new FixedSizeSlotSupplier<>(10), new WorkerSlotSupplier(pool),
+            new FixedSizeSlotSupplier<>(10), new FixedSizeSlotSupplier<>(10)))
+        .setMaxConcurrentActivityTaskPollers(1)
+        .setDisableEagerExecution(true)
+        .setMaxHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
+        .setDefaultHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
+        .setStickyQueueScheduleToStartTimeout(config.stickyScheduleToStart())
+        .build());
+    DispatchSettings settings = new DispatchSettings(config.heartbeatInterval(), config.heartbeatTimeout(),
+        Duration.ofSeconds(60), Duration.ofSeconds(5));
+    dispatch.registerActivitiesImplementations(new DispatchActivitiesImpl(pool,
+        new WorkflowSignalStepNotifier(client), settings, new SecretRedactor()));
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  public void start() {
+    pool.start();
+    factory.start();
+  }
+
+  @Override
+  public void close() throws Exception {
+    factory.shutdown();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    pool.close();
+    channels.forEach(ManagedChannel::shutdownNow);
+    if (amqp.isOpen()) {
+      amqp.close();
+    }
+    service.shutdown();
+  }
+}

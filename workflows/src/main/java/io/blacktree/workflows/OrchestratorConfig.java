@@ -1,0 +1,63 @@
+package io.blacktree.workflows;
+
+import io.blacktree.core.Names;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The orchestrator's options ({@code blacktree orchestrator}); flag names in brackets.
+ *
+ * @param temporal              Temporal frontend {@code host:port} [--temporal], default 127.0.0.1:7233
+ * @param namespace             [--namespace], default {@code default}
+ * @param workers               the build workers this replica owns, {@code host:port} each [--workers]
+ * @param amqp                  RabbitMQ URL for results [--amqp], default amqp://guest:guest@127.0.0.1:5672
+ * @param deployTaskQueue       workflow (and publish) task queue [--deploy-task-queue], blacktree-deploy
+ * @param dispatchTaskQueue     dispatch task queue [--dispatch-task-queue], blacktree-dispatch
+ * @param resultsExchange       [--results-exchange], jobs.results
+ * @param jobTimeLimit          [--job-time-limit], 30 min
+ * @param queueTtl              [--queue-ttl], 2 h
+ * @param heartbeatTimeout      [--heartbeat-timeout], 20 s
+ * @param heartbeatInterval     [--heartbeat-interval], 2 s
+ * @param maxHeartbeatThrottle  [--max-heartbeat-throttle], 1 s
+ * @param maxAttempts           [--max-attempts], 4
+ * @param totalTime             [--total-time], 3 h
+ * @param initialBackoff        [--initial-backoff], 10 s
+ * @param maxBackoff            [--max-backoff], 5 min
+ * @param stickyScheduleToStart [--sticky-schedule-to-start], 5 s (0 against Temporal's Java test server)
+ * @param healthCheckInterval   [--health-check-interval], 2 s
+ */
+public record OrchestratorConfig(
+    String temporal,
+    String namespace,
+    List<String> workers,
+    String amqp,
+    String deployTaskQueue,
+    String dispatchTaskQueue,
+    String resultsExchange,
+    Duration jobTimeLimit,
+    Duration queueTtl,
+    Duration heartbeatTimeout,
+    Duration heartbeatInterval,
+    Duration maxHeartbeatThrottle,
+    int maxAttempts,
+    Duration totalTime,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    Duration stickyScheduleToStart,
+    Duration healthCheckInterval) {
+
+  /** DESIGN.md's defaults for the given workers. */
+  public static OrchestratorConfig defaults(List<String> workers) {
+    return new OrchestratorConfig("127.0.0.1:7233", "default", List.copyOf(workers),
+        "amqp://guest:guest@127.0.0.1:5672", Names.DEPLOY_TASK_QUEUE, Names.DISPATCH_TASK_QUEUE,
+        Names.RESULTS_EXCHANGE, Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofSeconds(20),
+        Duration.ofSeconds(2), Duration.ofSeconds(1), 4, Duration.ofHours(3), Duration.ofSeconds(10),
+        Duration.ofMinutes(5), Duration.ofSeconds(5), Duration.ofSeconds(2));
+  }
+
+  /** The workflow's part of this config. */
+  public DeployJobOptions workflowOptions() {
+    return new DeployJobOptions(dispatchTaskQueue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
+        initialBackoff, maxBackoff, Duration.ofDays(1));
+  }
+}

@@ -1,0 +1,104 @@
+package io.blacktree.workflows;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.blacktree.activities.DispatchProgress;
+import io.blacktree.core.DeployResult;
+import io.blacktree.core.ErrorKind;
+import io.temporal.activity.Activity;
+import io.temporal.client.ActivityCanceledException;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records the histories {@link DeployJobReplayTest} replays: real runs on the dev server (127.0.0.1:7233)
+ * with scripted activities. Not a test of its own: runs only with {@code -Dblacktree.recordHistories=true}
+ * ({@code mvn -pl workflows test -Dtest=HistoryRecorder -Dblacktree.recordHistories=true}), then commit
+ * {@code src/test/resources/histories/*.json}.
+ */
+class HistoryRecorder {
+  private static final Path OUT = Path.of("src/test/resources/histories");
+
+  @Test
+  void record() throws Exception {
+    assumeTrue(Boolean.getBoolean("blacktree.recordHistories"), "set -Dblacktree.recordHistories=true to record");
+    String prefix = "histrec-" + UUID.randomUUID().toString().substring(0, 8);
+    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
+    WorkflowClient client = WorkflowClient.newInstance(service,
+        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    Files.createDirectories(OUT);
+    record(client, prefix, "success", new FakeDispatch(FakeDispatch.succeed("w1:1")), false);
+    record(client, prefix, "permanent-failure",
+        new FakeDispatch(FakeDispatch.fail(ErrorKind.BUILD_FAILED, "w1:1", "returned a non-zero code: 1\n")), false);
+    record(client, prefix, "transient-then-success", new FakeDispatch(
+        FakeDispatch.fail(ErrorKind.DOCKER_UNAVAILABLE, "w1:1", "daemon gone\n"), FakeDispatch.succeed("w2:2")), false);
+    CountDownLatch running = new CountDownLatch(1);
+    record(client, prefix, "cancellation", new FakeDispatch(r -> {
+      running.countDown();
+      try {
+        while (true) {
+          Activity.getExecutionContext().heartbeat(
+              new DispatchProgress("w1:1", r.jobId(), "building", List.of("Step 1/2"), 3));
+          Thread.sleep(200);
+        }
+      } catch (ActivityCanceledException e) {
+        throw e;
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }), true);
+    service.shutdown();
+  }
+
+  private void record(WorkflowClient client, String prefix, String name, FakeDispatch dispatch, boolean cancel)
+      throws Exception {
+    String queue = prefix + "-" + name;
+    DeployJobOptions o = DeployJobOptions.defaults().withDispatchTaskQueue(queue + "-dispatch");
+    DeployJobOptions fast = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), o.queueTtl(),
+        o.heartbeatTimeout(), o.maxAttempts(), o.totalTime(), Duration.ofSeconds(1), o.maxBackoff(),
+        o.publishRetention());
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerOptions wo = WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(500)).build();
+    Worker w = factory.newWorker(queue, wo);
+    w.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(fast));
+    w.registerActivitiesImplementations(new FakePublish());
+    factory.newWorker(o.dispatchTaskQueue(), wo).registerActivitiesImplementations(dispatch);
+    factory.start();
+    String id = prefix + ":" + name;
+    DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class,
+        WorkflowOptions.newBuilder().setTaskQueue(queue).setWorkflowId(id).build());
+    WorkflowClient.start(wf::run, DeployJobWorkflowTest.inputForHistories());
+    WorkflowStub stub = WorkflowStub.fromTyped(wf);
+    if (cancel) {
+      while (dispatch.calls().isEmpty()) {
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+      TimeUnit.SECONDS.sleep(2);
+      stub.cancel();
+    }
+    try {
+      stub.getResult(60, TimeUnit.SECONDS, DeployResult.class);
+    } catch (Exception expected) {
+      // failures and cancellation are what some of these histories record
+    }
+    factory.shutdown();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+    Files.writeString(OUT.resolve(name + ".json"), client.fetchHistory(id).toJson(true));
+  }
+}
