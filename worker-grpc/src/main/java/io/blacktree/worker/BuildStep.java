@@ -8,8 +8,8 @@ import io.blacktree.core.Names;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.DockerFailure;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,20 +21,26 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the checkout's Dockerfile with the classic builder: the context and Dockerfile must resolve inside
- * the checkout (no {@code ..}, no symlink out), the context is streamed as our own tar without {@code .git},
- * build args and OCI labels (source, revision, version, created, and the workflow ID label) are set, and
+ * the checkout (no {@code ..}, no symlink out), the context is streamed to the engine as our own uncompressed
+ * tar ({@link ContextTar}: no {@code .git}, {@code .dockerignore} applied, modes kept) written by a helper
+ * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args and OCI labels (source, revision, version, created, and the workflow ID label) are set, and
  * intermediate containers are always removed ({@code forcerm}). Every output line becomes a job event. The
- * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID.
+ * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID and
+ * how many steps the layer cache served ({@code ---> Using cache} lines).
  */
 final class BuildStep {
+  /** The built image and the number of build steps served from the layer cache. */
+  record Built(String imageId, int cachedSteps) {}
+
   static final String LOCAL_REPO_PREFIX = "blacktree-local/";
+  private static final int PIPE_BUFFER = 1 << 20;
   private final DockerClient docker;
 
   BuildStep(DockerClient docker) {
     this.docker = docker;
   }
 
-  String run(Job job, Workspace ws, String sha, String source) throws JobFailure {
+  Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
     JobRequest req = job.request();
     Path checkout = ws.checkout();
     Path context = CheckoutPaths.resolveInside(checkout, "context", orDefault(req.getContext(), "."));
@@ -46,24 +52,25 @@ final class BuildStep {
       throw new JobFailure(ErrorKind.DOCKERFILE_MISSING,
           "Dockerfile '" + orDefault(req.getDockerfile(), "Dockerfile") + "' not found in the checkout");
     }
-    String dockerfileInTar = writeContext(ws, context, dockerfile);
+    String dockerfileInTar = dockerfile.startsWith(context)
+        ? context.relativize(dockerfile).toString() : ContextTar.OUTSIDE_DOCKERFILE;
     job.checkStopped();
-    return build(job, ws, dockerfileInTar, labels(req, sha, source));
+    return build(job, context, dockerfile, dockerfileInTar, labels(req, sha, source));
   }
 
-  private static String writeContext(Workspace ws, Path context, Path dockerfile) throws JobFailure {
-    try (OutputStream out = Files.newOutputStream(ws.contextTar())) {
-      return ContextTar.write(context, dockerfile, out);
-    } catch (IOException e) {
-      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
-      throw new JobFailure(kind, "could not write the build context: " + e.getMessage(), e);
-    }
-  }
-
-  private String build(Job job, Workspace ws, String dockerfileInTar, Map<String, String> labels) throws JobFailure {
+  private Built build(Job job, Path context, Path dockerfile, String dockerfileInTar, Map<String, String> labels)
+      throws JobFailure {
     JobRequest req = job.request();
     Callback callback = new Callback(job);
-    try (InputStream tar = Files.newInputStream(ws.contextTar())) {
+    ContextWriter writer;
+    PipedInputStream tar = new PipedInputStream(PIPE_BUFFER);
+    try {
+      writer = new ContextWriter(context, dockerfile, new PipedOutputStream(tar));
+    } catch (IOException e) {
+      throw new JobFailure(ErrorKind.INTERNAL, "could not open the build context pipe", e);
+    }
+    writer.start();
+    try (tar) {
       var cmd = docker.buildImageCmd()
           .withTarInputStream(tar)
           .withDockerfilePath(dockerfileInTar)
@@ -80,16 +87,16 @@ final class BuildStep {
         callback.close();
       }
     } catch (IOException e) {
-      throw ErrorClassifier.build(e);
+      throw writer.failureOr(ErrorClassifier.build(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DockerFailure(ErrorKind.INTERNAL, "interrupted while building", e);
     } catch (RuntimeException e) {
-      stopOr(job, () -> ErrorClassifier.build(e));
+      stopOr(job, () -> writer.failureOr(ErrorClassifier.build(e)));
     } finally {
       job.setStopHook(null);
     }
-    stopOr(job, () -> null);
+    stopOr(job, () -> writer.failureOr(null));
     if (callback.error != null) {
       throw ErrorClassifier.build(callback.error);
     }
@@ -99,8 +106,55 @@ final class BuildStep {
     if (callback.imageId == null) {
       throw new DockerFailure(ErrorKind.BUILD_FAILED, "build failed: no image produced", null);
     }
-    job.log("built image " + callback.imageId);
-    return callback.imageId;
+    job.log("built image " + callback.imageId + " (" + callback.cachedSteps + " step(s) from the layer cache)");
+    return new Built(callback.imageId, callback.cachedSteps);
+  }
+
+  /**
+   * Writes the context tar into the pipe on its own thread. The build's end closes the reading side, which
+   * makes a writer still blocked on a full pipe fail and end. A write failure (unreadable file, disk) is kept
+   * and wins over the engine's report of the cut-short body.
+   */
+  private static final class ContextWriter extends Thread {
+    private final Path context;
+    private final Path dockerfile;
+    private final PipedOutputStream out;
+    private volatile IOException failure;
+
+    ContextWriter(Path context, Path dockerfile, PipedOutputStream out) {
+      super("blacktree-context-tar");
+      setDaemon(true);
+      this.context = context;
+      this.dockerfile = dockerfile;
+      this.out = out;
+    }
+
+    @Override
+    public void run() {
+      try (out) {
+        ContextTar.write(context, dockerfile, out);
+      } catch (IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (!m.contains("Pipe closed") && !m.contains("Read end dead") && !m.contains("Pipe broken")) {
+          failure = e;
+        }
+      }
+    }
+
+    /** The writer's own failure as a job failure, else {@code other}. Waits briefly for the writer to end. */
+    JobFailure failureOr(JobFailure other) {
+      try {
+        join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      IOException e = failure;
+      if (e == null) {
+        return other;
+      }
+      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+      return new JobFailure(kind, "could not write the build context: " + e.getMessage(), e);
+    }
   }
 
   private interface FailureSupplier {
@@ -142,6 +196,7 @@ final class BuildStep {
     private volatile String imageId;
     private volatile String errorMessage;
     private volatile Throwable error;
+    private volatile int cachedSteps;
 
     Callback(Job job) {
       this.job = job;
@@ -151,6 +206,9 @@ final class BuildStep {
     public void onNext(BuildResponseItem item) {
       if (item.getStream() != null && !item.getStream().isBlank()) {
         job.log(item.getStream().stripTrailing());
+        if (item.getStream().contains("---> Using cache")) {
+          cachedSteps++;
+        }
       }
       if (item.isErrorIndicated()) {
         errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null

@@ -18,18 +18,26 @@ import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.URIish;
 
 /**
- * Clones the request's repository into the workspace with JGit: shallow (depth 1), the one branch, no tags,
- * no submodules; or, with a {@code commit}, exactly that commit (init + fetch of the SHA, detached HEAD).
- * Hooks never run: a clone does not bring the remote's hooks, and JGit runs none on clone or checkout.
- * Returns the resolved commit SHA. Credentials go through a provider, never into the URL.
+ * Puts the request's commit into the workspace. With a {@link GitMirrorCache} (the default): fetched into the
+ * worker's mirror of the repository (only new objects) and the commit's tree written out, without a
+ * {@code .git}. Without one: cloned with JGit, shallow (depth 1), the one branch, no tags, no submodules; or,
+ * with a {@code commit}, exactly that commit (init + fetch of the SHA, detached HEAD). Hooks never run either
+ * way. Returns the resolved commit SHA and what the cache saved. Credentials go through a provider, never
+ * into the URL.
  */
 final class CloneStep {
+  /** The checked-out commit and, when the mirror cache was used, what it saved (else null). */
+  record Checkout(String sha, GitMirrorCache.Result mirror) {}
+
   private final ValidationPolicy policy;
   private final GitCredentials credentials;
+  private final GitMirrorCache mirrors;
 
-  CloneStep(ValidationPolicy policy, GitCredentials credentials) {
+  /** {@code mirrors} null = plain clone per job. */
+  CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors) {
     this.policy = policy;
     this.credentials = credentials;
+    this.mirrors = mirrors;
   }
 
   /** The URL cloned for a request (no credentials in it). */
@@ -37,10 +45,36 @@ final class CloneStep {
     return policy.cloneUrl(request.getRepoUrl());
   }
 
-  String run(Job job, Workspace ws) throws JobFailure {
+  Checkout run(Job job, Workspace ws) throws JobFailure {
     JobRequest req = job.request();
     URI url = cloneUrl(req);
     job.log("cloning " + url + (req.getCommit().isEmpty() ? " branch " + req.getBranch() : " commit " + req.getCommit()));
+    if (mirrors != null) {
+      return fromMirror(job, url, ws);
+    }
+    return new Checkout(clone(job, url, ws), null);
+  }
+
+  private Checkout fromMirror(Job job, URI url, Workspace ws) throws JobFailure {
+    JobRequest req = job.request();
+    try {
+      GitMirrorCache.Result r = mirrors.checkout(url, req.getBranch(), req.getCommit(), credentials.provider(),
+          ws.checkout(), job::isStopped, job.deadline(), job::log);
+      job.checkStopped();
+      job.log("checked out " + r.sha() + " from the git cache (mirror " + (r.hit() ? "hit" : "miss") + ", fetched "
+          + r.bytesFetched() + " bytes, " + r.objectsFetched() + " objects)");
+      return new Checkout(r.sha(), r);
+    } catch (GitAPIException | JGitInternalException | java.io.IOException e) {
+      JobFailure stopped = job.stopped();
+      if (stopped != null) {
+        throw stopped;
+      }
+      throw ErrorClassifier.git(e);
+    }
+  }
+
+  private String clone(Job job, URI url, Workspace ws) throws JobFailure {
+    JobRequest req = job.request();
     try (Git git = req.getCommit().isEmpty() ? cloneBranch(job, url, ws) : fetchCommit(job, url, ws)) {
       job.checkStopped();
       ObjectId head = git.getRepository().resolve("HEAD");

@@ -16,9 +16,10 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Writes a build context as an uncompressed tar (as fast as the Docker CLI; file modes kept), leaving out
- * {@code .git} directories. Symlinks go in as symlinks (the daemon never follows them on the host). A
- * Dockerfile outside the context is added under {@link #OUTSIDE_DOCKERFILE}, as the Docker CLI does.
- * {@code .dockerignore} is not interpreted (the daemon does not either when it receives a tar).
+ * {@code .git} directories always and what the context's {@code .dockerignore} excludes ({@link DockerIgnore};
+ * the daemon does not apply it to a tar it receives, the Docker CLI does it client-side as we do). Symlinks go
+ * in as symlinks (the daemon never follows them on the host). A Dockerfile outside the context is added under
+ * {@link #OUTSIDE_DOCKERFILE}, as the Docker CLI does.
  */
 final class ContextTar {
   static final String OUTSIDE_DOCKERFILE = ".blacktree.Dockerfile";
@@ -27,6 +28,8 @@ final class ContextTar {
 
   /** Writes the tar to {@code out}; returns the Dockerfile's path inside it. */
   static String write(Path context, Path dockerfile, OutputStream out) throws IOException {
+    DockerIgnore ignore = DockerIgnore.load(context,
+        dockerfile.startsWith(context) ? context.relativize(dockerfile).toString() : null);
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -36,15 +39,23 @@ final class ContextTar {
           if (dir.getFileName() != null && dir.getFileName().toString().equals(".git")) {
             return FileVisitResult.SKIP_SUBTREE;
           }
-          if (!dir.equals(context)) {
-            add(tar, context.relativize(dir) + "/", dir);
+          if (dir.equals(context)) {
+            return FileVisitResult.CONTINUE;
           }
+          String rel = context.relativize(dir).toString();
+          if (ignore.excludes(rel)) {
+            return ignore.mayIncludeUnder(rel) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+          }
+          add(tar, rel + "/", dir);
           return FileVisitResult.CONTINUE;
         }
 
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          add(tar, context.relativize(file).toString(), file);
+          String rel = context.relativize(file).toString();
+          if (!ignore.excludes(rel)) {
+            add(tar, rel, file);
+          }
           return FileVisitResult.CONTINUE;
         }
       });

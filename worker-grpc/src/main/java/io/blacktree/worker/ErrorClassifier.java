@@ -27,7 +27,8 @@ final class ErrorClassifier {
       kind = ErrorKind.REPO_NOT_FOUND;
     } else if (msg.contains("remote branch") && msg.contains("not found")
         || msg.contains("want ") && (msg.contains("not valid") || msg.contains("not our ref"))
-        || msg.contains("missing commit") || msg.contains("missing unknown")) {
+        || msg.contains("missing commit") || msg.contains("missing unknown")
+        || msg.contains("available for fetch")) {
       kind = ErrorKind.BRANCH_NOT_FOUND;
     } else if (hasNetworkCause(e) || msg.contains("connection refused") || msg.contains("connect timed out")
         || msg.contains("unknownhost") || msg.contains("timed out") || msg.contains("connection reset")

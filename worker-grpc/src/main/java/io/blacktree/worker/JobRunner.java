@@ -50,10 +50,13 @@ final class JobRunner {
       ws = createWorkspace();
       Workspace w = ws;
       job.checkStopped();
-      String sha = step(job, Step.CLONING, () -> clone.run(job, w));
+      CloneStep.Checkout checkout = step(job, Step.CLONING, () -> clone.run(job, w));
+      String sha = checkout.sha();
       out.setCommitSha(sha);
       job.checkStopped();
-      imageId = step(job, Step.BUILDING, () -> build.run(job, w, sha, clone.cloneUrl(job.request()).toString()));
+      BuildStep.Built built = step(job, Step.BUILDING,
+          () -> build.run(job, w, sha, clone.cloneUrl(job.request()).toString()));
+      imageId = built.imageId();
       pruner.used(imageId);
       job.checkStopped();
       RegistryAuth auth = step(job, Step.LOGGING_IN, () -> login.run(job));
@@ -64,7 +67,7 @@ final class JobRunner {
           .setImageUrl(pushed.imageUrl())
           .setDigest(pushed.digest())
           .addAllTags(pushed.tags())
-          .setReuse(ReuseSummary.newBuilder().setAlreadyPushed(pushed.alreadyPushed()));
+          .setReuse(reuse(job, checkout, built, pushed));
     } catch (JobFailure f) {
       fail(job, out, f.kind(), f.getMessage());
     } catch (RuntimeException e) {
@@ -75,6 +78,28 @@ final class JobRunner {
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
     return out.setLogs(job.logBuffer().render()).build();
+  }
+
+  /** What the git cache, the layer cache and the registry saved; also logged as one {@code reuse:} line. */
+  private static ReuseSummary reuse(Job job, CloneStep.Checkout checkout, BuildStep.Built built,
+      PushStep.Pushed pushed) {
+    ReuseSummary.Builder r = ReuseSummary.newBuilder()
+        .setAlreadyPushed(pushed.alreadyPushed())
+        .setCachedBuildSteps(built.cachedSteps())
+        .setLayersAlreadyInRegistry(pushed.layersExisting())
+        .setLayersPushed(pushed.layersUploaded());
+    GitMirrorCache.Result m = checkout.mirror();
+    String git = "no git cache";
+    if (m != null) {
+      r.setMirrorHit(m.hit()).setBytesFetched(m.bytesFetched()).setObjectsFetched(m.objectsFetched())
+          .setMirrorHealed(m.healed());
+      git = "mirror " + (m.hit() ? "hit" : m.healed() ? "miss (healed)" : "miss") + ", fetched " + m.bytesFetched()
+          + " bytes (" + m.objectsFetched() + " objects)";
+    }
+    job.log("reuse: " + git + ", " + built.cachedSteps() + " cached steps, " + pushed.layersExisting()
+        + " layers already in registry, " + pushed.layersUploaded() + " layers pushed"
+        + (pushed.alreadyPushed() ? ", image already pushed" : ""));
+    return r.build();
   }
 
   private Workspace createWorkspace() throws JobFailure {

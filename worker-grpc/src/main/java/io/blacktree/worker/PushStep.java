@@ -28,8 +28,12 @@ import java.util.concurrent.TimeUnit;
  * without pushing.
  */
 final class PushStep {
-  /** The pushed image: its digest, full references, and whether an earlier attempt had already pushed it. */
-  record Pushed(String imageUrl, String digest, List<String> tags, boolean alreadyPushed) {}
+  /**
+   * The pushed image: its digest, full references, whether an earlier attempt had already pushed it, and for
+   * the version tag's push how many layers the registry already had and how many were uploaded.
+   */
+  record Pushed(String imageUrl, String digest, List<String> tags, boolean alreadyPushed, int layersExisting,
+      int layersUploaded) {}
 
   static final int SHORT_SHA = 12;
   private final DockerClient docker;
@@ -55,7 +59,7 @@ final class PushStep {
       RemoteImage remote = existing.get();
       if (ownEarlierAttempt(remote, WorkflowIds.of(req), sha)) {
         job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
-        return new Pushed(imageUrl, remote.digest(), refs, true);
+        return new Pushed(imageUrl, remote.digest(), refs, true, 0, 0);
       }
       if (!imageId.equals(remote.configDigest()) && !allowTagOverwrite) {
         throw new RegistryFailure(ErrorKind.TAG_EXISTS,
@@ -63,15 +67,19 @@ final class PushStep {
       }
     }
     String digest = null;
+    Layers layers = null;
     for (String tag : tags) {
       tagImage(imageId, repo, tag);
-      String d = pushWithRetry(job, auth, repo, tag);
+      Layers l = new Layers();
+      String d = pushWithRetry(job, auth, repo, tag, l);
       if (tag.equals(req.getDeploymentVersion())) {
         digest = d;
+        layers = l;
       }
     }
-    job.log("pushed " + imageUrl + " " + digest);
-    return new Pushed(imageUrl, digest, refs, false);
+    job.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
+        + layers.existing.size() + " already in the registry)");
+    return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size());
   }
 
   static List<String> tags(JobRequest req, String sha) {
@@ -96,11 +104,29 @@ final class PushStep {
     }
   }
 
-  private String pushWithRetry(Job job, RegistryAuth auth, String repo, String tag) throws JobFailure {
+  /** Layer ids of one tag's push, by what the registry said (a retry's items add to the same sets). */
+  private static final class Layers {
+    final Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    final Set<String> uploaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void add(PushResponseItem item) {
+      if (item.getId() == null || item.getStatus() == null) {
+        return;
+      }
+      if (item.getStatus().startsWith("Layer already exists") || item.getStatus().startsWith("Mounted from")) {
+        existing.add(item.getId());
+      } else if (item.getStatus().equals("Pushed")) {
+        uploaded.add(item.getId());
+        existing.remove(item.getId());
+      }
+    }
+  }
+
+  private String pushWithRetry(Job job, RegistryAuth auth, String repo, String tag, Layers layers) throws JobFailure {
     for (int attempt = 1; ; attempt++) {
       job.checkStopped();
       try {
-        return pushOnce(job, auth, repo, tag);
+        return pushOnce(job, auth, repo, tag, layers);
       } catch (RegistryFailure f) {
         if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
           throw f;
@@ -111,8 +137,8 @@ final class PushStep {
     }
   }
 
-  private String pushOnce(Job job, RegistryAuth auth, String repo, String tag) throws JobFailure {
-    Callback callback = new Callback(job);
+  private String pushOnce(Job job, RegistryAuth auth, String repo, String tag, Layers layers) throws JobFailure {
+    Callback callback = new Callback(job, layers);
     var cmd = docker.pushImageCmd(repo).withTag(tag);
     if (auth.hasCredentials()) {
       cmd.withAuthConfig(new AuthConfig().withRegistryAddress(auth.host())
@@ -163,13 +189,16 @@ final class PushStep {
     private volatile String errorMessage;
     private volatile String digest;
     private volatile Throwable error;
+    private final Layers layers;
 
-    Callback(Job job) {
+    Callback(Job job, Layers layers) {
       this.job = job;
+      this.layers = layers;
     }
 
     @Override
     public void onNext(PushResponseItem item) {
+      layers.add(item);
       if (item.isErrorIndicated()) {
         errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
             ? item.getErrorDetail().getMessage() : item.getError();

@@ -63,13 +63,18 @@ public final class WorkerApp implements AutoCloseable {
    * @param imageCacheBytes   bound for this worker's cached images, LRU-pruned (default 10 GiB)
    * @param pushAttempts      attempts per tag push on transient registry failures (default 3)
    * @param workerId          this worker's id in status and results (default hostname:port)
+   * @param gitCacheDir       the git object cache ({@code --git-cache-dir}): one bare mirror per repository,
+   *                          shareable by every worker on the host (file-locked); null = {@code <workdir>/../git-cache}
+   *                          (so {@code $BLACKTREE_HOME/git-cache} by default)
+   * @param gitCacheBytes     bound of the git cache in bytes, least recently used mirrors evicted
+   *                          ({@code --git-cache-bytes}, default 5 GiB); 0 = no cache, a plain shallow clone per job
    */
   public record Config(
       int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
       String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
       Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
       Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
-      String workerId) {
+      String workerId, Path gitCacheDir, long gitCacheBytes) {
 
     public static final int DEFAULT_PORT = 50051;
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -77,10 +82,39 @@ public final class WorkerApp implements AutoCloseable {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(40);
     public static final Duration DEFAULT_RESULT_TTL = Duration.ofHours(1);
     public static final long DEFAULT_IMAGE_CACHE_BYTES = 10L * 1024 * 1024 * 1024;
+    public static final long DEFAULT_GIT_CACHE_BYTES = 5L * 1024 * 1024 * 1024;
 
     public Config {
       gitAllowedHosts = Set.copyOf(gitAllowedHosts);
       allowedAccounts = Set.copyOf(allowedAccounts);
+    }
+
+    /** The config without the git cache fields: default cache dir and bound. */
+    public Config(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
+        String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
+        URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
+        Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
+        int pushAttempts, String workerId) {
+      this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
+          ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
+          grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, null,
+          DEFAULT_GIT_CACHE_BYTES);
+    }
+
+    /** The git cache directory in effect: {@link #gitCacheDir} or {@code <workdir>/../git-cache}. */
+    public Path effectiveGitCacheDir() {
+      if (gitCacheDir != null) {
+        return gitCacheDir;
+      }
+      Path parent = workdir.toAbsolutePath().getParent();
+      return (parent == null ? workdir.toAbsolutePath() : parent).resolve("git-cache");
+    }
+
+    /** This config with another git cache directory and bound. */
+    public Config withGitCache(Path dir, long bytes) {
+      return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+          ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes);
     }
 
     /** The defaults of DESIGN.md. */
@@ -121,6 +155,9 @@ public final class WorkerApp implements AutoCloseable {
       if (pushAttempts < 1) {
         out.add("pushAttempts: must be at least 1");
       }
+      if (gitCacheBytes < 0) {
+        out.add("gitCacheBytes: must not be negative (0 = no git cache)");
+      }
       return out;
     }
 
@@ -128,7 +165,8 @@ public final class WorkerApp implements AutoCloseable {
     public Config withPort(int newPort) {
       return new Config(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId);
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
+          gitCacheBytes);
     }
 
     @Override
@@ -139,7 +177,8 @@ public final class WorkerApp implements AutoCloseable {
           + ", region=" + region + ", gitBaseUrl=" + gitBaseUrl + ", gitAllowedHosts=" + gitAllowedHosts
           + ", allowedAccounts=" + allowedAccounts + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
           + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
-          + ", workerId=" + workerId + "]";
+          + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
+          + ", gitCacheBytes=" + gitCacheBytes + "]";
     }
   }
 
@@ -169,7 +208,8 @@ public final class WorkerApp implements AutoCloseable {
     String workerId = config.workerId() != null ? config.workerId() : hostname() + ":" + config.port();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     JobRunner runner = new JobRunner(
-        new CloneStep(policy, git),
+        new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
+            : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes())),
         new BuildStep(docker),
         new LoginStep(registryLogin),
         new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
@@ -236,6 +276,11 @@ public final class WorkerApp implements AutoCloseable {
     }
     server.start();
     LOG.info("worker listening on port {} ({})", server.port(), config);
+  }
+
+  /** The config this worker runs with. */
+  public Config config() {
+    return config;
   }
 
   /** The bound gRPC port. */

@@ -10,8 +10,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.stream.Stream;
 
 /**
- * One job's private directory under the worker's workdir: {@code job-<n>/src} is the checkout,
- * {@code job-<n>/context.tar} the build context. {@link #close()} removes it; the runner closes it in every
+ * One job's private directory under the worker's workdir: {@code job-<n>/src} is the checkout (the build
+ * context is streamed from it, never written). {@link #close()} removes it; the runner closes it in every
  * outcome. The workdir belongs to one worker: {@link #removeStale} deletes every {@code job-*} left over
  * from a previous run of the process.
  */
@@ -53,11 +53,6 @@ public final class Workspace implements AutoCloseable {
   /** Where the repository is checked out. */
   public Path checkout() {
     return root.resolve("src");
-  }
-
-  /** Where the build context tar is written (outside the checkout). */
-  public Path contextTar() {
-    return root.resolve("context.tar");
   }
 
   @Override

@@ -1,0 +1,77 @@
+package io.blacktree.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+/**
+ * Writes one commit's tree from a (bare) repository into a directory: what a checkout puts in the work tree,
+ * without a {@code .git} (so nothing of git can reach a build context), without running anything. Files get
+ * 0644, executables 0755 (as git does with umask 022, and the same every time, so the build cache hits),
+ * symlinks stay symlinks, submodules (gitlinks) become empty directories, as git leaves an uninitialised one.
+ * Paths with {@code .}, {@code ..}, {@code .git} or empty components are refused.
+ */
+final class TreeExport {
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> FILE =
+      PosixFilePermissions.fromString("rw-r--r--");
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> EXEC =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
+  private TreeExport() {}
+
+  /** Writes {@code commit}'s tree into {@code dest} (created if missing); returns the number of entries. */
+  static int write(Repository repo, ObjectId commit, Path dest) throws IOException {
+    Files.createDirectories(dest);
+    Path root = dest.toAbsolutePath().normalize();
+    int n = 0;
+    try (RevWalk rw = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
+      RevCommit c = rw.parseCommit(commit);
+      tw.addTree(c.getTree());
+      tw.setRecursive(true);
+      ObjectReader reader = tw.getObjectReader();
+      while (tw.next()) {
+        Path out = target(root, tw.getPathString());
+        Files.createDirectories(out.getParent());
+        FileMode mode = tw.getFileMode(0);
+        ObjectId id = tw.getObjectId(0);
+        if (mode == FileMode.GITLINK) {
+          Files.createDirectories(out);
+        } else if (mode == FileMode.SYMLINK) {
+          String link = new String(reader.open(id, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
+          Files.createSymbolicLink(out, Path.of(link));
+        } else {
+          try (OutputStream os = Files.newOutputStream(out)) {
+            reader.open(id, Constants.OBJ_BLOB).copyTo(os);
+          }
+          Files.setPosixFilePermissions(out, mode == FileMode.EXECUTABLE_FILE ? EXEC : FILE);
+        }
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static Path target(Path root, String path) throws IOException {
+    for (String part : path.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..") || part.equalsIgnoreCase(".git")) {
+        throw new IOException("refusing unsafe path in the repository tree: " + path);
+      }
+    }
+    Path out = root.resolve(path).normalize();
+    if (!out.startsWith(root)) {
+      throw new IOException("refusing unsafe path in the repository tree: " + path);
+    }
+    return out;
+  }
+}
