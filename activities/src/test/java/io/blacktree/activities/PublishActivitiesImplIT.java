@@ -1,0 +1,101 @@
+package io.blacktree.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import io.blacktree.core.DeployResult;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.ReplyTarget;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against the real RabbitMQ on 127.0.0.1:5672, with an exchange and queues of its own. */
+class PublishActivitiesImplIT {
+  private final String prefix = "it-publish-" + UUID.randomUUID().toString().substring(0, 8);
+  private Connection connection;
+  private Channel channel;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri(System.getenv().getOrDefault("BLACKTREE_AMQP", "amqp://guest:guest@127.0.0.1:5672"));
+    try {
+      connection = cf.newConnection();
+    } catch (java.io.IOException e) {
+      if ("true".equals(System.getenv("CI"))) {
+        throw e; // in CI a missing service is a failure
+      }
+      assumeTrue(false, "RabbitMQ not reachable: " + e);
+    }
+    channel = connection.createChannel();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (channel != null) {
+      channel.exchangeDelete(prefix + ".results");
+      channel.queueDelete(prefix + ".failed");
+      channel.queueDelete(prefix + ".reply");
+      connection.close();
+    }
+  }
+
+  @Test
+  void publish_failedResult_reachesTopicBindingAndReplyTo() throws Exception {
+    String exchange = prefix + ".results";
+    channel.exchangeDeclare(exchange, "topic", true);
+    channel.queueDeclare(prefix + ".failed", false, false, false, null);
+    channel.queueBind(prefix + ".failed", exchange, "deploy.failed");
+    channel.queueDeclare(prefix + ".reply", false, false, false, null);
+    DeployResult result = new DeployResult(DeployResult.FAILED, "deploy:x", "req-1", null, null, null, null,
+        "w1", 1, null, ErrorKind.BUILD_FAILED, "RUN exited 3", "line\n");
+
+    new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10)).publish(
+        new PublishRequest("deploy:x/run/result", result, List.of(new ReplyTarget(prefix + ".reply", "corr-7"))));
+
+    GetResponse onTopic = poll(prefix + ".failed");
+    assertThat(onTopic.getProps().getMessageId()).isEqualTo("deploy:x/run/result");
+    assertThat(new ObjectMapper().readValue(onTopic.getBody(), DeployResult.class)).isEqualTo(result);
+    GetResponse reply = poll(prefix + ".reply");
+    assertThat(reply.getProps().getCorrelationId()).isEqualTo("corr-7");
+  }
+
+  @Test
+  void publish_connectionClosed_failsRetryably() throws Exception {
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri(System.getenv().getOrDefault("BLACKTREE_AMQP", "amqp://guest:guest@127.0.0.1:5672"));
+    Connection closed = cf.newConnection();
+    closed.close();
+    DeployResult result = new DeployResult(DeployResult.SUCCESS, "deploy:x", null, "img", null, null, null,
+        "w1", 1, null, null, null, "");
+
+    ApplicationFailure e = catchThrowableOfType(ApplicationFailure.class, () ->
+        new PublishActivitiesImpl(closed, prefix + ".results", Duration.ofSeconds(5))
+            .publish(new PublishRequest("m", result, List.of())));
+
+    assertThat(e.isNonRetryable()).isFalse();
+  }
+
+  private GetResponse poll(String queue) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < until) {
+      GetResponse r = channel.basicGet(queue, true);
+      if (r != null) {
+        return r;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("nothing on " + queue + " within 30 s");
+  }
+}
