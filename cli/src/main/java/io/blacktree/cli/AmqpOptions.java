@@ -29,6 +29,20 @@ public final class AmqpOptions {
    * @throws CliException exit 2 for a malformed URL, exit 3 when the broker does not answer
    */
   public Connection connect(String name) throws CliException {
+    return connect(name, false);
+  }
+
+  /**
+   * Opens a connection named {@code name} that reconnects by itself after a broker outage (for the
+   * long-running deployables).
+   *
+   * @throws CliException exit 2 for a malformed URL, exit 3 when the broker does not answer
+   */
+  public Connection connectRecovering(String name) throws CliException {
+    return connect(name, true);
+  }
+
+  private Connection connect(String name, boolean recovering) throws CliException {
     ConnectionFactory factory = new ConnectionFactory();
     try {
       factory.setUri(url);
@@ -36,7 +50,7 @@ public final class AmqpOptions {
       throw CliException.badInput("--amqp is not a valid amqp:// URL");
     }
     factory.setConnectionTimeout(10_000);
-    factory.setAutomaticRecoveryEnabled(false);
+    factory.setAutomaticRecoveryEnabled(recovering);
     try {
       return factory.newConnection(name);
     } catch (IOException | TimeoutException e) {

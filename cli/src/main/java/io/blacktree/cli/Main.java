@@ -22,12 +22,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "blacktree", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Blacktree deploy pipeline: RabbitMQ request -> Temporal workflow -> build worker -> image.",
     subcommands = {
+        WorkerCommand.class,
+        OrchestratorCommand.class,
+        BridgeCommand.class,
+        DevCommand.class,
         SetupCommand.class,
         SubmitCommand.class,
         JobsCommand.class,
         ReplayCommand.class,
-        WorkerCommand.class,
-        BridgeCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Every flag also reads an environment variable BLACKTREE_<FLAG> (e.g. --temporal: "

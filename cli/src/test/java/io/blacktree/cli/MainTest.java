@@ -33,7 +33,7 @@ class MainTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"", "setup", "submit", "jobs", "jobs list", "jobs show", "jobs logs", "jobs retry",
-      "jobs cancel", "replay", "worker", "bridge"})
+      "jobs cancel", "replay", "worker", "orchestrator", "bridge", "dev"})
   void execute_helpOnEveryCommand_printsUsageAndExits0(String command) {
     String[] args = (command.isEmpty() ? "--help" : command + " --help").split(" ");
 

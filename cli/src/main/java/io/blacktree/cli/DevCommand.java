@@ -1,0 +1,125 @@
+package io.blacktree.cli;
+
+import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BrokerException;
+import io.blacktree.bridge.QueueNames;
+import io.blacktree.workflows.OrchestratorConfig;
+import io.blacktree.worker.WorkerApp;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code blacktree dev}: one build worker, the orchestrator and the bridge in this process, against the local
+ * services. Temporal is the CLI dev server found on (or started at) {@code --temporal}; the embedded test
+ * server only with {@code --allow-fallback} when the CLI is not installed. Prints one line starting with
+ * {@value #READY} when everything is up, then runs until stopped.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Run worker + orchestrator + bridge in one process against the local services "
+        + "(finds or starts the Temporal dev server).")
+final class DevCommand implements Callable<Integer> {
+  static final String READY = "blacktree dev: ready";
+
+  @Mixin TemporalOptions temporal;
+  @Mixin AmqpOptions amqp;
+  @Mixin DevOptions options;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    WorkerApp.Config workerConfig = options.workerConfig();
+    Stack stack = new Stack();
+    try {
+      LocalTemporal local = stack.push(LocalTemporal.findOrStart(temporal.target(), temporal.namespace(),
+          options.temporalUiPort, options.allowFallback, System.err));
+      WorkerApp worker = stack.push(WorkerApp.create(workerConfig));
+      try {
+        worker.start();
+      } catch (IOException e) {
+        throw CliException.unreachable("worker could not start: " + e.getMessage(), e);
+      }
+      String workerAddress = "127.0.0.1:" + worker.port();
+      stack.push(
+          Orchestrators.start(orchestratorConfig(workerAddress, local.embedded()), temporal, amqp));
+      stack.push(startBridge());
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf("%s (pid %d): temporal %s%s, worker %s (registry %s %s), bridge on %s, git base %s%n", READY,
+          ProcessHandle.current().pid(), temporal.target(), local.webUi() == null ? "" : ", Web UI " + local.webUi(),
+          workerAddress, workerConfig.registryMode().name().toLowerCase(java.util.Locale.ROOT),
+          workerConfig.registryUrl(), QueueNames.withPrefix(amqp.queuePrefix()).buildQueue(),
+          workerConfig.gitBaseUrl());
+      out.flush();
+    } catch (Exception e) {
+      stack.close();
+      throw e;
+    }
+    return Foreground.runUntilStopped(stack, "dev");
+  }
+
+  private OrchestratorConfig orchestratorConfig(String workerAddress, boolean embedded) {
+    OrchestratorConfig d = OrchestratorConfig.defaults(List.of(workerAddress));
+    return new OrchestratorConfig(temporal.target(), temporal.namespace(), d.workers(), amqp.url,
+        d.deployTaskQueue(), d.dispatchTaskQueue(), QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange(),
+        options.jobTimeLimit, d.queueTtl(), d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(),
+        options.maxAttempts, d.totalTime(), d.initialBackoff(), d.maxBackoff(),
+        embedded ? Duration.ZERO : d.stickyScheduleToStart(), d.healthCheckInterval());
+  }
+
+  private BridgeApp startBridge() throws CliException {
+    BridgeApp.Config config = BridgeApp.Config.builder()
+        .amqpUrl(amqp.url)
+        .temporalTarget(temporal.target())
+        .namespace(temporal.namespace())
+        .queueNames(QueueNames.withPrefix(amqp.queuePrefix()))
+        .gitBaseUrl(options.gitBaseUrl)
+        .allowedGitHosts(java.util.Set.copyOf(options.gitAllowedHosts))
+        .allowedAccounts(options.allowedAccounts())
+        .defaultRegion(options.defaultRegion())
+        .connectionName("blacktree-dev-bridge")
+        .build();
+    BridgeApp bridge;
+    try {
+      bridge = BridgeApp.create(config, new SimpleMeterRegistry());
+    } catch (BrokerException e) {
+      throw CliException.unreachable("bridge could not connect: " + e.getMessage(), e);
+    }
+    try {
+      bridge.start();
+      return bridge;
+    } catch (BrokerException e) {
+      bridge.close();
+      throw CliException.unreachable("bridge could not start: " + e.getMessage(), e);
+    }
+  }
+
+  /** What was started, closed in reverse order. */
+  private static final class Stack implements AutoCloseable {
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    <T extends AutoCloseable> T push(T resource) {
+      started.push(resource);
+      return resource;
+    }
+
+    @Override
+    public void close() {
+      while (!started.isEmpty()) {
+        try {
+          started.pop().close();
+        } catch (Exception e) {
+          org.slf4j.LoggerFactory.getLogger(DevCommand.class).warn("closing failed: {}", e.toString());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.blacktree.cli;
+
+import io.blacktree.bridge.QueueNames;
+import io.blacktree.workflows.OrchestratorConfig;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The orchestrator's own flags, mapped onto {@link OrchestratorConfig} field by field ({@code --workers} ->
+ * workers, {@code --job-time-limit} -> jobTimeLimit, ...). {@code --temporal}, {@code --namespace},
+ * {@code --amqp} and {@code --queue-prefix} come from the shared mixins. An absent flag keeps
+ * {@link OrchestratorConfig#defaults}.
+ */
+final class OrchestratorOptions {
+  @Option(names = "--workers", split = ",", paramLabel = "HOST:PORT",
+      description = "The build workers this replica owns, comma-separated (required; env BLACKTREE_WORKERS).")
+  List<String> workers;
+
+  @Option(names = "--deploy-task-queue", description = "Workflow and publish task queue (default blacktree-deploy).")
+  String deployTaskQueue;
+
+  @Option(names = "--dispatch-task-queue", description = "Dispatch activity task queue (default blacktree-dispatch).")
+  String dispatchTaskQueue;
+
+  @Option(names = "--results-exchange",
+      description = "Exchange results go to (default jobs.results, with --queue-prefix in front).")
+  String resultsExchange;
+
+  @Option(names = "--job-time-limit", description = "Job time limit, ISO-8601 (default PT30M).")
+  Duration jobTimeLimit;
+
+  @Option(names = "--queue-ttl", description = "How long a job may wait for a free worker (default PT2H).")
+  Duration queueTtl;
+
+  @Option(names = "--heartbeat-timeout", description = "Dispatch activity heartbeat timeout (default PT20S).")
+  Duration heartbeatTimeout;
+
+  @Option(names = "--heartbeat-interval", description = "Dispatch activity heartbeat interval (default PT2S).")
+  Duration heartbeatInterval;
+
+  @Option(names = "--max-heartbeat-throttle", description = "Longest heartbeat throttle (default PT1S).")
+  Duration maxHeartbeatThrottle;
+
+  @Option(names = "--max-attempts", description = "Attempts per job (default 4).")
+  Integer maxAttempts;
+
+  @Option(names = "--total-time", description = "Total time across attempts (default PT3H).")
+  Duration totalTime;
+
+  @Option(names = "--initial-backoff", description = "First wait between attempts, doubling (default PT10S).")
+  Duration initialBackoff;
+
+  @Option(names = "--max-backoff", description = "Longest wait between attempts (default PT5M).")
+  Duration maxBackoff;
+
+  @Option(names = "--sticky-schedule-to-start",
+      description = "Sticky task queue schedule-to-start timeout (default PT5S; PT0S against the test server).")
+  Duration stickyScheduleToStart;
+
+  @Option(names = "--health-check-interval", description = "How often each worker's health is checked (default PT2S).")
+  Duration healthCheckInterval;
+
+  /** The config: each given flag over the defaults, for {@code workers} (when {@code --workers} is absent). */
+  OrchestratorConfig toConfig(TemporalOptions temporal, AmqpOptions amqp, List<String> defaultWorkers)
+      throws CliException {
+    List<String> owned = workers == null || workers.isEmpty() ? defaultWorkers : workers;
+    if (owned == null || owned.isEmpty()) {
+      throw CliException.badInput("--workers is required (e.g. --workers 127.0.0.1:50051)");
+    }
+    for (String w : owned) {
+      if (!w.matches("[^\\s:]+:[0-9]{1,5}")) {
+        throw CliException.badInput("--workers: '" + w + "' is not host:port");
+      }
+    }
+    OrchestratorConfig d = OrchestratorConfig.defaults(owned);
+    String exchange = resultsExchange != null ? resultsExchange
+        : QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange();
+    OrchestratorConfig config = new OrchestratorConfig(temporal.target(), temporal.namespace(), List.copyOf(owned),
+        amqp.url, or(deployTaskQueue, d.deployTaskQueue()), or(dispatchTaskQueue, d.dispatchTaskQueue()), exchange,
+        or(jobTimeLimit, d.jobTimeLimit()), or(queueTtl, d.queueTtl()), or(heartbeatTimeout, d.heartbeatTimeout()),
+        or(heartbeatInterval, d.heartbeatInterval()), or(maxHeartbeatThrottle, d.maxHeartbeatThrottle()),
+        or(maxAttempts, d.maxAttempts()), or(totalTime, d.totalTime()), or(initialBackoff, d.initialBackoff()),
+        or(maxBackoff, d.maxBackoff()), or(stickyScheduleToStart, d.stickyScheduleToStart()),
+        or(healthCheckInterval, d.healthCheckInterval()));
+    if (config.maxAttempts() < 1) {
+      throw CliException.badInput("--max-attempts must be at least 1");
+    }
+    return config;
+  }
+
+  private static <T> T or(T value, T fallback) {
+    return value == null ? fallback : value;
+  }
+}
