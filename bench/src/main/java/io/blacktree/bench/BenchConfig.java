@@ -1,0 +1,59 @@
+package io.blacktree.bench;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The harness's options, from {@code --name=value} arguments (all optional):
+ * {@code --sections=script,overhead,intake,pool} {@code --runs=3} (script vs worker, per case)
+ * {@code --overhead-jobs=200} {@code --overhead-concurrency=4} {@code --overhead-delay-ms=100}
+ * {@code --intake=2000} {@code --intake-delay-ms=20} {@code --pool-workers=8} {@code --pool-jobs=200}
+ * {@code --pool-delay-ms=2000} {@code --cancel-runs=5} {@code --temporal=127.0.0.1:7233}
+ * {@code --registry=127.0.0.1:5000} {@code --big-mb=60} {@code --files=1000} {@code --out=BENCHMARKS.md}.
+ */
+record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overheadConcurrency,
+    long overheadDelayMillis, int intakeMessages, long intakeDelayMillis, int poolWorkers, int poolJobs,
+    long poolDelayMillis, int cancelRuns, String temporal, String registry, int bigMb, int files, String out,
+    String runId, String command) {
+
+  static BenchConfig parse(String[] args) {
+    Map<String, String> m = new HashMap<>();
+    for (String a : args) {
+      if (!a.startsWith("--") || !a.contains("=")) {
+        throw new IllegalArgumentException("expected --name=value, got " + a);
+      }
+      m.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+    }
+    String run = UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+    return new BenchConfig(
+        Set.of(m.getOrDefault("sections", "script,overhead,intake,pool").split(",")),
+        Integer.parseInt(m.getOrDefault("runs", "3")),
+        Integer.parseInt(m.getOrDefault("overhead-jobs", "200")),
+        Integer.parseInt(m.getOrDefault("overhead-concurrency", "4")),
+        Long.parseLong(m.getOrDefault("overhead-delay-ms", "100")),
+        Integer.parseInt(m.getOrDefault("intake", "2000")),
+        Long.parseLong(m.getOrDefault("intake-delay-ms", "20")),
+        Integer.parseInt(m.getOrDefault("pool-workers", "8")),
+        Integer.parseInt(m.getOrDefault("pool-jobs", "200")),
+        Long.parseLong(m.getOrDefault("pool-delay-ms", "2000")),
+        Integer.parseInt(m.getOrDefault("cancel-runs", "5")),
+        m.getOrDefault("temporal", "127.0.0.1:7233"),
+        m.getOrDefault("registry", "127.0.0.1:5000"),
+        Integer.parseInt(m.getOrDefault("big-mb", "60")),
+        Integer.parseInt(m.getOrDefault("files", "1000")),
+        m.getOrDefault("out", "BENCHMARKS.md"),
+        run,
+        m.getOrDefault("command", "scripts/bench " + String.join(" ", args)).trim());
+  }
+
+  long intakeTimeoutMillis() {
+    return Math.max(300_000, intakeMessages * 200L);
+  }
+
+  long poolTimeoutMillis() {
+    return Math.max(300_000, poolJobs * poolDelayMillis * 2);
+  }
+}

@@ -1,0 +1,77 @@
+package io.blacktree.bench;
+
+import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.QueueNames;
+import io.blacktree.workflows.OrchestratorApp;
+import io.blacktree.workflows.OrchestratorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Entry point of the child JVMs the harness starts, so that their RSS can be read from /proc:
+ * {@code orchestrator <temporal> <deployQueue> <dispatchQueue> <resultsExchange> <worker,worker,...>} or
+ * {@code bridge <temporal> <deployQueue> <queuePrefix>}. Prints {@code ready}, then every 500 ms
+ * {@code heap <usedBytes> <committedBytes>} (and, for the bridge, {@code started <n>}); exits when stdin closes.
+ */
+public final class ChildMain {
+  private ChildMain() {}
+
+  public static void main(String[] args) throws Exception {
+    AutoCloseable app;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    BridgeApp bridge = null;
+    switch (args[0]) {
+      case "orchestrator" -> {
+        OrchestratorConfig d = OrchestratorConfig.defaults(Arrays.asList(args[5].split(",")));
+        OrchestratorConfig c = new OrchestratorConfig(args[1], d.namespace(), d.workers(), d.amqp(), args[2],
+            args[3], args[4], d.jobTimeLimit(), d.queueTtl(), d.heartbeatTimeout(), d.heartbeatInterval(),
+            d.maxHeartbeatThrottle(), d.maxAttempts(), d.totalTime(), d.initialBackoff(), d.maxBackoff(),
+            d.stickyScheduleToStart(), d.healthCheckInterval());
+        OrchestratorApp o = OrchestratorApp.create(c);
+        o.start();
+        app = o;
+      }
+      case "bridge" -> {
+        BridgeApp.Config c = BridgeApp.Config.builder().temporalTarget(args[1]).taskQueue(args[2])
+            .queueNames(QueueNames.withPrefix(args[3])).build();
+        bridge = BridgeApp.create(c, meters);
+        bridge.start();
+        app = bridge;
+      }
+      default -> throw new IllegalArgumentException("orchestrator|bridge");
+    }
+    System.out.println("ready");
+    System.out.flush();
+    BridgeApp b = bridge;
+    MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+    Thread sampler = new Thread(() -> {
+      while (true) {
+        long used = mem.getHeapMemoryUsage().getUsed();
+        long committed = mem.getHeapMemoryUsage().getCommitted();
+        StringBuilder line = new StringBuilder("heap ").append(used).append(' ').append(committed);
+        if (b != null) {
+          line.append("\nstarted ").append((long) b.metrics().started())
+              .append(' ').append((long) b.metrics().duplicate())
+              .append(' ').append(System.currentTimeMillis());
+        }
+        System.out.println(line);
+        System.out.flush();
+        try {
+          Thread.sleep(Duration.ofMillis(500).toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "bench-heap-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    while (System.in.read() >= 0) {
+      // wait for the parent to close stdin
+    }
+    app.close();
+    System.exit(0);
+  }
+}

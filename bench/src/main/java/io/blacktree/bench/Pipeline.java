@@ -1,0 +1,181 @@
+package io.blacktree.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DeliverCallback;
+import io.blacktree.core.Names;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real orchestration path with stand-in build workers: a bridge and an orchestrator as child JVMs on
+ * this run's own queue prefix and task queues, RabbitMQ for requests and results, the Temporal dev server.
+ * Publishes requests the way the API does and records when each result message arrived.
+ */
+final class Pipeline implements AutoCloseable {
+  static final String ACCOUNT = "123456789012";
+  static final String REGION = "us-east-1";
+
+  /** A result message as received. */
+  record Result(String workflowId, String status, long stepMillisTotal, long receivedMillis) {}
+
+  private final String prefix;
+  private final String ecrRepo;
+  private final ChildProcess orchestrator;
+  private final ChildProcess bridge;
+  private final Connection amqp;
+  private final Channel publish;
+  private final Channel consume;
+  private final WorkflowServiceStubs stubs;
+  private final WorkflowClient client;
+  private final Map<String, Long> published = new ConcurrentHashMap<>();
+  private final Map<String, Result> results = new ConcurrentHashMap<>();
+  private final List<Result> allResults = new CopyOnWriteArrayList<>();
+  private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * @param runId   unique per run: queue prefix {@code bench-<runId>.}, task queues {@code bench-<runId>-deploy}
+   *                and {@code -dispatch}, ECR repo (so workflow IDs) {@code bench-<runId>/app}
+   */
+  Pipeline(String runId, String temporal, List<String> workers, Path logDir) throws Exception {
+    this.prefix = "bench-" + runId + ".";
+    this.ecrRepo = "bench-" + runId.toLowerCase(java.util.Locale.ROOT) + "/app";
+    String deployQueue = "bench-" + runId + "-deploy";
+    String dispatchQueue = "bench-" + runId + "-dispatch";
+    String exchange = prefix + Names.RESULTS_EXCHANGE;
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri("amqp://guest:guest@127.0.0.1:5672");
+    this.amqp = cf.newConnection("blacktree-bench");
+    this.consume = amqp.createChannel();
+    consume.exchangeDeclare(exchange, "topic", true);
+    String q = consume.queueDeclare("", false, true, true, null).getQueue();
+    consume.queueBind(q, exchange, Names.RESULT_ROUTING_PREFIX + "#");
+    DeliverCallback cb = (tag, d) -> onResult(d.getBody());
+    consume.basicConsume(q, true, cb, tag -> { });
+    this.orchestrator = new ChildProcess("orchestrator", List.of("orchestrator", temporal, deployQueue,
+        dispatchQueue, exchange, String.join(",", workers)), logDir.resolve("orchestrator.log"));
+    this.bridge = new ChildProcess("bridge", List.of("bridge", temporal, deployQueue, prefix),
+        logDir.resolve("bridge.log"));
+    orchestrator.awaitReady(120);
+    bridge.awaitReady(120);
+    this.publish = amqp.createChannel();
+    publish.confirmSelect();
+    this.stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+        .setTarget(temporal).build());
+    this.client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default")
+        .build());
+  }
+
+  private void onResult(byte[] body) {
+    long now = System.currentTimeMillis();
+    try {
+      JsonNode n = json.readTree(body);
+      long steps = 0;
+      JsonNode sm = n.path("step_millis");
+      for (var it = sm.elements(); it.hasNext(); ) {
+        steps += it.next().asLong();
+      }
+      Result r = new Result(n.path("workflow_id").asText(), n.path("status").asText(), steps, now);
+      allResults.add(r);
+      results.putIfAbsent(r.workflowId(), r);
+    } catch (java.io.IOException e) {
+      System.err.println("unparseable result: " + e.getMessage());
+    }
+  }
+
+  String workflowId(String version) {
+    return "deploy:" + ACCOUNT + ":" + REGION + ":" + ecrRepo + ":" + version;
+  }
+
+  /** Publishes one request (persistent, confirmed) whose stand-in job runs {@code delayMillis}; returns its workflow ID. */
+  String publish(String version, long delayMillis) throws Exception {
+    String body = "{\"repo_url\":\"bench/app\",\"branch\":\"main\",\"deployment_version\":\"" + version
+        + "\",\"aws_account\":\"" + ACCOUNT + "\",\"region\":\"" + REGION + "\",\"ecr_repo\":\"" + ecrRepo
+        + "\",\"request_id\":\"bench-" + version + "\",\"build_args\":{\"STANDIN_DELAY_MS\":\"" + delayMillis
+        + "\"}}";
+    String id = workflowId(version);
+    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
+        .deliveryMode(2).messageId("bench-" + version).build();
+    synchronized (publish) {
+      published.put(id, System.currentTimeMillis());
+      publish.basicPublish("", prefix + Names.BUILD_QUEUE, props, body.getBytes(StandardCharsets.UTF_8));
+    }
+    return id;
+  }
+
+  /** Publishes many at once, confirming in one go at the end; returns their workflow IDs. */
+  List<String> publishBatch(String versionPrefix, int count, long delayMillis) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      ids.add(publish(versionPrefix + i, delayMillis));
+    }
+    publish.waitForConfirmsOrDie(120_000);
+    return ids;
+  }
+
+  long publishedAt(String workflowId) {
+    return published.getOrDefault(workflowId, -1L);
+  }
+
+  Result result(String workflowId) {
+    return results.get(workflowId);
+  }
+
+  /** Waits (bounded) until every ID has a result; returns how many are still missing. */
+  int awaitResults(List<String> ids, long timeoutMillis) throws InterruptedException {
+    long until = System.currentTimeMillis() + timeoutMillis;
+    while (true) {
+      int missing = 0;
+      for (String id : ids) {
+        if (!results.containsKey(id)) {
+          missing++;
+        }
+      }
+      if (missing == 0 || System.currentTimeMillis() > until) {
+        return missing;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Result messages received for these IDs in total (more than one per ID = duplicates). */
+  long resultMessagesFor(java.util.Collection<String> ids) {
+    java.util.Set<String> set = new java.util.HashSet<>(ids);
+    return allResults.stream().filter(r -> set.contains(r.workflowId())).count();
+  }
+
+  void cancel(String workflowId) {
+    client.newUntypedWorkflowStub(workflowId).cancel();
+  }
+
+  ChildProcess orchestrator() {
+    return orchestrator;
+  }
+
+  ChildProcess bridge() {
+    return bridge;
+  }
+
+  @Override
+  public void close() throws Exception {
+    bridge.close();
+    orchestrator.close();
+    stubs.shutdown();
+    stubs.awaitTermination(5, TimeUnit.SECONDS);
+    amqp.close();
+  }
+}
