@@ -25,7 +25,7 @@ final class BridgeOptions {
   @Option(names = "--git-base-url", description = "Base URL of owner/name repos (default https://github.com/).")
   URI gitBaseUrl;
 
-  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name.")
+  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name (default github.com).")
   List<String> gitAllowedHosts;
 
   @Option(names = "--allowed-accounts", split = ",", description = "AWS accounts allowed (default any).")
@@ -37,7 +37,7 @@ final class BridgeOptions {
   @Option(names = "--max-backoff", description = "Longest wait between Temporal probes (default PT30S).")
   Duration maxBackoff;
 
-  @Option(names = "--rpc-timeout", description = "How long a start may retry before Temporal counts as down.")
+  @Option(names = "--rpc-timeout", description = "How long a start may retry before Temporal counts as down (default PT5S).")
   Duration rpcTimeout;
 
   BridgeApp.Config toConfig(AmqpOptions amqp, TemporalOptions temporal) {

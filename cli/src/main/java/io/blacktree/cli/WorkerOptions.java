@@ -47,7 +47,7 @@ final class WorkerOptions {
   @Option(names = "--git-base-url", description = "Base URL of owner/name repos (default https://github.com/).")
   URI gitBaseUrl;
 
-  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name.")
+  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name (default github.com).")
   List<String> gitAllowedHosts;
 
   @Option(names = "--git-token-file", description = "File holding the git token (default env BLACKTREE_GIT_TOKEN).")
@@ -77,6 +77,13 @@ final class WorkerOptions {
   @Option(names = "--worker-id", description = "This worker's id (default hostname:port).")
   String workerId;
 
+  @Option(names = "--git-cache-dir",
+      description = "Git object cache, shareable by the workers of a host (default $BLACKTREE_HOME/git-cache).")
+  Path gitCacheDir;
+
+  @Option(names = "--git-cache-bytes", description = "Bound of the git cache (default 5 GiB; 0 = no cache).")
+  Long gitCacheBytes;
+
   /** The config: each given flag over the defaults. */
   WorkerApp.Config toConfig() throws CliException {
     WorkerApp.Config d = WorkerApp.Config.defaults();
@@ -90,7 +97,8 @@ final class WorkerOptions {
         allowedAccounts == null ? d.allowedAccounts() : Set.copyOf(allowedAccounts),
         or(jobTimeLimit, d.jobTimeLimit()), or(grace, d.grace()), or(resultTtl, d.resultTtl()),
         or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
-        or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()));
+        or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
+        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));
