@@ -58,7 +58,12 @@ class BridgeIntakeIT {
   }
 
   private BridgeApp startBridge() throws Exception {
+    return startBridge(fx.taskQueue);
+  }
+
+  private BridgeApp startBridge(String taskQueue) throws Exception {
     bridge = BridgeApp.create(fx.config()
+        .taskQueue(taskQueue)
         .gitBaseUrl(java.net.URI.create("https://github.com/"))
         .allowedGitHosts(Set.of("github.com", "git.example.com"))
         .allowedAccounts(Set.of(account, otherAccount))
@@ -236,11 +241,12 @@ class BridgeIntakeIT {
   }
 
   @Test
-  void startRefusedByTemporal_oversizedSearchAttribute_deadLetteredWithTemporalReason() throws Exception {
-    startBridge();
+  void startRefusedByTemporal_taskQueueOverServerLimit_deadLetteredWithTemporalReason() throws Exception {
+    // a valid request that Temporal still refuses for good: the bridge is misconfigured with a task queue
+    // name longer than the server's ID length limit (1000)
+    startBridge("q".repeat(1100));
     String replyTo = fx.replyQueue();
-    String longRepo = "username/" + "r".repeat(4000);
-    String body = request(account, "refused-" + fx.id, "").replace("username/reponame", longRepo);
+    String body = request(account, "refused-" + fx.id, "");
 
     fx.publish(body, replyTo, "corr-refused");
 
