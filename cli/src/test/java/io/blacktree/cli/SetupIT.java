@@ -1,17 +1,17 @@
 package io.blacktree.cli;
 
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.ServiceRequirement.Service;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.blacktree.core.Names;
-import io.blacktree.dev.TemporalProbe;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,18 +22,9 @@ class SetupIT {
   private static final String AMQP = "amqp://guest:guest@127.0.0.1:5672";
   private final String prefix = "setupit-" + UUID.randomUUID().toString().substring(0, 8) + ".";
 
-  private static void require(boolean available, String what) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      assertThat(available).as(what + " must be running (CI=true)").isTrue();
-    } else {
-      assumeTrue(available, what + " is not running");
-    }
-  }
-
   @BeforeEach
   void services() {
-    require(TemporalProbe.answers("127.0.0.1:7233", Duration.ofSeconds(5)), "Temporal on 127.0.0.1:7233");
-    require(TemporalProbe.portOpen("127.0.0.1", 5672, Duration.ofSeconds(2)), "RabbitMQ on 127.0.0.1:5672");
+    ServiceRequirement.require(Service.TEMPORAL, Service.RABBITMQ);
   }
 
   @AfterEach

@@ -1,6 +1,8 @@
 package io.blacktree.bridge;
 
-import static org.assertj.core.api.Assertions.fail;
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.ServiceRequirement.Service;
+
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
@@ -19,8 +21,6 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the bridge's ITs share: a plain AMQP client (the "API"), a Temporal client, a worker running
@@ -60,9 +59,9 @@ final class BridgeFixture implements AutoCloseable {
   BridgeFixture(String amqpUrl) throws Exception {
     this.amqpUrl = amqpUrl;
     if (AMQP_URL.equals(amqpUrl)) {
-      requireService("RabbitMQ", 5672);
+      ServiceRequirement.require(Service.RABBITMQ);
     }
-    requireService("Temporal", 7233);
+    ServiceRequirement.require(Service.TEMPORAL);
     connect();
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(TEMPORAL).build());
     client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
@@ -80,17 +79,6 @@ final class BridgeFixture implements AutoCloseable {
     amqp = factory.newConnection("bridge-it-api-" + id);
     channel = amqp.createChannel();
     channel.confirmSelect();
-  }
-
-  static void requireService(String name, int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-    } catch (IOException e) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(name + " is not listening on 127.0.0.1:" + port + " (CI=true: a missing service is a failure)");
-      }
-      Assumptions.abort(name + " is not running on 127.0.0.1:" + port);
-    }
   }
 
   /** A bridge config for this fixture: its queues, its task queue, short backoffs. */

@@ -1,5 +1,7 @@
 package io.blacktree.bridge;
 
+import io.blacktree.testsupport.ServiceRequirement;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +42,7 @@ class BrokerRestartIT {
 
   @Test
   void temporalDownAndBrokerRestarted_twentyRequests_twentyWorkflowsNoneLost() throws Exception {
-    BridgeFixture.requireService("Temporal", 7233);
+    ServiceRequirement.require(ServiceRequirement.Service.TEMPORAL);
     rabbit = new PrivateRabbit();
     fx = new BridgeFixture(rabbit.url());
     proxy = new TcpProxy(7233);

@@ -1,6 +1,7 @@
 package io.blacktree.bridge;
 
-import static org.assertj.core.api.Assertions.fail;
+import io.blacktree.testsupport.ServiceRequirement;
+
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A RabbitMQ node of the test's own (Debian's rabbitmq-server, own node name, ports and data directory), so a
@@ -32,12 +32,7 @@ final class PrivateRabbit implements AutoCloseable {
   private Process process;
 
   PrivateRabbit() throws Exception {
-    if (!Files.isExecutable(SERVER)) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(SERVER + " is missing (CI=true: a missing service is a failure)");
-      }
-      Assumptions.abort(SERVER + " is not installed");
-    }
+    ServiceRequirement.requireThat(Files.isExecutable(SERVER), SERVER + " (Debian rabbitmq-server)");
     dir = Files.createTempDirectory("bt-rabbit-");
     Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
     port = freePort();

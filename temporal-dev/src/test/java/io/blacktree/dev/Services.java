@@ -1,24 +1,17 @@
 package io.blacktree.dev;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.ServiceRequirement.Service;
 
-import java.time.Duration;
-
-/** With CI=true a missing service fails the test; elsewhere the test is skipped. */
+/** This module's prerequisites, checked through test-support (CI=true: missing = failure). */
 final class Services {
   private Services() {}
 
   static void require(boolean available, String what) {
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      if (!available) {
-        throw new AssertionError(what + " is not available (CI=true: a missing service is a failure)");
-      }
-    } else {
-      assumeTrue(available, what + " is not available");
-    }
+    ServiceRequirement.requireThat(available, what);
   }
 
   static void requireTemporal() {
-    require(TemporalProbe.answers("127.0.0.1:7233", Duration.ofSeconds(5)), "Temporal dev server on 127.0.0.1:7233");
+    ServiceRequirement.require(Service.TEMPORAL);
   }
 }

@@ -72,6 +72,21 @@ public final class ServiceRequirement {
         .check(services);
   }
 
+  /**
+   * For a prerequisite that is not one of the services (a binary, a tool): fails with CI=true, skips
+   * otherwise, when {@code available} is false. {@code what} names it, e.g. "docker-compose".
+   */
+  public static void requireThat(boolean available, String what) {
+    if (available) {
+      return;
+    }
+    String message = what + " is not available. Install and start the local services with `scripts/services start`.";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new AssertionError("CI=true and a required prerequisite is missing: " + message);
+    }
+    Assumptions.abort(message);
+  }
+
   /** Checks each service; see the class comment for what happens when one is down. */
   public void check(Service... services) {
     for (Service service : services) {
