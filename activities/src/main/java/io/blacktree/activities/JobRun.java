@@ -65,6 +65,9 @@ final class JobRun {
   }
 
   DispatchOutcome run() {
+    // the claimed worker goes into the heartbeat details before the job starts there: an orchestrator lost
+    // from now on is a heartbeat timeout whose details name the worker, so the next attempt re-attaches
+    heartbeat();
     startRunJob();
     try {
       while (true) {

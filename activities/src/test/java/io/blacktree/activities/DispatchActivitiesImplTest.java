@@ -78,7 +78,10 @@ class DispatchActivitiesImplTest {
 
   @Test
   void dispatch_workerSucceeds_returnsOutcomeAndReportsSteps() {
-    DispatchOutcome outcome = stub().dispatch(request());
+    // the SDK sends the first heartbeat at once, later ones at most every 0.8 x the heartbeat timeout: a short
+    // timeout and a job longer than that, so a heartbeat with log lines follows the one sent at the claim
+    worker.stepMillis = 800;
+    DispatchOutcome outcome = stub(Duration.ofSeconds(2)).dispatch(request());
 
     assertThat(outcome.worker()).isEqualTo(worker.address());
     assertThat(outcome.imageUrl()).isEqualTo("127.0.0.1:5000/app:v1");
@@ -106,6 +109,21 @@ class DispatchActivitiesImplTest {
     assertThat(details.errorKind()).isEqualTo(ErrorKind.BUILD_FAILED);
     assertThat(details.logs().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(LogBuffer.DEFAULT_MAX_BYTES);
     assertThat(details.logs()).contains("lines dropped");
+  }
+
+  @Test
+  void dispatch_workerClaimed_firstHeartbeatNamesWorkerBeforeRunJob() {
+    List<Integer> runJobsAtHeartbeat = new CopyOnWriteArrayList<>();
+    env.setActivityHeartbeatListener(DispatchProgress.class, h -> {
+      heartbeats.add(h);
+      runJobsAtHeartbeat.add(worker.runJobIds.size());
+    });
+
+    stub().dispatch(request());
+
+    assertThat(runJobsAtHeartbeat).first().isEqualTo(0);
+    assertThat(heartbeats.get(0).worker()).isEqualTo(worker.address());
+    assertThat(heartbeats.get(0).jobId()).isEqualTo("deploy:x/run-1/1");
   }
 
   @Test
