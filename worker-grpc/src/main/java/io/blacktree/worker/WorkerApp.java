@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,13 +69,16 @@ public final class WorkerApp implements AutoCloseable {
    *                          (so {@code $BLACKTREE_HOME/git-cache} by default)
    * @param gitCacheBytes     bound of the git cache in bytes, least recently used mirrors evicted
    *                          ({@code --git-cache-bytes}, default 5 GiB); 0 = no cache, a plain shallow clone per job
+   * @param security          TLS/mTLS and bearer token of the gRPC link ({@code --tls-cert} -> tlsCert,
+   *                          {@code --tls-key} -> tlsKey, {@code --tls-client-ca} -> tlsClientCa,
+   *                          {@code --auth-token-file} -> authTokenFile; see {@link LinkSecurity}); default none
    */
   public record Config(
       int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
       String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
       Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
       Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
-      String workerId, Path gitCacheDir, long gitCacheBytes) {
+      String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security) {
 
     public static final int DEFAULT_PORT = 50051;
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -87,6 +91,27 @@ public final class WorkerApp implements AutoCloseable {
     public Config {
       gitAllowedHosts = Set.copyOf(gitAllowedHosts);
       allowedAccounts = Set.copyOf(allowedAccounts);
+      security = security == null ? LinkSecurity.none() : security;
+    }
+
+    /** The config without link security (plaintext, no token). */
+    public Config(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
+        String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
+        URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
+        Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
+        int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes) {
+      this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
+          ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
+          grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
+          LinkSecurity.none());
+    }
+
+    /** This config with another link security. */
+    public Config withSecurity(LinkSecurity newSecurity) {
+      return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+          ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
+          gitCacheBytes, newSecurity);
     }
 
     /** The config without the git cache fields: default cache dir and bound. */
@@ -114,7 +139,8 @@ public final class WorkerApp implements AutoCloseable {
     public Config withGitCache(Path dir, long bytes) {
       return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes);
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes,
+          security);
     }
 
     /** The defaults of DESIGN.md. */
@@ -158,6 +184,7 @@ public final class WorkerApp implements AutoCloseable {
       if (gitCacheBytes < 0) {
         out.add("gitCacheBytes: must not be negative (0 = no git cache)");
       }
+      out.addAll(security.problems());
       return out;
     }
 
@@ -166,7 +193,7 @@ public final class WorkerApp implements AutoCloseable {
       return new Config(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
           jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-          gitCacheBytes);
+          gitCacheBytes, security);
     }
 
     @Override
@@ -178,7 +205,7 @@ public final class WorkerApp implements AutoCloseable {
           + ", allowedAccounts=" + allowedAccounts + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
           + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
           + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
-          + ", gitCacheBytes=" + gitCacheBytes + "]";
+          + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + "]";
     }
   }
 
@@ -196,6 +223,15 @@ public final class WorkerApp implements AutoCloseable {
    * @param git           the git credentials
    */
   public WorkerApp(Config config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git) {
+    this(config, docker, registryLogin, git, System.getenv());
+  }
+
+  /**
+   * Wires the worker from already-built clients; {@code env} is where the bearer token is looked up
+   * ({@value LinkSecurity#TOKEN_ENV}) when no token file is configured.
+   */
+  public WorkerApp(Config config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git,
+      Map<String, String> env) {
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid worker config: " + String.join("; ", problems));
@@ -203,6 +239,12 @@ public final class WorkerApp implements AutoCloseable {
     this.config = config;
     this.docker = docker;
     this.registryLogin = registryLogin;
+    String token;
+    try {
+      token = config.security().token(env).orElse(null);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the auth token file " + config.security().authTokenFile(), e);
+    }
     ValidationPolicy policy = new ValidationPolicy(config.gitBaseUrl(), config.gitAllowedHosts(),
         config.allowedAccounts(), config.region());
     String workerId = config.workerId() != null ? config.workerId() : hostname() + ":" + config.port();
@@ -218,8 +260,17 @@ public final class WorkerApp implements AutoCloseable {
         workerId);
     this.registry = new JobRegistry(runner::run, config.grace(), config.resultTtl(), Clock.systemUTC());
     WorkerService service = new WorkerService(new JobRequests(new RequestValidator(policy)), registry,
-        () -> redactorFor(git, config), config.region(), config.jobTimeLimit(), workerId, version(), Clock.systemUTC());
-    this.server = new WorkerServer(config.port(), service, docker);
+        () -> redactorFor(git, config, token), config.region(), config.jobTimeLimit(), workerId, version(),
+        Clock.systemUTC());
+    try {
+      this.server = new WorkerServer(config.port(), config.security().serverCredentials(), service,
+          token == null ? null : new BearerTokenInterceptor(token), docker);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the worker's TLS files", e);
+    }
+    if (token != null && !config.security().tls()) {
+      LOG.warn("a bearer token is configured but the link is plaintext: the token can be sniffed; set --tls-cert");
+    }
   }
 
   /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
@@ -259,9 +310,12 @@ public final class WorkerApp implements AutoCloseable {
     };
   }
 
-  private static SecretRedactor redactorFor(GitCredentials git, Config config) {
+  private static SecretRedactor redactorFor(GitCredentials git, Config config, String token) {
     SecretRedactor r = new SecretRedactor();
     git.register(r);
+    if (token != null) {
+      r.addSecret(token);
+    }
     if (config.registryPassword() != null) {
       r.addSecret(config.registryPassword());
     }

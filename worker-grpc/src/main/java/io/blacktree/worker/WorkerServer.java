@@ -3,6 +3,9 @@ package io.blacktree.worker;
 import com.github.dockerjava.api.DockerClient;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -16,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gRPC server: the worker service, standard gRPC health (SERVING, for the server and for
  * {@code blacktree.worker.v1.Worker}, only while the Docker engine answers {@code ping}; checked every
- * 5 s), and keepalive (pings every 30 s, client pings allowed every 10 s).
+ * 5 s), and keepalive (pings every 30 s, client pings allowed every 10 s). The credentials decide TLS/mTLS;
+ * {@code auth}, when given, guards the Worker service only: the health service stays open (it answers
+ * SERVING/NOT_SERVING and nothing else), so load balancers and probes need no token.
  */
 final class WorkerServer implements AutoCloseable {
   private final Server server;
@@ -29,9 +34,14 @@ final class WorkerServer implements AutoCloseable {
   });
 
   WorkerServer(int port, BindableService service, DockerClient docker) {
+    this(port, io.grpc.InsecureServerCredentials.create(), service, null, docker);
+  }
+
+  WorkerServer(int port, ServerCredentials credentials, BindableService service, ServerInterceptor auth,
+      DockerClient docker) {
     this.docker = docker;
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port))
-        .addService(service)
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials)
+        .addService(auth == null ? service.bindService() : ServerInterceptors.intercept(service, auth))
         .addService(health.getHealthService())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
