@@ -5,12 +5,12 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.blacktree.activities.DispatchActivitiesImpl;
 import io.blacktree.activities.DispatchSettings;
 import io.blacktree.activities.PublishActivitiesImpl;
+import io.blacktree.activities.WorkerChannels;
 import io.blacktree.activities.WorkerPool;
 import io.blacktree.activities.WorkerSlotSupplier;
 import io.blacktree.activities.WorkflowSignalStepNotifier;
 import io.blacktree.core.SecretRedactor;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * The orchestrator: the {@code DeployJob} workflow and the publish activity on the deploy task queue, the
  * dispatch activity on the dispatch task queue with one activity slot per free healthy build worker
  * ({@link WorkerSlotSupplier}). {@link #create} builds the clients once (Temporal stubs, one gRPC channel
- * per build worker, one AMQP connection); {@link #close} closes them.
+ * per build worker (TLS/mTLS and a bearer token per {@link OrchestratorConfig#workerLink}), one AMQP
+ * connection); {@link #close} closes them.
  */
 public final class OrchestratorApp implements AutoCloseable {
   private final OrchestratorConfig config;
@@ -63,13 +64,10 @@ public final class OrchestratorApp implements AutoCloseable {
         WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal()).build());
     WorkflowClient client = WorkflowClient.newInstance(service,
         WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
+    WorkerChannels links = new WorkerChannels(config.workerLink(), System.getenv());
     List<ManagedChannel> channels = new ArrayList<>();
     for (String address : config.workers()) {
-      channels.add(NettyChannelBuilder.forTarget(address)
-          .usePlaintext()
-          .keepAliveTime(30, TimeUnit.SECONDS)
-          .keepAliveWithoutCalls(true)
-          .build());
+      channels.add(links.open(address));
     }
     ConnectionFactory cf = new ConnectionFactory();
     cf.setUri(config.amqp());

@@ -1,5 +1,6 @@
 package io.blacktree.workflows;
 
+import io.blacktree.activities.WorkerChannels;
 import io.blacktree.core.Names;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,9 @@ import java.util.List;
  * @param maxBackoff            [--max-backoff], 5 min
  * @param stickyScheduleToStart [--sticky-schedule-to-start], 5 s (0 against Temporal's Java test server)
  * @param healthCheckInterval   [--health-check-interval], 2 s
+ * @param workerLink            TLS/mTLS and bearer token towards the workers [--worker-tls-ca -> tlsCa,
+ *                              --worker-tls-cert -> tlsCert, --worker-tls-key -> tlsKey,
+ *                              --worker-auth-token-file -> authTokenFile; env BLACKTREE_AUTH_TOKEN], default none
  */
 public record OrchestratorConfig(
     String temporal,
@@ -44,7 +48,30 @@ public record OrchestratorConfig(
     Duration initialBackoff,
     Duration maxBackoff,
     Duration stickyScheduleToStart,
-    Duration healthCheckInterval) {
+    Duration healthCheckInterval,
+    WorkerChannels.Settings workerLink) {
+
+  public OrchestratorConfig {
+    workerLink = workerLink == null ? WorkerChannels.Settings.none() : workerLink;
+  }
+
+  /** The config with a plaintext, token-less worker link. */
+  public OrchestratorConfig(String temporal, String namespace, List<String> workers, String amqp,
+      String deployTaskQueue, String dispatchTaskQueue, String resultsExchange, Duration jobTimeLimit,
+      Duration queueTtl, Duration heartbeatTimeout, Duration heartbeatInterval, Duration maxHeartbeatThrottle,
+      int maxAttempts, Duration totalTime, Duration initialBackoff, Duration maxBackoff,
+      Duration stickyScheduleToStart, Duration healthCheckInterval) {
+    this(temporal, namespace, workers, amqp, deployTaskQueue, dispatchTaskQueue, resultsExchange, jobTimeLimit,
+        queueTtl, heartbeatTimeout, heartbeatInterval, maxHeartbeatThrottle, maxAttempts, totalTime, initialBackoff,
+        maxBackoff, stickyScheduleToStart, healthCheckInterval, WorkerChannels.Settings.none());
+  }
+
+  /** This config with another worker link. */
+  public OrchestratorConfig withWorkerLink(WorkerChannels.Settings link) {
+    return new OrchestratorConfig(temporal, namespace, workers, amqp, deployTaskQueue, dispatchTaskQueue,
+        resultsExchange, jobTimeLimit, queueTtl, heartbeatTimeout, heartbeatInterval, maxHeartbeatThrottle,
+        maxAttempts, totalTime, initialBackoff, maxBackoff, stickyScheduleToStart, healthCheckInterval, link);
+  }
 
   /** DESIGN.md's defaults for the given workers. */
   public static OrchestratorConfig defaults(List<String> workers) {
