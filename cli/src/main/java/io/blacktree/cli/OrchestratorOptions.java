@@ -1,7 +1,9 @@
 package io.blacktree.cli;
 
+import io.blacktree.activities.WorkerChannels;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.workflows.OrchestratorConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -61,6 +63,21 @@ final class OrchestratorOptions {
   @Option(names = "--health-check-interval", description = "How often each worker's health is checked (default PT2S).")
   Duration healthCheckInterval;
 
+  @Option(names = "--worker-tls-ca",
+      description = "PEM CA bundle the workers' certificates must chain to: the links speak TLS.")
+  Path workerTlsCa;
+
+  @Option(names = "--worker-tls-cert",
+      description = "PEM client certificate for workers that require one (mTLS; with --worker-tls-key).")
+  Path workerTlsCert;
+
+  @Option(names = "--worker-tls-key", description = "PEM PKCS#8 private key of --worker-tls-cert.")
+  Path workerTlsKey;
+
+  @Option(names = "--worker-auth-token-file",
+      description = "File with the bearer token sent on every worker call (default env BLACKTREE_AUTH_TOKEN).")
+  Path workerAuthTokenFile;
+
   /** The config: each given flag over the defaults, for {@code workers} (when {@code --workers} is absent). */
   OrchestratorConfig toConfig(TemporalOptions temporal, AmqpOptions amqp, List<String> defaultWorkers)
       throws CliException {
@@ -82,7 +99,11 @@ final class OrchestratorOptions {
         or(heartbeatInterval, d.heartbeatInterval()), or(maxHeartbeatThrottle, d.maxHeartbeatThrottle()),
         or(maxAttempts, d.maxAttempts()), or(totalTime, d.totalTime()), or(initialBackoff, d.initialBackoff()),
         or(maxBackoff, d.maxBackoff()), or(stickyScheduleToStart, d.stickyScheduleToStart()),
-        or(healthCheckInterval, d.healthCheckInterval()));
+        or(healthCheckInterval, d.healthCheckInterval()))
+        .withWorkerLink(new WorkerChannels.Settings(workerTlsCa, workerTlsCert, workerTlsKey, workerAuthTokenFile));
+    if (!config.workerLink().problems().isEmpty()) {
+      throw CliException.badInput("invalid worker link options: " + String.join("; ", config.workerLink().problems()));
+    }
     if (config.maxAttempts() < 1) {
       throw CliException.badInput("--max-attempts must be at least 1");
     }

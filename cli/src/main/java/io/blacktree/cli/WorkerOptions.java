@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.worker.LinkSecurity;
 import io.blacktree.worker.WorkerApp;
 import java.net.URI;
 import java.nio.file.Path;
@@ -84,6 +85,21 @@ final class WorkerOptions {
   @Option(names = "--git-cache-bytes", description = "Bound of the git cache (default 5 GiB; 0 = no cache).")
   Long gitCacheBytes;
 
+  @Option(names = "--tls-cert", description = "PEM server certificate: the gRPC port speaks TLS (with --tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", description = "PEM PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--tls-client-ca",
+      description = "PEM CA bundle: client certificates of this CA are required (mTLS; needs --tls-cert).")
+  Path tlsClientCa;
+
+  @Option(names = "--auth-token-file",
+      description = "File with the bearer token every Worker call must carry (default env BLACKTREE_AUTH_TOKEN; "
+          + "none = no token). Health stays open.")
+  Path authTokenFile;
+
   /** The config: each given flag over the defaults. */
   WorkerApp.Config toConfig() throws CliException {
     WorkerApp.Config d = WorkerApp.Config.defaults();
@@ -98,7 +114,8 @@ final class WorkerOptions {
         or(jobTimeLimit, d.jobTimeLimit()), or(grace, d.grace()), or(resultTtl, d.resultTtl()),
         or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
         or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
-        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES));
+        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES))
+        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));
