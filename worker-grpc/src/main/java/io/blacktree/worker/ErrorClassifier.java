@@ -17,13 +17,20 @@ import java.util.Locale;
  * own words plus the library's message; the caller redacts them.
  */
 final class ErrorClassifier {
+  /** A status 401/403 in a message, not digits of a port or an address ({@code 127.0.0.1:40343}). */
+  private static final java.util.regex.Pattern AUTH_STATUS =
+      java.util.regex.Pattern.compile("(?<![0-9:.])40[13](?![0-9])");
+  /** The engine's words for a failed connection to the registry ({@code dial tcp ...: connection reset}). */
+  private static final java.util.regex.Pattern TRANSPORT_ERROR = java.util.regex.Pattern.compile(
+      "dial tcp|connection reset|connection refused|broken pipe|i/o timeout|unexpected eof|: eof$");
+
   private ErrorClassifier() {}
 
   /** A JGit clone/fetch failure. */
   static GitFailure git(Exception e) {
     String msg = messages(e);
     ErrorKind kind;
-    if (e instanceof org.eclipse.jgit.api.errors.InvalidRemoteException) {
+    if (e instanceof org.eclipse.jgit.api.errors.InvalidRemoteException && !hasNetworkCause(e)) {
       kind = ErrorKind.REPO_NOT_FOUND;
     } else if (msg.contains("remote branch") && msg.contains("not found")
         || msg.contains("want ") && (msg.contains("not valid") || msg.contains("not our ref"))
@@ -79,8 +86,10 @@ final class ErrorClassifier {
   static RegistryFailure push(String errorMessage) {
     String msg = errorMessage == null ? "" : errorMessage.toLowerCase(Locale.ROOT);
     ErrorKind kind;
-    if (msg.contains("unauthorized") || msg.contains("authentication required") || msg.contains("denied")
-        || msg.contains("no basic auth credentials") || msg.contains("401") || msg.contains("403")) {
+    if (TRANSPORT_ERROR.matcher(msg).find()) {
+      kind = ErrorKind.REGISTRY_UNAVAILABLE; // the registry's link failed: says nothing about the credentials
+    } else if (msg.contains("unauthorized") || msg.contains("authentication required") || msg.contains("denied")
+        || msg.contains("no basic auth credentials") || AUTH_STATUS.matcher(msg).find()) {
       kind = ErrorKind.REGISTRY_AUTH_DENIED;
     } else if (msg.contains("no space left")) {
       kind = ErrorKind.DISK_FULL;

@@ -80,4 +80,29 @@ class ErrorClassifierTest {
     assertThat(ErrorClassifier.push("received unexpected HTTP status: 502 Bad Gateway").kind())
         .isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
   }
+
+  @Test
+  void push_connectionResetOnPortWith403InIt_registryUnavailable() {
+    assertThat(ErrorClassifier.push("Get \"http://127.0.0.1:40343/v2/\": dial tcp 127.0.0.1:40343: connect: "
+        + "connection reset by peer").kind()).isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
+  }
+
+  @Test
+  void push_forbiddenStatus_registryAuthDenied() {
+    assertThat(ErrorClassifier.push("received unexpected HTTP status: 403 Forbidden").kind())
+        .isEqualTo(ErrorKind.REGISTRY_AUTH_DENIED);
+  }
+
+  @Test
+  void push_portContaining401_notAuthDenied() {
+    assertThat(ErrorClassifier.push("received unexpected HTTP status: 500 from 127.0.0.1:40199").kind())
+        .isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
+  }
+
+  @Test
+  void git_invalidRemoteCausedByConnectionReset_gitUnavailable() {
+    InvalidRemoteException e = new InvalidRemoteException("Invalid remote: origin");
+    e.initCause(new TransportException("git://127.0.0.1:1/acme/app", new SocketException("Connection reset")));
+    assertThat(ErrorClassifier.git(e).kind()).isEqualTo(ErrorKind.GIT_UNAVAILABLE);
+  }
 }
