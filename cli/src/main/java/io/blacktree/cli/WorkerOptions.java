@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.worker.BuildLimits;
 import io.blacktree.worker.LinkSecurity;
 import io.blacktree.worker.WorkerApp;
 import java.net.URI;
@@ -100,6 +101,19 @@ final class WorkerOptions {
           + "none = no token). Health stays open.")
   Path authTokenFile;
 
+  @Option(names = "--build-network", description = "Network of RUN steps (default none: no network).")
+  String buildNetwork;
+
+  @Option(names = "--build-memory-bytes",
+      description = "Memory limit of each RUN step, no extra swap (default 2 GiB; 0 = unlimited).")
+  Long buildMemoryBytes;
+
+  @Option(names = "--build-cpu-shares", description = "Relative CPU weight of RUN steps (default 512; 0 = engine default).")
+  Integer buildCpuShares;
+
+  @Option(names = "--build-cpuset-cpus", description = "CPUs RUN steps may use, e.g. 0-1 (default any).")
+  String buildCpusetCpus;
+
   /** The config: each given flag over the defaults. */
   WorkerApp.Config toConfig() throws CliException {
     WorkerApp.Config d = WorkerApp.Config.defaults();
@@ -115,7 +129,10 @@ final class WorkerOptions {
         or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
         or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
         .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES))
-        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile));
+        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile))
+        .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
+            or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
+            buildCpusetCpus));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args and OCI labels (source, revision, version, created, and the workflow ID label) are set, and
  * intermediate containers are always removed ({@code forcerm}). Every output line becomes a job event. The
  * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID and
- * how many steps the layer cache served ({@code ---> Using cache} lines).
+ * how many steps the layer cache served ({@code ---> Using cache} lines). RUN steps get {@link BuildLimits}:
+ * network mode (default none), memory and CPU limits; the classic builder has no host mounts.
  */
 final class BuildStep {
   /** The built image and the number of build steps served from the layer cache. */
@@ -35,9 +36,15 @@ final class BuildStep {
   static final String LOCAL_REPO_PREFIX = "blacktree-local/";
   private static final int PIPE_BUFFER = 1 << 20;
   private final DockerClient docker;
+  private final BuildLimits limits;
 
   BuildStep(DockerClient docker) {
+    this(docker, BuildLimits.defaults());
+  }
+
+  BuildStep(DockerClient docker, BuildLimits limits) {
     this.docker = docker;
+    this.limits = limits;
   }
 
   Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
@@ -78,7 +85,17 @@ final class BuildStep {
           .withLabels(labels)
           .withForcerm(true)
           .withRemove(true)
-          .withPull(false);
+          .withPull(false)
+          .withNetworkMode(limits.networkMode());
+      if (limits.memoryBytes() > 0) {
+        cmd.withMemory(limits.memoryBytes()).withMemswap(limits.memoryBytes());
+      }
+      if (limits.cpuShares() > 0) {
+        cmd.withCpushares(Integer.toString(limits.cpuShares()));
+      }
+      if (limits.cpusetCpus() != null) {
+        cmd.withCpusetcpus(limits.cpusetCpus());
+      }
       req.getBuildArgsMap().forEach(cmd::withBuildArg);
       job.setStopHook(callback);
       cmd.exec(callback);

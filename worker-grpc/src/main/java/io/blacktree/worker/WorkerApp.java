@@ -72,13 +72,16 @@ public final class WorkerApp implements AutoCloseable {
    * @param security          TLS/mTLS and bearer token of the gRPC link ({@code --tls-cert} -> tlsCert,
    *                          {@code --tls-key} -> tlsKey, {@code --tls-client-ca} -> tlsClientCa,
    *                          {@code --auth-token-file} -> authTokenFile; see {@link LinkSecurity}); default none
+   * @param buildLimits       network, memory and CPU of RUN steps ({@code --build-network} -> networkMode,
+   *                          {@code --build-memory-bytes}, {@code --build-cpu-shares}, {@code --build-cpuset-cpus};
+   *                          see {@link BuildLimits}); default network none, 2 GiB, 512 shares
    */
   public record Config(
       int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
       String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
       Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
       Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
-      String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security) {
+      String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security, BuildLimits buildLimits) {
 
     public static final int DEFAULT_PORT = 50051;
     public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -92,6 +95,27 @@ public final class WorkerApp implements AutoCloseable {
       gitAllowedHosts = Set.copyOf(gitAllowedHosts);
       allowedAccounts = Set.copyOf(allowedAccounts);
       security = security == null ? LinkSecurity.none() : security;
+      buildLimits = buildLimits == null ? BuildLimits.defaults() : buildLimits;
+    }
+
+    /** The config with the default build limits. */
+    public Config(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
+        String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
+        URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
+        Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
+        int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security) {
+      this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
+          ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
+          grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
+          security, BuildLimits.defaults());
+    }
+
+    /** This config with other build limits. */
+    public Config withBuildLimits(BuildLimits limits) {
+      return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+          ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+          jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
+          gitCacheBytes, security, limits);
     }
 
     /** The config without link security (plaintext, no token). */
@@ -111,7 +135,7 @@ public final class WorkerApp implements AutoCloseable {
       return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
           jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-          gitCacheBytes, newSecurity);
+          gitCacheBytes, newSecurity, buildLimits);
     }
 
     /** The config without the git cache fields: default cache dir and bound. */
@@ -140,7 +164,7 @@ public final class WorkerApp implements AutoCloseable {
       return new Config(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
           jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes,
-          security);
+          security, buildLimits);
     }
 
     /** The defaults of DESIGN.md. */
@@ -185,6 +209,7 @@ public final class WorkerApp implements AutoCloseable {
         out.add("gitCacheBytes: must not be negative (0 = no git cache)");
       }
       out.addAll(security.problems());
+      out.addAll(buildLimits.problems());
       return out;
     }
 
@@ -193,7 +218,7 @@ public final class WorkerApp implements AutoCloseable {
       return new Config(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
           ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
           jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-          gitCacheBytes, security);
+          gitCacheBytes, security, buildLimits);
     }
 
     @Override
@@ -205,7 +230,8 @@ public final class WorkerApp implements AutoCloseable {
           + ", allowedAccounts=" + allowedAccounts + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
           + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
           + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
-          + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + "]";
+          + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + ", buildLimits="
+          + buildLimits + "]";
     }
   }
 
@@ -252,7 +278,7 @@ public final class WorkerApp implements AutoCloseable {
     JobRunner runner = new JobRunner(
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
             : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes())),
-        new BuildStep(docker),
+        new BuildStep(docker, config.buildLimits()),
         new LoginStep(registryLogin),
         new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
         new ImagePruner(docker, config.imageCacheBytes()),

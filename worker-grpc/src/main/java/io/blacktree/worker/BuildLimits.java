@@ -1,0 +1,46 @@
+package io.blacktree.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a build's RUN steps get: the classic builder runs each in a container of the engine with these limits
+ * and never mounts anything from the host (no bind mounts exist in the classic build API, so the Docker
+ * socket and host paths stay out of reach). Flag names in brackets.
+ *
+ * @param networkMode network of RUN steps [--build-network], default {@code none} (no network at all; a
+ *                    build needing packages must get them from the context or a base image)
+ * @param memoryBytes memory limit per RUN container [--build-memory-bytes], default 2 GiB; swap is not added
+ *                    on top; 0 = engine default (unlimited)
+ * @param cpuShares   relative CPU weight [--build-cpu-shares], default 512 (half of a default container);
+ *                    0 = engine default
+ * @param cpusetCpus  CPUs RUN steps may use, e.g. {@code 0-1} [--build-cpuset-cpus]; null = any
+ */
+public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus) {
+  public static final String DEFAULT_NETWORK = "none";
+  public static final long DEFAULT_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
+  public static final int DEFAULT_CPU_SHARES = 512;
+
+  /** The defaults above. */
+  public static BuildLimits defaults() {
+    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null);
+  }
+
+  /** Every problem at once. */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (networkMode == null || !networkMode.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
+      out.add("buildNetwork: must be a network name (none, default, host, or a named network)");
+    }
+    if (memoryBytes != 0 && memoryBytes < 6L * 1024 * 1024) {
+      out.add("buildMemoryBytes: must be 0 (unlimited) or at least 6 MiB (the engine's minimum)");
+    }
+    if (cpuShares < 0 || (cpuShares > 0 && cpuShares < 2)) {
+      out.add("buildCpuShares: must be 0 (engine default) or at least 2");
+    }
+    if (cpusetCpus != null && !cpusetCpus.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+      out.add("buildCpusetCpus: must look like 0-1 or 0,2");
+    }
+    return out;
+  }
+}
