@@ -4,6 +4,7 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ValidationPolicy;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.GitFailure;
+import io.blacktree.worker.JobFailure.PolicyFailure;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.jgit.api.CloneCommand;
@@ -64,6 +65,8 @@ final class CloneStep {
       job.log("checked out " + r.sha() + " from the git cache (mirror " + (r.hit() ? "hit" : "miss") + ", fetched "
           + r.bytesFetched() + " bytes, " + r.objectsFetched() + " objects)");
       return new Checkout(r.sha(), r);
+    } catch (TreeExport.UnsafeTreeException e) {
+      throw new PolicyFailure(e.getMessage());
     } catch (GitAPIException | JGitInternalException | java.io.IOException e) {
       JobFailure stopped = job.stopped();
       if (stopped != null) {

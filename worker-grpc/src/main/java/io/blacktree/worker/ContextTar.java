@@ -73,7 +73,8 @@ final class ContextTar {
 
   private static void add(TarArchiveOutputStream tar, String name, Path p) throws IOException {
     TarArchiveEntry entry;
-    if (Files.isSymbolicLink(p)) {
+    boolean link = Files.isSymbolicLink(p);
+    if (link) {
       entry = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
       entry.setLinkName(Files.readSymbolicLink(p).toString());
     } else {
@@ -81,7 +82,8 @@ final class ContextTar {
       entry.setMode(mode(p, entry.isDirectory()));
     }
     tar.putArchiveEntry(entry);
-    if (entry.isFile()) {
+    // a symlink goes in as a link only: its target (maybe a host file) is never read
+    if (!link && !entry.isDirectory()) {
       Files.copy(p, tar);
     }
     tar.closeArchiveEntry();

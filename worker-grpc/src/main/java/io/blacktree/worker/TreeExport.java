@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -20,7 +22,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * without a {@code .git} (so nothing of git can reach a build context), without running anything. Files get
  * 0644, executables 0755 (as git does with umask 022, and the same every time, so the build cache hits),
  * symlinks stay symlinks, submodules (gitlinks) become empty directories, as git leaves an uninitialised one.
- * Paths with {@code .}, {@code ..}, {@code .git} or empty components are refused.
+ * Paths with {@code .}, {@code ..}, {@code .git} (any case) or empty components are refused, and so is any
+ * entry whose parent directory would pass through a symlink written earlier (a symlink and a directory of the
+ * same name, crafted with {@code git mktree}, would otherwise write outside {@code dest}) or that already
+ * exists (duplicate names): files are created new, never followed. Refusals are {@link UnsafeTreeException}.
  */
 final class TreeExport {
   private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> FILE =
@@ -29,6 +34,13 @@ final class TreeExport {
       PosixFilePermissions.fromString("rwxr-xr-x");
 
   private TreeExport() {}
+
+  /** The tree holds a path that could escape the destination or overwrite git metadata. */
+  static final class UnsafeTreeException extends IOException {
+    UnsafeTreeException(String path) {
+      super("refusing unsafe path in the repository tree: " + path);
+    }
+  }
 
   /** Writes {@code commit}'s tree into {@code dest} (created if missing); returns the number of entries. */
   static int write(Repository repo, ObjectId commit, Path dest) throws IOException {
@@ -42,7 +54,11 @@ final class TreeExport {
       ObjectReader reader = tw.getObjectReader();
       while (tw.next()) {
         Path out = target(root, tw.getPathString());
+        noSymlinkBetween(root, out.getParent(), tw.getPathString());
         Files.createDirectories(out.getParent());
+        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+          throw new UnsafeTreeException(tw.getPathString());
+        }
         FileMode mode = tw.getFileMode(0);
         ObjectId id = tw.getObjectId(0);
         if (mode == FileMode.GITLINK) {
@@ -51,7 +67,8 @@ final class TreeExport {
           String link = new String(reader.open(id, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
           Files.createSymbolicLink(out, Path.of(link));
         } else {
-          try (OutputStream os = Files.newOutputStream(out)) {
+          try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
             reader.open(id, Constants.OBJ_BLOB).copyTo(os);
           }
           Files.setPosixFilePermissions(out, mode == FileMode.EXECUTABLE_FILE ? EXEC : FILE);
@@ -62,15 +79,24 @@ final class TreeExport {
     return n;
   }
 
+  private static void noSymlinkBetween(Path root, Path dir, String path) throws UnsafeTreeException {
+    for (Path p = dir; p != null && !p.equals(root) && p.startsWith(root); p = p.getParent()) {
+      if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p,
+          LinkOption.NOFOLLOW_LINKS))) {
+        throw new UnsafeTreeException(path);
+      }
+    }
+  }
+
   private static Path target(Path root, String path) throws IOException {
     for (String part : path.split("/", -1)) {
       if (part.isEmpty() || part.equals(".") || part.equals("..") || part.equalsIgnoreCase(".git")) {
-        throw new IOException("refusing unsafe path in the repository tree: " + path);
+        throw new UnsafeTreeException(path);
       }
     }
     Path out = root.resolve(path).normalize();
     if (!out.startsWith(root)) {
-      throw new IOException("refusing unsafe path in the repository tree: " + path);
+      throw new UnsafeTreeException(path);
     }
     return out;
   }
