@@ -11,6 +11,8 @@ class SecretRedactorTest {
   void redact_knownSecret_maskedEverywhere() {
     redactor.addSecret("canary-Zx81");
     assertThat(redactor.redact("login with canary-Zx81 then canary-Zx81")).isEqualTo("login with **** then ****");
+    String b64 = java.util.Base64.getEncoder().encodeToString("canary-Zx81".getBytes());
+    assertThat(redactor.redact("auth " + b64)).isEqualTo("auth ****");
   }
 
   @Test
