@@ -50,7 +50,7 @@ record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overhea
   }
 
   long intakeTimeoutMillis() {
-    return Math.max(300_000, intakeMessages * 200L);
+    return Math.max(600_000, intakeMessages * 1000L);
   }
 
   long poolTimeoutMillis() {

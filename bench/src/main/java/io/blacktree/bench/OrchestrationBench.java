@@ -224,7 +224,8 @@ final class OrchestrationBench {
         + Report.num(doneSecs, 1) + " s; ceiling with " + cfg.poolWorkers() + " stand-ins of "
         + cfg.intakeDelayMillis() + " ms: " + Report.num(cfg.poolWorkers() * 1000.0 / cfg.intakeDelayMillis(), 0)
         + "/s)");
-    report.figure("intake-lost", Integer.toString(missing));
+    report.figure("intake-lost", Integer.toString(missing)
+        + (missing > 0 ? " (no result within " + cfg.intakeTimeoutMillis() / 1000 + " s)" : ""));
     report.figure("intake-duplicated-results", Long.toString(resultMsgs - (n - missing)));
     report.figure("intake-duplicated-worker-runs", Long.toString(dupRuns));
     report.figure("intake-bridge-duplicate-starts", Long.toString(dupCount));
@@ -266,8 +267,9 @@ final class OrchestrationBench {
         Thread.sleep(20);
       }
       StandInWorker victim = workers.get(workers.size() - 1);
+      String victimAddress = victim.address();
       victim.kill();
-      report.note("killed " + victim.address() + " at +" + (System.currentTimeMillis() - t0) + " ms");
+      report.note("killed " + victimAddress + " at +" + (System.currentTimeMillis() - t0) + " ms");
     }
     int missing = p.awaitResults(ids, cfg.poolTimeoutMillis());
     long last = 0;

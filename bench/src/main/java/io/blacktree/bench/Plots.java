@@ -67,7 +67,9 @@ final class Plots {
       g.setColor(cs[i]);
       g.setStroke(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
       g.drawLine(x, T, x, H - B);
-      g.drawString("p" + ps[i] + " " + Math.round(p) + " ms", x + 4, T + 14 + 14 * i);
+      String label = "p" + ps[i] + " " + Math.round(p) + " ms";
+      g.drawString(label, x > W - R - 110 ? x - 8 - g.getFontMetrics().stringWidth(label) : x + 4,
+          T + 14 + 14 * i);
     }
     save(img, file);
   }

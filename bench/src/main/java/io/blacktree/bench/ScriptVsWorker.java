@@ -145,6 +145,9 @@ final class ScriptVsWorker {
     out.put("build", (double) steps.getOrDefault("BUILDING", 0L));
     out.put("push", (double) (steps.getOrDefault("LOGGING_IN", 0L) + steps.getOrDefault("PUSHING", 0L)));
     out.put("total", total);
+    System.out.println("# worker reuse " + repo + ":" + version + ": cached_build_steps="
+        + r.getReuse().getCachedBuildSteps() + " mirror_hit=" + r.getReuse().getMirrorHit() + " layers_pushed="
+        + r.getReuse().getLayersPushed() + " layers_already_in_registry=" + r.getReuse().getLayersAlreadyInRegistry());
     return out;
   }
 
