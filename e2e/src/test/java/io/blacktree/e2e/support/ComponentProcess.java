@@ -111,6 +111,19 @@ public final class ComponentProcess implements AutoCloseable {
     throw new IllegalStateException(name + ": no " + what + " within " + bound + "; log:\n" + tail());
   }
 
+  /** SIGKILL ({@code kill -9}) to this process by its handle; waits until it is gone. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException(name + " still alive 30 s after SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

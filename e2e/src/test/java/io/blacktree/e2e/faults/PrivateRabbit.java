@@ -1,0 +1,102 @@
+package io.blacktree.e2e.faults;
+
+import io.blacktree.e2e.support.ComponentProcess;
+import io.blacktree.testsupport.ServiceRequirement;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A RabbitMQ node of the test's own (Debian's rabbitmq-server with its own node name, ports and data directory
+ * under the test's directory), so a test can restart a broker without touching the shared one. Durable queues
+ * and persistent messages survive {@link #restart()}.
+ */
+final class PrivateRabbit implements AutoCloseable {
+  private static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
+  private static final Path CTL = Path.of("/usr/lib/rabbitmq/bin/rabbitmqctl");
+
+  private final String node = "bt-e2e-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
+  private final Path dir;
+  private final int port = ComponentProcess.freePort();
+  private final int distPort = ComponentProcess.freePort();
+  private int starts;
+  private Process process;
+
+  PrivateRabbit(Path dir) throws IOException {
+    ServiceRequirement.requireThat(Files.isExecutable(SERVER), SERVER + " (Debian rabbitmq-server)");
+    this.dir = Files.createDirectories(dir);
+    Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
+  }
+
+  String url() {
+    return "amqp://guest:guest@127.0.0.1:" + port;
+  }
+
+  /** Starts the node (again) and waits until its AMQP port accepts connections. */
+  void start() throws IOException, InterruptedException {
+    starts++;
+    Path log = dir.resolve("server-" + starts + ".log");
+    ProcessBuilder pb = new ProcessBuilder(SERVER.toString()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    environment(pb.environment());
+    process = pb.start();
+    Instant end = Instant.now().plus(Duration.ofSeconds(90));
+    while (!listening()) {
+      if (!process.isAlive() || Instant.now().isAfter(end)) {
+        throw new IllegalStateException("private RabbitMQ did not start: " + Files.readString(log));
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Stops the node ({@code rabbitmqctl -n <node> stop}, this node only) and waits for its process. */
+  void stop() throws IOException, InterruptedException {
+    ProcessBuilder pb = new ProcessBuilder(CTL.toString(), "-n", node, "stop").redirectErrorStream(true)
+        .redirectOutput(dir.resolve("ctl-" + starts + ".log").toFile());
+    environment(pb.environment());
+    pb.start().waitFor(60, TimeUnit.SECONDS);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  void restart() throws IOException, InterruptedException {
+    stop();
+    start();
+  }
+
+  private boolean listening() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 300);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void environment(Map<String, String> env) {
+    env.put("RABBITMQ_NODENAME", node);
+    env.put("RABBITMQ_NODE_IP_ADDRESS", "127.0.0.1");
+    env.put("RABBITMQ_NODE_PORT", String.valueOf(port));
+    env.put("RABBITMQ_DIST_PORT", String.valueOf(distPort));
+    env.put("RABBITMQ_MNESIA_BASE", dir.resolve("mnesia").toString());
+    env.put("RABBITMQ_LOG_BASE", dir.resolve("log").toString());
+    env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
+    env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq").toString());
+    env.put("RABBITMQ_PID_FILE", dir.resolve("pid").toString());
+  }
+
+  @Override
+  public void close() throws IOException, InterruptedException {
+    if (process != null && process.isAlive()) {
+      stop();
+    }
+  }
+}
