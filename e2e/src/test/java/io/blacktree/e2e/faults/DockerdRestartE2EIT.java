@@ -23,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * runs and is started again on the same data. The job is retried ({@code DOCKER_UNAVAILABLE} is transient) and
  * completes once; no container is left on the private engine.
  */
+@Disabled("known worker bug (issue 9): when dockerd is stopped mid-RUN it often kills the RUN container and "
+    + "reports 'returned a non-zero code: 137' before closing the stream, which the worker classifies "
+    + "BUILD_FAILED (not retried); when it does retry, the interrupted build's stopped intermediate container "
+    + "is left on the engine. Enable once the worker checks the engine after a 137 and prunes its build leftovers.")
 class DockerdRestartE2EIT {
   private static final Duration JOB_BOUND = Duration.ofSeconds(240);
 
@@ -51,10 +55,6 @@ class DockerdRestartE2EIT {
   }
 
   @Test
-  @Disabled("known worker bug (issue 9): when dockerd is stopped mid-RUN it often kills the RUN container and "
-      + "reports 'returned a non-zero code: 137' before closing the stream, which the worker classifies "
-      + "BUILD_FAILED (not retried); when it does retry, the interrupted build's stopped intermediate container "
-      + "is left on the engine. Enable once the worker checks the engine after a 137 and prunes its build leftovers.")
   void dockerdRestarted_midBuild_retriedCompletesOnceNoContainerLeft() throws Exception {
     Job job = stack.job("dockerd", "sleep 15");
     job.start();
