@@ -12,9 +12,13 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +32,11 @@ import java.util.concurrent.TimeUnit;
  * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID and
  * how many steps the layer cache served ({@code ---> Using cache} lines). RUN steps get {@link BuildLimits}:
  * network mode (default none), memory and CPU limits; the classic builder has no host mounts.
+ *
+ * <p>An {@link EngineWatch} runs with the build, so a RUN killed by the engine's own shutdown (exit 137, engine
+ * unreachable) is {@code DOCKER_UNAVAILABLE}, not {@code BUILD_FAILED}. The intermediate containers seen in
+ * the stream ({@link BuildContainers}) are removed after a failed or stopped build, since an engine that went
+ * down mid-RUN leaves them behind.
  */
 final class BuildStep {
   /** The built image and the number of build steps served from the layer cache. */
@@ -35,8 +44,11 @@ final class BuildStep {
 
   static final String LOCAL_REPO_PREFIX = "blacktree-local/";
   private static final int PIPE_BUFFER = 1 << 20;
+  /** How long a failed build waits for an engine that is restarting to remove the build's containers. */
+  static final Duration LEFTOVER_BOUND = Duration.ofSeconds(20);
   private final DockerClient docker;
   private final BuildLimits limits;
+  private final BuildContainers containers;
 
   BuildStep(DockerClient docker) {
     this(docker, BuildLimits.defaults());
@@ -45,6 +57,21 @@ final class BuildStep {
   BuildStep(DockerClient docker, BuildLimits limits) {
     this.docker = docker;
     this.limits = limits;
+    this.containers = new BuildContainers(docker);
+  }
+
+  /**
+   * Removes build containers an earlier failed build left (the engine was down then), waiting up to
+   * {@code bound} for the engine; logs into {@code job} what it removed.
+   */
+  void removeLeftovers(Job job, Duration bound) {
+    if (containers.pending().isEmpty()) {
+      return;
+    }
+    int removed = containers.removePending(bound);
+    if (removed > 0) {
+      job.log("removed " + removed + " build container(s) left by an interrupted build");
+    }
   }
 
   Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
@@ -62,13 +89,32 @@ final class BuildStep {
     String dockerfileInTar = dockerfile.startsWith(context)
         ? context.relativize(dockerfile).toString() : ContextTar.OUTSIDE_DOCKERFILE;
     job.checkStopped();
-    return build(job, context, dockerfile, dockerfileInTar, labels(req, sha, source));
+    try {
+      return build(job, context, dockerfile, dockerfileInTar, labels(req, sha, source));
+    } catch (JobFailure f) {
+      removeLeftovers(job, LEFTOVER_BOUND);
+      throw f;
+    }
   }
 
   private Built build(Job job, Path context, Path dockerfile, String dockerfileInTar, Map<String, String> labels)
       throws JobFailure {
+    Callback callback = new Callback(job, containers);
+    EngineWatch watch = EngineWatch.start(docker);
+    try {
+      Built built = buildWatched(job, context, dockerfile, dockerfileInTar, labels, callback);
+      containers.forget(callback.containerIds);
+      return built;
+    } catch (DockerFailure f) {
+      throw ErrorClassifier.afterEngineCheck(f, callback.errorMessage, watch::interrupted);
+    } finally {
+      watch.close();
+    }
+  }
+
+  private Built buildWatched(Job job, Path context, Path dockerfile, String dockerfileInTar,
+      Map<String, String> labels, Callback callback) throws JobFailure {
     JobRequest req = job.request();
-    Callback callback = new Callback(job);
     ContextWriter writer;
     PipedInputStream tar = new PipedInputStream(PIPE_BUFFER);
     try {
@@ -210,13 +256,16 @@ final class BuildStep {
   /** Streams the daemon's output into the job; errors are kept, never logged by docker-java at ERROR. */
   private static final class Callback extends BuildImageResultCallback {
     private final Job job;
+    private final BuildContainers containers;
+    private final List<String> containerIds = Collections.synchronizedList(new ArrayList<>());
     private volatile String imageId;
     private volatile String errorMessage;
     private volatile Throwable error;
     private volatile int cachedSteps;
 
-    Callback(Job job) {
+    Callback(Job job, BuildContainers containers) {
       this.job = job;
+      this.containers = containers;
     }
 
     @Override
@@ -225,6 +274,11 @@ final class BuildStep {
         job.log(item.getStream().stripTrailing());
         if (item.getStream().contains("---> Using cache")) {
           cachedSteps++;
+        }
+        String container = BuildContainers.runningIn(item.getStream());
+        if (container != null) {
+          containers.track(container);
+          containerIds.add(container);
         }
       }
       if (item.isErrorIndicated()) {

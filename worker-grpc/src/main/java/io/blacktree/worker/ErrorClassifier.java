@@ -73,6 +73,35 @@ final class ErrorClassifier {
     return new DockerFailure(kind, describe(kind) + ": " + firstMessage(e), e);
   }
 
+  /** A RUN step killed by SIGKILL: the engine's words for exit code 137. */
+  private static final java.util.regex.Pattern KILLED =
+      java.util.regex.Pattern.compile("returned a non-zero code: 137(?![0-9])");
+
+  /** True if {@code message} says a RUN step was killed (exit 137: OOM kill, or the engine shutting down). */
+  static boolean killedRun(String message) {
+    return message != null && KILLED.matcher(message).find();
+  }
+
+  /**
+   * A build failure seen again with what the engine did meanwhile: a RUN killed (137) or an unexplained
+   * ({@code INTERNAL}) failure while the engine was unreachable at some point during or just after the build
+   * is the engine's restart, so {@code DOCKER_UNAVAILABLE} (transient); a 137 with a healthy engine throughout
+   * (the user's command OOM-killed) stays {@code BUILD_FAILED}. {@code engineInterrupted} is only asked for
+   * those two cases.
+   */
+  static DockerFailure afterEngineCheck(DockerFailure failure, String buildError,
+      java.util.function.BooleanSupplier engineInterrupted) {
+    boolean candidate = failure.kind() == ErrorKind.INTERNAL
+        || failure.kind() == ErrorKind.BUILD_FAILED && (killedRun(failure.getMessage()) || killedRun(buildError));
+    if (!candidate || !engineInterrupted.getAsBoolean()) {
+      return failure;
+    }
+    String detail = failure.getMessage().startsWith(describe(failure.kind()) + ": ")
+        ? failure.getMessage().substring(describe(failure.kind()).length() + 2) : failure.getMessage();
+    return new DockerFailure(ErrorKind.DOCKER_UNAVAILABLE, describe(ErrorKind.DOCKER_UNAVAILABLE)
+        + " (the engine stopped or restarted during the build): " + detail, failure.getCause());
+  }
+
   /** Any other docker-java failure (tag, inspect, push transport): unreachable engine or internal. */
   static DockerFailure engine(Throwable e) {
     String msg = messages(e);

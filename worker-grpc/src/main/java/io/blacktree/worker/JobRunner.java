@@ -7,17 +7,21 @@ import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job: a fresh workspace, then clone, build, login, push, then cleanup (workspace removed in every
  * outcome, image cache pruned). It only sequences the steps and turns their outcome into the response; a
- * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported.
+ * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported. Build containers
+ * an earlier interrupted build left are removed first. The worker's own log gets one line at the start
+ * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}).
  */
 final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+  /** How long a job's start waits for the engine to remove an earlier build's leftover containers. */
+  private static final Duration LEFTOVER_BOUND_AT_START = Duration.ofSeconds(10);
   private final CloneStep clone;
   private final BuildStep build;
   private final LoginStep login;
@@ -43,10 +47,21 @@ final class JobRunner {
 
   /** Runs the job to its end; never throws. */
   JobResponse run(Job job) {
+    long started = System.nanoTime();
+    LOG.info("job {} started", job.jobId());
+    JobResponse response = runSteps(job);
+    LOG.info("job {} finished {} {} in {} ms", job.jobId(), response.getStatus(),
+        response.getStatus() == JobResponse.Status.SUCCESS ? "-" : response.getErrorKind(),
+        (System.nanoTime() - started) / 1_000_000);
+    return response;
+  }
+
+  private JobResponse runSteps(Job job) {
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
     String imageId = null;
     try {
+      build.removeLeftovers(job, LEFTOVER_BOUND_AT_START);
       ws = createWorkspace();
       Workspace w = ws;
       job.checkStopped();

@@ -105,4 +105,47 @@ class ErrorClassifierTest {
     e.initCause(new TransportException("git://127.0.0.1:1/acme/app", new SocketException("Connection reset")));
     assertThat(ErrorClassifier.git(e).kind()).isEqualTo(ErrorKind.GIT_UNAVAILABLE);
   }
+
+  private static final String KILLED =
+      "Could not build image: The command '/bin/busybox sh -c sleep 15' returned a non-zero code: 137";
+
+  @Test
+  void afterEngineCheck_killedWhileEngineUnreachable_dockerUnavailableAndRetryable() {
+    JobFailure f = ErrorClassifier.afterEngineCheck(ErrorClassifier.build(new DockerClientException(KILLED)), null,
+        () -> true);
+    assertThat(f.kind()).isEqualTo(ErrorKind.DOCKER_UNAVAILABLE);
+    assertThat(f.kind().retryable()).isTrue();
+    assertThat(f.getMessage()).contains("returned a non-zero code: 137");
+  }
+
+  @Test
+  void afterEngineCheck_killedWithHealthyEngine_buildFailed() {
+    JobFailure f = ErrorClassifier.afterEngineCheck(ErrorClassifier.build(new DockerClientException(KILLED)), null,
+        () -> false);
+    assertThat(f.kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+    assertThat(f.kind().retryable()).isFalse();
+  }
+
+  @Test
+  void afterEngineCheck_otherExitCodeWhileEngineUnreachable_buildFailedEngineNotAsked() {
+    JobFailure f = ErrorClassifier.afterEngineCheck(ErrorClassifier.build(new DockerClientException(
+        "Could not build image: The command '/bin/sh -c exit 1' returned a non-zero code: 1370")), null, () -> {
+          throw new AssertionError("engine asked for a non-137 failure");
+        });
+    assertThat(f.kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+  }
+
+  @Test
+  void afterEngineCheck_streamErrorAfterKilledLineWhileEngineUnreachable_dockerUnavailable() {
+    JobFailure f = ErrorClassifier.afterEngineCheck(
+        ErrorClassifier.build(new RuntimeException("stream ended unexpectedly")), KILLED, () -> true);
+    assertThat(f.kind()).isEqualTo(ErrorKind.DOCKER_UNAVAILABLE);
+  }
+
+  @Test
+  void afterEngineCheck_dockerfileParseErrorWhileEngineUnreachable_buildFailed() {
+    JobFailure f = ErrorClassifier.afterEngineCheck(ErrorClassifier.build(
+        new BadRequestException("dockerfile parse error line 1: unknown instruction: FOO")), null, () -> true);
+    assertThat(f.kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+  }
 }
