@@ -106,7 +106,8 @@ final class BuildStep {
       containers.forget(callback.containerIds);
       return built;
     } catch (DockerFailure f) {
-      throw ErrorClassifier.afterEngineCheck(f, callback.errorMessage, watch::interrupted);
+      throw ErrorClassifier.afterEngineCheck(f, callback.errorMessage,
+          () -> watch.killedByEngine(List.copyOf(callback.containerIds)));
     } finally {
       watch.close();
     }

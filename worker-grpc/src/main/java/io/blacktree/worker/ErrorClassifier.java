@@ -84,10 +84,10 @@ final class ErrorClassifier {
 
   /**
    * A build failure seen again with what the engine did meanwhile: a RUN killed (137) or an unexplained
-   * ({@code INTERNAL}) failure while the engine was unreachable at some point during or just after the build
-   * is the engine's restart, so {@code DOCKER_UNAVAILABLE} (transient); a 137 with a healthy engine throughout
-   * (the user's command OOM-killed) stays {@code BUILD_FAILED}. {@code engineInterrupted} is only asked for
-   * those two cases.
+   * ({@code INTERNAL}) failure that the engine caused (it was unreachable at some point during or just after the
+   * build, or it killed the RUN container itself, as its shutdown does: see {@link EngineWatch}) is
+   * {@code DOCKER_UNAVAILABLE} (transient); a 137 the engine did not cause (the user's command OOM-killed)
+   * stays {@code BUILD_FAILED}. {@code engineInterrupted} is only asked for those two cases.
    */
   static DockerFailure afterEngineCheck(DockerFailure failure, String buildError,
       java.util.function.BooleanSupplier engineInterrupted) {
