@@ -1,8 +1,8 @@
 package io.blacktree.activities;
 
+import io.blacktree.testsupport.ServiceRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
@@ -30,14 +30,8 @@ class PublishActivitiesImplIT {
   void setUp() throws Exception {
     ConnectionFactory cf = new ConnectionFactory();
     cf.setUri(System.getenv().getOrDefault("BLACKTREE_AMQP", "amqp://guest:guest@127.0.0.1:5672"));
-    try {
-      connection = cf.newConnection();
-    } catch (java.io.IOException e) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw e; // in CI a missing service is a failure
-      }
-      assumeTrue(false, "RabbitMQ not reachable: " + e);
-    }
+    ServiceRequirement.require(ServiceRequirement.Service.RABBITMQ);
+    connection = cf.newConnection();
     channel = connection.createChannel();
   }
 

@@ -1,7 +1,8 @@
 package io.blacktree.activities;
 
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.tls.TestPki;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -32,9 +33,7 @@ class WorkerChannelsIT {
 
   @Test
   void pool_mtlsAndToken_workerHealthyOnlyWithBoth() throws Exception {
-    if (!"true".equalsIgnoreCase(System.getenv("CI"))) {
-      assumeTrue(TestPki.opensslAvailable(), "openssl CLI not installed");
-    }
+    ServiceRequirement.requireThat(TestPki.opensslAvailable(), "the openssl CLI");
     TestPki pki = TestPki.create(dir, "ca");
     TestPki.Leaf server = pki.issue("worker");
     TestPki.Leaf client = pki.issue("orchestrator");

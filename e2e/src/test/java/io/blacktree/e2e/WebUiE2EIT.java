@@ -1,5 +1,6 @@
 package io.blacktree.e2e;
 
+import io.blacktree.testsupport.ServiceRequirement;
 import static io.blacktree.e2e.support.BlacktreeStack.app;
 import static io.blacktree.e2e.support.BlacktreeStack.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +31,6 @@ class WebUiE2EIT {
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Duration JOB_BOUND = Duration.ofSeconds(120);
   private static final Duration PAGE_BOUND = Duration.ofSeconds(60);
-  private static final boolean CI = "true".equalsIgnoreCase(System.getenv("CI"));
 
   @TempDir static Path dir;
   static BlacktreeStack stack;
@@ -133,9 +132,6 @@ class WebUiE2EIT {
   }
 
   private static void require(boolean condition, String message) {
-    if (CI && !condition) {
-      throw new AssertionError("CI=true and " + message);
-    }
-    Assumptions.assumeTrue(condition, message);
+    ServiceRequirement.requireThat(condition, message);
   }
 }

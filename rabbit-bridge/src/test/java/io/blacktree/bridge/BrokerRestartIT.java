@@ -1,16 +1,19 @@
 package io.blacktree.bridge;
 
+import io.blacktree.testsupport.PrivateRabbit;
 import io.blacktree.testsupport.ServiceRequirement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Temporal unreachable for ~10 s and RabbitMQ restarted while 20 requests flow: 20 workflows, none lost.
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class BrokerRestartIT {
   private static final Duration WITHIN = Duration.ofSeconds(90);
   private static final Duration TEMPORAL_OUTAGE = Duration.ofSeconds(10);
+  @TempDir Path dir;
   private PrivateRabbit rabbit;
   private BridgeFixture fx;
   private TcpProxy proxy;
@@ -43,7 +47,8 @@ class BrokerRestartIT {
   @Test
   void temporalDownAndBrokerRestarted_twentyRequests_twentyWorkflowsNoneLost() throws Exception {
     ServiceRequirement.require(ServiceRequirement.Service.TEMPORAL);
-    rabbit = new PrivateRabbit();
+    rabbit = new PrivateRabbit(dir.resolve("rabbit"));
+    rabbit.start();
     fx = new BridgeFixture(rabbit.url());
     proxy = new TcpProxy(7233);
     bridge = BridgeApp.create(fx.config().temporalTarget("127.0.0.1:" + proxy.port()).prefetch(5).build(),

@@ -1,11 +1,12 @@
 package io.blacktree.worker;
 
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.tls.TestPki;
 import static io.blacktree.worker.WorkerFixture.app;
 import static io.blacktree.worker.WorkerFixture.request;
 import static io.blacktree.worker.WorkerFixture.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -65,10 +66,7 @@ class WorkerLinkSecurityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
-    if (!ci) {
-      assumeTrue(TestPki.opensslAvailable(), "openssl CLI not installed");
-    }
+    ServiceRequirement.requireThat(TestPki.opensslAvailable(), "the openssl CLI");
     pki = TestPki.create(dir, "good");
     TestPki.Leaf server = pki.issue("worker");
     client = pki.issue("orchestrator");

@@ -1,5 +1,6 @@
 package io.blacktree.e2e.faults;
 
+import io.blacktree.testsupport.PrivateRabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package io.blacktree.e2e.faults;
 
+import io.blacktree.testsupport.ServiceRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -144,12 +144,8 @@ class LinkFaultsE2EIT {
   @Test
   @Order(5)
   void checkoutBiggerThanWorkdir_tmpfs20MiB_diskFullWorkspaceRemovedWorkerFree() throws Exception {
-    if (!stack.workdirIsTmpfs) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("the disk-full fault needs a tmpfs work dir: " + stack.tmpfsProblem);
-      }
-      Assumptions.abort("no tmpfs work dir: " + stack.tmpfsProblem);
-    }
+    ServiceRequirement.requireThat(stack.workdirIsTmpfs, "a tmpfs work dir for the disk-full fault ("
+        + stack.tmpfsProblem + ")");
     byte[] blob = new byte[30 * 1024 * 1024];
     new Random(42).nextBytes(blob);
     Job job = stack.job("big", "true", Map.of("blob.bin", blob));

@@ -1,9 +1,9 @@
-package io.blacktree.e2e.faults;
+package io.blacktree.testsupport;
 
-import io.blacktree.e2e.support.ComponentProcess;
-import io.blacktree.testsupport.ServiceRequirement;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,29 +18,33 @@ import java.util.concurrent.TimeUnit;
  * under the test's directory), so a test can restart a broker without touching the shared one. Durable queues
  * and persistent messages survive {@link #restart()}.
  */
-final class PrivateRabbit implements AutoCloseable {
+public final class PrivateRabbit implements AutoCloseable {
   private static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
   private static final Path CTL = Path.of("/usr/lib/rabbitmq/bin/rabbitmqctl");
 
   private final String node = "bt-e2e-" + UUID.randomUUID().toString().substring(0, 8) + "@localhost";
   private final Path dir;
-  private final int port = ComponentProcess.freePort();
-  private final int distPort = ComponentProcess.freePort();
+  private final int port;
+  private final int distPort;
   private int starts;
   private Process process;
 
-  PrivateRabbit(Path dir) throws IOException {
+  /** A node whose data, logs and config live under {@code dir}; not started yet. */
+  public PrivateRabbit(Path dir) throws IOException {
     ServiceRequirement.requireThat(Files.isExecutable(SERVER), SERVER + " (Debian rabbitmq-server)");
+    this.port = freePort();
+    this.distPort = freePort();
     this.dir = Files.createDirectories(dir);
     Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
   }
 
-  String url() {
+  /** The node's AMQP URL (guest, loopback). */
+  public String url() {
     return "amqp://guest:guest@127.0.0.1:" + port;
   }
 
   /** Starts the node (again) and waits until its AMQP port accepts connections. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     starts++;
     Path log = dir.resolve("server-" + starts + ".log");
     ProcessBuilder pb = new ProcessBuilder(SERVER.toString()).redirectErrorStream(true)
@@ -57,7 +61,7 @@ final class PrivateRabbit implements AutoCloseable {
   }
 
   /** Stops the node ({@code rabbitmqctl -n <node> stop}, this node only) and waits for its process. */
-  void stop() throws IOException, InterruptedException {
+  public void stop() throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(CTL.toString(), "-n", node, "stop").redirectErrorStream(true)
         .redirectOutput(dir.resolve("ctl-" + starts + ".log").toFile());
     environment(pb.environment());
@@ -67,7 +71,8 @@ final class PrivateRabbit implements AutoCloseable {
     }
   }
 
-  void restart() throws IOException, InterruptedException {
+  /** Stops and starts the node; durable queues and persistent messages survive. */
+  public void restart() throws IOException, InterruptedException {
     stop();
     start();
   }
@@ -91,6 +96,12 @@ final class PrivateRabbit implements AutoCloseable {
     env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
     env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq").toString());
     env.put("RABBITMQ_PID_FILE", dir.resolve("pid").toString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   @Override

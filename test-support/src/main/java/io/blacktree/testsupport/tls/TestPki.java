@@ -1,4 +1,4 @@
-package io.blacktree.worker;
+package io.blacktree.testsupport.tls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
  * A throw-away certificate authority made at test time with the {@code openssl} CLI (EC P-256, 2 days):
  * {@link #issue} signs a leaf usable as server and client certificate for {@code localhost}/{@code 127.0.0.1}.
  */
-final class TestPki {
+public final class TestPki {
   /** A PEM certificate and its PKCS#8 key. */
-  record Leaf(Path cert, Path key) {}
+  public record Leaf(Path cert, Path key) {}
 
-  final Path dir;
-  final Path caCert;
+  private final Path dir;
+  /** The CA certificate (PEM), for trust stores. */
+  public final Path caCert;
   private final Path caKey;
 
   private TestPki(Path dir, Path caCert, Path caKey) {
@@ -27,7 +28,7 @@ final class TestPki {
   }
 
   /** Whether the openssl CLI is on PATH. */
-  static boolean opensslAvailable() {
+  public static boolean opensslAvailable() {
     try {
       return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
     } catch (IOException e) {
@@ -39,7 +40,7 @@ final class TestPki {
   }
 
   /** A new CA named {@code name} under {@code dir/name}. */
-  static TestPki create(Path dir, String name) throws IOException {
+  public static TestPki create(Path dir, String name) throws IOException {
     Path d = Files.createDirectories(dir.resolve(name));
     Path cert = d.resolve("ca.pem");
     Path key = d.resolve("ca.key");
@@ -49,7 +50,7 @@ final class TestPki {
   }
 
   /** A leaf certificate signed by this CA, for {@code localhost} and {@code 127.0.0.1}, server and client use. */
-  Leaf issue(String cn) throws IOException {
+  public Leaf issue(String cn) throws IOException {
     Path key = dir.resolve(cn + ".key");
     Path csr = dir.resolve(cn + ".csr");
     Path cert = dir.resolve(cn + ".pem");
