@@ -11,38 +11,15 @@ import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.testsupport.ecr.EcrStubServer;
-import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitHttpServer;
-import io.blacktree.testsupport.git.GitRepos;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The happy paths on the real engine and registries: git://, smart HTTP with a token and an exact commit, ECR. */
-class WorkerBuildIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w1"), daemon.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
-  }
-
+class WorkerBuildIT extends WorkerItBase {
   @Test
   void runJob_gitDaemonRepo_imageUnderEveryTagRunsAndDigestMatches() throws Exception {
     String repo = unique("build");

@@ -13,36 +13,12 @@ import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.WorkerState;
-import io.blacktree.testsupport.git.GitDaemonServer;
-import io.blacktree.testsupport.git.GitRepos;
-import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** CancelJob mid-build: CANCELLED, the build container gone, the worker FREE. */
-class WorkerCancelIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
-  }
-
+class WorkerCancelIT extends WorkerItBase {
   @Test
   void cancelJob_midBuild_cancelledNoContainerLeftWorkerFree() throws Exception {
     String repo = unique("cancel");

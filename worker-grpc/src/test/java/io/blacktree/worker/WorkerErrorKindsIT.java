@@ -9,38 +9,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.blacktree.proto.worker.v1.ErrorKind;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
-import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every error kind the worker produces, produced for real: kind, retryable flag, workspace gone, worker FREE. */
-class WorkerErrorKindsIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
-  }
-
+class WorkerErrorKindsIT extends WorkerItBase {
   private static JobResponse runExpectingFailure(WorkerFixture w, JobRequest req, ErrorKind kind, boolean retryable)
       throws Exception {
     JobResponse r = w.stub(300).runJob(req);

@@ -13,39 +13,15 @@ import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.WorkerState;
-import io.blacktree.testsupport.git.GitDaemonServer;
-import io.blacktree.testsupport.git.GitRepos;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The one-job lock, idempotency by job_id, re-attach after a dropped caller, and the orphan grace period. */
-class WorkerLockIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
-  }
-
+class WorkerLockIT extends WorkerItBase {
   /** A repo whose build takes a few seconds. */
   static String slowRepo(String prefix, int seconds) {
     String repo = unique(prefix);

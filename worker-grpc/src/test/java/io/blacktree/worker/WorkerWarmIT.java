@@ -8,8 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.ReuseSummary;
-import io.blacktree.testsupport.git.GitDaemonServer;
-import io.blacktree.testsupport.git.GitRepos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,34 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Warm jobs on the real engine, registry and git daemon: the git mirror cache, the lean context
  * ({@code .git} never sent, {@code .dockerignore} honoured) and layer reuse, as the response reports them.
  */
-class WorkerWarmIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w1"), daemon.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
-  }
-
+class WorkerWarmIT extends WorkerItBase {
   static JobResponse run(WorkerFixture w, JobRequestBuilder b) {
     JobResponse r = w.stub(300).runJob(b.build());
     assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);

@@ -1,7 +1,5 @@
 package io.blacktree.workflows;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import io.blacktree.activities.DispatchProgress;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
@@ -23,20 +21,24 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 
 /**
  * Records the histories {@link DeployJobReplayTest} replays: real runs on the dev server (127.0.0.1:7233)
- * with scripted activities. Not a test of its own: runs only with {@code -Dblacktree.recordHistories=true}
- * ({@code mvn -pl workflows test -Dtest=HistoryRecorder -Dblacktree.recordHistories=true}), then commit
- * {@code src/test/resources/histories/*.json}.
+ * with scripted activities. A tool, not a test: from the repository root, with the dev server running,
+ * {@code ./mvnw -q -pl workflows test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.blacktree.workflows.HistoryRecorder}, then commit
+ * {@code workflows/src/test/resources/histories/*.json}.
  */
-class HistoryRecorder {
-  private static final Path OUT = Path.of("src/test/resources/histories");
+final class HistoryRecorder {
+  private static final Path OUT = Path.of("workflows/src/test/resources/histories");
 
-  @Test
-  void record() throws Exception {
-    assumeTrue(Boolean.getBoolean("blacktree.recordHistories"), "set -Dblacktree.recordHistories=true to record");
+  private HistoryRecorder() {}
+
+  public static void main(String[] args) throws Exception {
+    new HistoryRecorder().record();
+  }
+
+  private void record() throws Exception {
     String prefix = "histrec-" + UUID.randomUUID().toString().substring(0, 8);
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
