@@ -6,7 +6,9 @@ import com.rabbitmq.client.Channel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -133,13 +135,24 @@ class BridgeFaultsIT {
     assertThat(fx.ready(fx.names.deadLetterQueue())).isZero();
   }
 
-  /** {@code rabbitmqctl close_connection} on the connection with this client-provided name. */
+  /**
+   * {@code rabbitmqctl close_connection} on the connection with this client-provided name, through
+   * {@code scripts/services rabbitmqctl}, which knows the shared node's name and Erlang cookie.
+   */
   private static void closeConnection(String connectionName) throws Exception {
-    String listing = run("rabbitmqctl", "list_connections", "-s", "pid", "client_properties");
+    String listing = rabbitmqctl("list_connections", "-s", "pid", "client_properties");
     String pid = listing.lines().filter(l -> l.contains("\"" + connectionName + "\""))
         .map(l -> l.substring(0, l.indexOf('>') + 1).trim())
         .findFirst().orElseThrow(() -> new AssertionError("no connection " + connectionName + " in " + listing));
-    run("rabbitmqctl", "close_connection", pid, "closed by BridgeFaultsIT");
+    rabbitmqctl("close_connection", pid, "closed by BridgeFaultsIT");
+  }
+
+  private static String rabbitmqctl(String... args) throws Exception {
+    Path script = Path.of("..", "scripts", "services").toAbsolutePath().normalize();
+    assertThat(script).as("scripts/services above the module directory").isRegularFile();
+    List<String> command = new ArrayList<>(List.of("bash", script.toString(), "rabbitmqctl"));
+    command.addAll(List.of(args));
+    return run(command.toArray(String[]::new));
   }
 
   private static String run(String... command) throws Exception {
