@@ -15,24 +15,24 @@ import java.util.concurrent.TimeUnit;
  * no iptables and no bridge (like the shared engine), so a test can stop it without touching the shared one.
  * Its data survives {@link #stop()}.
  */
-final class PrivateDockerd implements AutoCloseable {
+public final class PrivateDockerd implements AutoCloseable {
   private final Path dir;
   private int starts;
   private Process process;
 
-  PrivateDockerd() throws IOException {
+  public PrivateDockerd() throws IOException {
     ServiceRequirement.requireThat(Files.isExecutable(Path.of("/usr/sbin/dockerd"))
         || Files.isExecutable(Path.of("/usr/bin/dockerd")), "dockerd (a second engine of the test's own)");
     this.dir = Files.createTempDirectory(Path.of("/tmp"), "btd");
   }
 
   /** The {@code --docker-host} / {@code docker -H} value. */
-  String host() {
+  public String host() {
     return "unix://" + dir.resolve("d.sock");
   }
 
   /** Starts the engine (again) and waits until it answers {@code docker version}. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     starts++;
     Path log = dir.resolve("dockerd-" + starts + ".log");
     process = new ProcessBuilder(List.of("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
@@ -50,14 +50,14 @@ final class PrivateDockerd implements AutoCloseable {
   }
 
   /** SIGTERM to dockerd by its handle (it stops its containers and its containerd); waits until it exited. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process != null && process.isAlive();
   }
 

@@ -17,7 +17,7 @@ import io.blacktree.e2e.support.ComponentProcess;
  * directory, its own ports, no Web UI), so a test can kill it without touching the shared one. The SQLite file
  * survives {@link #kill()}; {@link #start()} brings the server back on the same port with the same data.
  */
-final class PrivateTemporal implements AutoCloseable {
+public final class PrivateTemporal implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   private final int port = ComponentProcess.freePort();
@@ -26,7 +26,7 @@ final class PrivateTemporal implements AutoCloseable {
   private int starts;
   private Process process;
 
-  PrivateTemporal(Path dir) throws IOException {
+  public PrivateTemporal(Path dir) throws IOException {
     String home = System.getenv().getOrDefault("BLACKTREE_HOME",
         Path.of(System.getProperty("user.home"), ".blacktree").toString());
     this.binary = Path.of(home, "go", "bin", "temporal");
@@ -34,7 +34,7 @@ final class PrivateTemporal implements AutoCloseable {
     this.dir = Files.createDirectories(dir);
   }
 
-  String target() {
+  public String target() {
     return "127.0.0.1:" + port;
   }
 
@@ -43,7 +43,7 @@ final class PrivateTemporal implements AutoCloseable {
   }
 
   /** Starts the server (again) and waits until its frontend accepts connections. */
-  void start() throws IOException, InterruptedException {
+  public void start() throws IOException, InterruptedException {
     starts++;
     Path log = dir.resolve("server-" + starts + ".log");
     process = new ProcessBuilder(List.of(binary.toString(), "server", "start-dev",
@@ -62,14 +62,14 @@ final class PrivateTemporal implements AutoCloseable {
   }
 
   /** SIGKILL to the server process by its handle ({@code destroyForcibly}); the SQLite file stays. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("private Temporal alive 30 s after SIGKILL");
     }
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process != null && process.isAlive();
   }
 
