@@ -1,0 +1,19 @@
+package io.blacktree.e2e.soak;
+
+/** The faults the soak injects: the fault suite's crashes, restarts and link cuts. */
+enum FaultKind {
+  /** SIGKILL to one build worker, started again on the same port and workdir. */
+  WORKER_KILL,
+  /** SIGKILL to the orchestrator, started again. */
+  ORCHESTRATOR_KILL,
+  /** SIGKILL to the bridge, started again. */
+  BRIDGE_KILL,
+  /** The private RabbitMQ node stopped and started again (durable queues, persistent messages kept). */
+  RABBIT_RESTART,
+  /** The private Temporal dev server SIGKILLed and started again on its SQLite file. */
+  TEMPORAL_RESTART,
+  /** The orchestrator-to-worker link of one worker blackholed through its FaultProxy for 20 s. */
+  LINK_CUT,
+  /** The private dockerd the workers build on stopped (SIGTERM) and started again. */
+  DOCKERD_RESTART
+}
