@@ -3,9 +3,17 @@ package io.blacktree.cli;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 
-/** A connected Temporal service and its client; closing shuts the channel down. */
-public record TemporalClients(WorkflowServiceStubs service, WorkflowClient client, String namespace, String target)
-    implements AutoCloseable {
+/**
+ * A Temporal service and its client, built once by {@link TemporalOptions}; closing shuts the channel down.
+ * {@code extras} are what was added to them (worker interceptors still to be put on a {@code WorkerFactory}).
+ */
+public record TemporalClients(WorkflowServiceStubs service, WorkflowClient client, String namespace, String target,
+    TemporalExtras extras) implements AutoCloseable {
+
+  public TemporalClients(WorkflowServiceStubs service, WorkflowClient client, String namespace, String target) {
+    this(service, client, namespace, target, TemporalExtras.NONE);
+  }
+
   @Override
   public void close() {
     service.shutdownNow();
