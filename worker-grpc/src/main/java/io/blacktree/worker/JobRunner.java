@@ -10,13 +10,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs one job: a fresh workspace, then clone, build, login, push, then cleanup (workspace removed in every
  * outcome, image cache pruned). It only sequences the steps and turns their outcome into the response; a
  * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported. Build containers
  * an earlier interrupted build left are removed first. The worker's own log gets one line at the start
- * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}).
+ * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}). Every
+ * line this thread logs during the job carries the MDC fields {@code workflow_id}, {@code job_id},
+ * {@code attempt} and {@code worker}; the {@link JobObserver} sees the job's start, each step and its end.
  */
 final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -29,9 +32,15 @@ final class JobRunner {
   private final ImagePruner pruner;
   private final Path workdir;
   private final String workerId;
+  private final JobObserver observer;
 
   JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
       String workerId) {
+    this(clone, build, login, push, pruner, workdir, workerId, JobObserver.NONE);
+  }
+
+  JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
+      String workerId, JobObserver observer) {
     this.clone = clone;
     this.build = build;
     this.login = login;
@@ -39,6 +48,7 @@ final class JobRunner {
     this.pruner = pruner;
     this.workdir = workdir;
     this.workerId = workerId;
+    this.observer = observer;
   }
 
   private interface StepBody<T> {
@@ -48,15 +58,44 @@ final class JobRunner {
   /** Runs the job to its end; never throws. */
   JobResponse run(Job job) {
     long started = System.nanoTime();
-    LOG.info("job {} started", job.jobId());
-    JobResponse response = runSteps(job);
-    LOG.info("job {} finished {} {} in {} ms", job.jobId(), response.getStatus(),
-        response.getStatus() == JobResponse.Status.SUCCESS ? "-" : response.getErrorKind(),
-        (System.nanoTime() - started) / 1_000_000);
-    return response;
+    JobObserver.JobInfo info = info(job);
+    MDC.put("workflow_id", info.workflowId());
+    MDC.put("job_id", info.jobId());
+    MDC.put("attempt", Integer.toString(info.attempt()));
+    MDC.put("worker", workerId);
+    try {
+      LOG.info("job {} started", job.jobId());
+      observer.jobStarted(info);
+      long[] bytesPushed = new long[1];
+      JobResponse response = runSteps(job, info, bytesPushed);
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      LOG.info("job {} finished {} {} in {} ms", job.jobId(), response.getStatus(),
+          response.getStatus() == JobResponse.Status.SUCCESS ? "-" : response.getErrorKind(), millis);
+      observer.jobFinished(info, new JobObserver.JobEnd(response, millis, bytesPushed[0]));
+      return response;
+    } finally {
+      MDC.remove("workflow_id");
+      MDC.remove("job_id");
+      MDC.remove("attempt");
+      MDC.remove("worker");
+    }
   }
 
-  private JobResponse runSteps(Job job) {
+  private JobObserver.JobInfo info(Job job) {
+    String id = job.jobId();
+    int attempt = 0;
+    int slash = id.lastIndexOf('/');
+    if (slash >= 0) {
+      try {
+        attempt = Integer.parseInt(id.substring(slash + 1));
+      } catch (NumberFormatException e) {
+        attempt = 0;
+      }
+    }
+    return new JobObserver.JobInfo(id, WorkflowIds.of(job.request()), attempt, workerId);
+  }
+
+  private JobResponse runSteps(Job job, JobObserver.JobInfo info, long[] bytesPushed) {
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
     String imageId = null;
@@ -65,19 +104,20 @@ final class JobRunner {
       ws = createWorkspace();
       Workspace w = ws;
       job.checkStopped();
-      CloneStep.Checkout checkout = step(job, Step.CLONING, () -> clone.run(job, w));
+      CloneStep.Checkout checkout = step(job, info, Step.CLONING, () -> clone.run(job, w));
       String sha = checkout.sha();
       out.setCommitSha(sha);
       job.checkStopped();
-      BuildStep.Built built = step(job, Step.BUILDING,
+      BuildStep.Built built = step(job, info, Step.BUILDING,
           () -> build.run(job, w, sha, clone.cloneUrl(job.request()).toString()));
       imageId = built.imageId();
       pruner.used(imageId);
       job.checkStopped();
-      RegistryAuth auth = step(job, Step.LOGGING_IN, () -> login.run(job));
+      RegistryAuth auth = step(job, info, Step.LOGGING_IN, () -> login.run(job));
       job.checkStopped();
       String id = imageId;
-      PushStep.Pushed pushed = step(job, Step.PUSHING, () -> push.run(job, id, auth, sha));
+      PushStep.Pushed pushed = step(job, info, Step.PUSHING, () -> push.run(job, id, auth, sha));
+      bytesPushed[0] = pushed.bytesUploaded();
       out.setStatus(JobResponse.Status.SUCCESS)
           .setImageUrl(pushed.imageUrl())
           .setDigest(pushed.digest())
@@ -89,7 +129,7 @@ final class JobRunner {
       LOG.warn("job {} failed unexpectedly", job.jobId(), e);
       fail(job, out, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     } finally {
-      cleanup(job, ws, imageId);
+      cleanup(job, info, ws, imageId);
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
     return out.setLogs(job.logBuffer().render()).build();
@@ -126,13 +166,22 @@ final class JobRunner {
     }
   }
 
-  private static <T> T step(Job job, Step step, StepBody<T> body) throws JobFailure {
+  private <T> T step(Job job, JobObserver.JobInfo info, Step step, StepBody<T> body) throws JobFailure {
     long start = System.nanoTime();
     job.stepStarted(step);
+    observer.stepStarted(info, step);
+    ErrorKind failure = ErrorKind.INTERNAL;
     try {
-      return body.run();
+      T out = body.run();
+      failure = null;
+      return out;
+    } catch (JobFailure f) {
+      failure = f.kind();
+      throw f;
     } finally {
-      job.stepFinished(step, (System.nanoTime() - start) / 1_000_000);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      job.stepFinished(step, millis);
+      observer.stepFinished(info, step, millis, failure);
     }
   }
 
@@ -147,9 +196,10 @@ final class JobRunner {
         .setErrorMessage(text);
   }
 
-  private void cleanup(Job job, Workspace ws, String keepImage) {
+  private void cleanup(Job job, JobObserver.JobInfo info, Workspace ws, String keepImage) {
     long start = System.nanoTime();
     job.stepStarted(Step.CLEANING_UP);
+    observer.stepStarted(info, Step.CLEANING_UP);
     if (ws != null) {
       try {
         ws.close();
@@ -165,6 +215,8 @@ final class JobRunner {
     } catch (RuntimeException e) {
       job.log("image prune skipped: " + e.getClass().getSimpleName());
     }
-    job.stepFinished(Step.CLEANING_UP, (System.nanoTime() - start) / 1_000_000);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    job.stepFinished(Step.CLEANING_UP, millis);
+    observer.stepFinished(info, Step.CLEANING_UP, millis, null);
   }
 }

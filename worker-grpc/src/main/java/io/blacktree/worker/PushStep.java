@@ -33,7 +33,7 @@ final class PushStep {
    * the version tag's push how many layers the registry already had and how many were uploaded.
    */
   record Pushed(String imageUrl, String digest, List<String> tags, boolean alreadyPushed, int layersExisting,
-      int layersUploaded) {}
+      int layersUploaded, long bytesUploaded) {}
 
   static final int SHORT_SHA = 12;
   private final DockerClient docker;
@@ -59,7 +59,7 @@ final class PushStep {
       RemoteImage remote = existing.get();
       if (ownEarlierAttempt(remote, WorkflowIds.of(req), sha)) {
         job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
-        return new Pushed(imageUrl, remote.digest(), refs, true, 0, 0);
+        return new Pushed(imageUrl, remote.digest(), refs, true, 0, 0, 0);
       }
       if (!imageId.equals(remote.configDigest()) && !allowTagOverwrite) {
         throw new RegistryFailure(ErrorKind.TAG_EXISTS,
@@ -79,7 +79,8 @@ final class PushStep {
     }
     job.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
         + layers.existing.size() + " already in the registry)");
-    return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size());
+    return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size(),
+        layers.uploadedBytes());
   }
 
   static List<String> tags(JobRequest req, String sha) {
@@ -108,10 +109,17 @@ final class PushStep {
   private static final class Layers {
     final Set<String> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Set<String> uploaded = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Size of each layer as the push progress reported it (its total, else the bytes sent so far). */
+    final java.util.Map<String, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();
 
     void add(PushResponseItem item) {
       if (item.getId() == null || item.getStatus() == null) {
         return;
+      }
+      com.github.dockerjava.api.model.ResponseItem.ProgressDetail p = item.getProgressDetail();
+      if (p != null) {
+        long n = Math.max(p.getTotal() == null ? 0 : p.getTotal(), p.getCurrent() == null ? 0 : p.getCurrent());
+        sizes.merge(item.getId(), n, Math::max);
       }
       if (item.getStatus().startsWith("Layer already exists") || item.getStatus().startsWith("Mounted from")) {
         existing.add(item.getId());
@@ -119,6 +127,10 @@ final class PushStep {
         uploaded.add(item.getId());
         existing.remove(item.getId());
       }
+    }
+
+    long uploadedBytes() {
+      return uploaded.stream().mapToLong(id -> sizes.getOrDefault(id, 0L)).sum();
     }
   }
 

@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.blacktree.core.RequestValidator;
+import io.blacktree.core.Readiness;
 import io.blacktree.core.SecretRedactor;
 import io.blacktree.core.ValidationPolicy;
 import java.io.IOException;
@@ -258,6 +259,15 @@ public final class WorkerApp implements AutoCloseable {
    */
   public WorkerApp(Config config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git,
       Map<String, String> env) {
+    this(config, docker, registryLogin, git, env, JobObserver.NONE);
+  }
+
+  /**
+   * Wires the worker from already-built clients; {@code observer} sees every job's start, steps and end
+   * (metrics, tracing: {@link JobObserver#composite}).
+   */
+  public WorkerApp(Config config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git,
+      Map<String, String> env, JobObserver observer) {
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid worker config: " + String.join("; ", problems));
@@ -283,7 +293,8 @@ public final class WorkerApp implements AutoCloseable {
         new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
         new ImagePruner(docker, config.imageCacheBytes()),
         config.workdir(),
-        workerId);
+        workerId,
+        observer);
     this.registry = new JobRegistry(runner::run, config.grace(), config.resultTtl(), Clock.systemUTC());
     WorkerService service = new WorkerService(new JobRequests(new RequestValidator(policy)), registry,
         () -> redactorFor(git, config, token), config.region(), config.jobTimeLimit(), workerId, version(),
@@ -301,9 +312,14 @@ public final class WorkerApp implements AutoCloseable {
 
   /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
   public static WorkerApp create(Config config) {
+    return create(config, JobObserver.NONE);
+  }
+
+  /** As {@link #create(Config)}, with {@code observer} seeing every job. */
+  public static WorkerApp create(Config config, JobObserver observer) {
     try {
       return new WorkerApp(config, dockerClient(config.dockerHost()), registryLogin(config),
-          GitCredentials.load(config.gitTokenFile(), System.getenv()));
+          GitCredentials.load(config.gitTokenFile(), System.getenv()), System.getenv(), observer);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the git token file", e);
     }
@@ -361,6 +377,11 @@ public final class WorkerApp implements AutoCloseable {
   /** The config this worker runs with. */
   public Config config() {
     return config;
+  }
+
+  /** Ready when the Docker engine answers a ping (what {@code /health/ready} reports). */
+  public Readiness readiness() {
+    return new EngineReadiness(docker);
   }
 
   /** The bound gRPC port. */
