@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Builds the orchestrator's gRPC channels to its build workers: TLS when a CA or a client certificate is
  * configured (the CA verifies the worker; the certificate and key answer a worker that requires client
- * certificates), and a bearer token on every call when one is configured. Nothing set = plaintext.
+ * certificates), and a bearer token on every call when one is configured. Nothing set = plaintext. Every call
+ * carries the caller's trace context ({@link TraceContextClientInterceptor}).
  */
 public final class WorkerChannels {
   /** Env variable holding the bearer token when no token file is given (the same one the worker reads). */
@@ -100,6 +101,7 @@ public final class WorkerChannels {
   /** A new channel to {@code address} ({@code host:port}); the caller closes it. */
   public ManagedChannel open(String address) {
     return NettyChannelBuilder.forTarget(address, credentials)
+        .intercept(new TraceContextClientInterceptor())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveWithoutCalls(true)
         .build();
