@@ -74,6 +74,22 @@ public final class WorkerPool implements AutoCloseable {
     return entries.size();
   }
 
+  /** A worker as the pool sees it: free to claim, busy (claimed or running), or failing its health check. */
+  public enum State { FREE, BUSY, UNHEALTHY }
+
+  /** How many workers are in {@code state} now. */
+  public synchronized int count(State state) {
+    int n = 0;
+    for (Entry e : entries.values()) {
+      State s = !e.healthy ? State.UNHEALTHY
+          : e.claimedBy == null && e.state == WorkerState.FREE ? State.FREE : State.BUSY;
+      if (s == state) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Healthy workers that are FREE or claimed by one of our dispatches. */
   public synchronized int capacity() {
     int n = 0;

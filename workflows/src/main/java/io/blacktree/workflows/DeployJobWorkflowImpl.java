@@ -76,10 +76,17 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   public DeployResult run(DeployJobInput input) {
     replyTargets.addAll(input.replyTargets());
     BuildRequest request = input.request();
+    long startMillis = Workflow.currentTimeMillis();
     tag(request);
     try {
-      return attempts(request);
+      DeployResult result = attempts(request);
+      JobOutcomeMetrics.record("success", null, result.attempts(), startMillis);
+      return result;
+    } catch (ApplicationFailure f) {
+      JobOutcomeMetrics.record("failure", ErrorKind.parse(f.getType()), progress.attempt(), startMillis);
+      throw f;
     } catch (CanceledFailure e) {
+      JobOutcomeMetrics.record("cancelled", ErrorKind.CANCELLED, progress.attempt(), startMillis);
       log.info("job cancelled at attempt {}", progress.attempt());
       DeployResult cancelled = new DeployResult(DeployResult.CANCELLED, workflowId(), request.requestId(), null,
           null, null, null, progress.worker(), progress.attempt(), null, ErrorKind.CANCELLED, "cancelled", null);

@@ -3,14 +3,18 @@ package io.blacktree.workflows;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.blacktree.activities.DispatchActivitiesImpl;
+import io.blacktree.activities.DispatchMetrics;
+import io.blacktree.activities.DispatchObserver;
 import io.blacktree.activities.DispatchSettings;
 import io.blacktree.activities.PublishActivitiesImpl;
 import io.blacktree.activities.WorkerChannels;
 import io.blacktree.activities.WorkerPool;
 import io.blacktree.activities.WorkerSlotSupplier;
 import io.blacktree.activities.WorkflowSignalStepNotifier;
+import io.blacktree.core.Readiness;
 import io.blacktree.core.SecretRedactor;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -40,10 +44,21 @@ public final class OrchestratorApp implements AutoCloseable {
   private final Connection amqp;
   private final WorkerPool pool;
   private final WorkerFactory factory;
+  private final DispatchObserver dispatchObserver;
 
   /** Takes already-built clients; {@link #close} closes all of them. */
   public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
       List<ManagedChannel> workerChannels, Connection amqp) {
+    this(config, service, client, workerChannels, amqp, null);
+  }
+
+  /**
+   * Takes already-built clients; {@link #close} closes all of them. {@code metrics}, when not null, gets the
+   * dispatch metrics ({@link DispatchMetrics}); the Temporal SDK's own metrics and the job outcome counters go
+   * to the stubs' metrics scope.
+   */
+  public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
+      List<ManagedChannel> workerChannels, Connection amqp, MeterRegistry metrics) {
     this.config = config;
     this.service = service;
     this.client = client;
@@ -54,6 +69,7 @@ public final class OrchestratorApp implements AutoCloseable {
       endpoints.add(new WorkerPool.WorkerEndpoint(config.workers().get(i), channels.get(i)));
     }
     this.pool = new WorkerPool(endpoints, config.healthCheckInterval(), Duration.ofSeconds(5));
+    this.dispatchObserver = metrics == null ? DispatchObserver.NONE : new DispatchMetrics(metrics, pool);
     this.factory = WorkerFactory.newInstance(client);
     register();
   }
@@ -97,11 +113,16 @@ public final class OrchestratorApp implements AutoCloseable {
     DispatchSettings settings = new DispatchSettings(config.heartbeatInterval(), config.heartbeatTimeout(),
         Duration.ofSeconds(60), Duration.ofSeconds(5));
     dispatch.registerActivitiesImplementations(new DispatchActivitiesImpl(pool,
-        new WorkflowSignalStepNotifier(client), settings, new SecretRedactor()));
+        new WorkflowSignalStepNotifier(client), settings, new SecretRedactor(), dispatchObserver));
   }
 
   public WorkflowClient client() {
     return client;
+  }
+
+  /** Ready when Temporal answers (what {@code /health/ready} reports). */
+  public Readiness readiness() {
+    return new TemporalReadiness(service);
   }
 
   public void start() {
