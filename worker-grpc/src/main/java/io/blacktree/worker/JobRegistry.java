@@ -2,6 +2,7 @@ package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
 import io.blacktree.proto.worker.v1.JobResponse;
+import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,9 @@ final class JobRegistry implements AutoCloseable {
   private final Duration grace;
   private final Duration resultTtl;
   private final Clock clock;
-  private final ExecutorService jobs = Executors.newSingleThreadExecutor(r -> daemon(r, "blacktree-job"));
+  /** Runs the job with the trace context of the call that admitted it (see {@link JobTracing}). */
+  private final ExecutorService jobs =
+      Context.taskWrapping(Executors.newSingleThreadExecutor(r -> daemon(r, "blacktree-job")));
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "blacktree-job-timer"));
   private final Map<String, CachedJob> finished = new LinkedHashMap<>();

@@ -41,7 +41,9 @@ final class WorkerServer implements AutoCloseable {
       DockerClient docker) {
     this.docker = docker;
     this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials)
-        .addService(auth == null ? service.bindService() : ServerInterceptors.intercept(service, auth))
+        .addService(auth == null
+            ? ServerInterceptors.intercept(service, new TraceContextServerInterceptor())
+            : ServerInterceptors.intercept(service, new TraceContextServerInterceptor(), auth))
         .addService(health.getHealthService())
         .keepAliveTime(30, TimeUnit.SECONDS)
         .keepAliveTimeout(10, TimeUnit.SECONDS)
