@@ -7,6 +7,7 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.core.RequestParser;
 import io.blacktree.core.Violation;
+import io.opentelemetry.api.OpenTelemetry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -39,18 +40,33 @@ final class MessageHandler {
   private final DeadLetterSink deadLetters;
   private final ReplySink replies;
   private final BridgeMetrics metrics;
+  private final MessageTracing tracing;
 
+  /** Without tracing. */
   MessageHandler(
       RequestParser parser, JobStarter starter, DeadLetterSink deadLetters, ReplySink replies,
       BridgeMetrics metrics) {
+    this(parser, starter, deadLetters, replies, metrics,
+        new MessageTracing(OpenTelemetry.noop().getTracer("blacktree-bridge"), "jobs.build"));
+  }
+
+  MessageHandler(
+      RequestParser parser, JobStarter starter, DeadLetterSink deadLetters, ReplySink replies,
+      BridgeMetrics metrics, MessageTracing tracing) {
     this.parser = parser;
     this.starter = starter;
     this.deadLetters = deadLetters;
     this.replies = replies;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
+  /** Decides inside the message's span (see {@link MessageTracing}). */
   Decision handle(InboundMessage message) {
+    return tracing.around(message, () -> decide(message));
+  }
+
+  private Decision decide(InboundMessage message) {
     metrics.received.increment();
     RequestParser.Parsed parsed = parser.parse(message.body());
     if (parsed instanceof RequestParser.Rejected rejected) {
