@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Builds the checkout's Dockerfile with the classic builder: the context and Dockerfile must resolve inside
  * the checkout (no {@code ..}, no symlink out), the context is streamed to the engine as our own uncompressed
  * tar ({@link ContextTar}: no {@code .git}, {@code .dockerignore} applied, modes kept) written by a helper
- * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args and OCI labels (source, revision, version, created, and the workflow ID label) are set, and
- * intermediate containers are always removed ({@code forcerm}). Every output line becomes a job event. The
+ * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args are
+ * set, and intermediate containers are always removed ({@code forcerm}). The OCI labels (source, revision,
+ * version, created, and the workflow ID label) are added after the build by {@link ImageLabels}, not as a
+ * {@code --label} build step, which would cost an uncacheable container commit per job. Every output line becomes a job event. The
  * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID and
  * how many steps the layer cache served ({@code ---> Using cache} lines). RUN steps get {@link BuildLimits}:
  * network mode (default none), memory and CPU limits; the classic builder has no host mounts.
@@ -49,6 +51,7 @@ final class BuildStep {
   private final DockerClient docker;
   private final BuildLimits limits;
   private final BuildContainers containers;
+  private final ImageLabels imageLabels;
 
   BuildStep(DockerClient docker) {
     this(docker, BuildLimits.defaults());
@@ -58,6 +61,7 @@ final class BuildStep {
     this.docker = docker;
     this.limits = limits;
     this.containers = new BuildContainers(docker);
+    this.imageLabels = new ImageLabels(docker);
   }
 
   /**
@@ -129,7 +133,6 @@ final class BuildStep {
           .withTarInputStream(tar)
           .withDockerfilePath(dockerfileInTar)
           .withTags(Set.of(localTag(req)))
-          .withLabels(labels)
           .withForcerm(true)
           .withRemove(true)
           .withPull(false)
@@ -171,7 +174,11 @@ final class BuildStep {
       throw new DockerFailure(ErrorKind.BUILD_FAILED, "build failed: no image produced", null);
     }
     job.log("built image " + callback.imageId + " (" + callback.cachedSteps + " step(s) from the layer cache)");
-    return new Built(callback.imageId, callback.cachedSteps);
+    long start = System.nanoTime();
+    String labelled = imageLabels.apply(callback.imageId, labels, localTag(req));
+    job.log("labelled image " + labelled + " (workflow ID, source, revision, version, created) in "
+        + (System.nanoTime() - start) / 1_000_000 + " ms");
+    return new Built(labelled, callback.cachedSteps);
   }
 
   /**

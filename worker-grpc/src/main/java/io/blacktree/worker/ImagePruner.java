@@ -4,8 +4,10 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Image;
 import io.blacktree.core.Names;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * when their total size is over {@code maxBytes}, the least recently used are removed first (use = built or
  * pushed by this process; images from before the process start count by creation time). Only images with
  * the Blacktree workflow label are touched. Sizes are the engine's per-image sizes, so shared layers are
- * counted more than once: the bound is conservative.
+ * counted more than once: the bound is conservative. A removed image's unlabelled build image
+ * ({@link ImageLabels#BUILT_FROM}, with its intermediate parents, the layer cache) goes with it unless another
+ * labelled image still names it.
  */
 final class ImagePruner {
   private static final Logger LOG = LoggerFactory.getLogger(ImagePruner.class);
@@ -40,6 +44,7 @@ final class ImagePruner {
       return 0;
     }
     int removed = 0;
+    Set<String> gone = new HashSet<>();
     List<Image> byAge = images.stream()
         .sorted(Comparator.comparingLong(this::lastUse))
         .toList();
@@ -55,11 +60,29 @@ final class ImagePruner {
         total -= image.getSize() == null ? 0 : image.getSize();
         lastUsed.remove(image.getId());
         removed++;
+        gone.add(image.getId());
+        removeBuildImage(image, images, gone);
       } catch (RuntimeException e) {
         LOG.info("image {} not pruned: {}", image.getId(), e.getClass().getSimpleName());
       }
     }
     return removed;
+  }
+
+  private void removeBuildImage(Image removed, List<Image> images, Set<String> gone) {
+    String from = builtFrom(removed);
+    if (from == null || images.stream().anyMatch(i -> !gone.contains(i.getId()) && from.equals(builtFrom(i)))) {
+      return;
+    }
+    try {
+      docker.removeImageCmd(from).withForce(false).withNoPrune(false).exec();
+    } catch (RuntimeException e) {
+      LOG.debug("build image {} kept: {}", from, e.getClass().getSimpleName());
+    }
+  }
+
+  private static String builtFrom(Image image) {
+    return image.getLabels() == null ? null : image.getLabels().get(ImageLabels.BUILT_FROM);
   }
 
   private long lastUse(Image image) {
