@@ -1,19 +1,49 @@
 package io.blacktree.cli;
 
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
+import io.blacktree.bridge.AmqpConnections;
+import io.blacktree.bridge.AmqpEndpoint;
+import io.blacktree.bridge.BrokerException;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.security.GeneralSecurityException;
-import java.util.concurrent.TimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The RabbitMQ connection flags shared by setup and submit. */
+/**
+ * The RabbitMQ connection flags shared by every command that talks to RabbitMQ, and the one place their
+ * connections are opened: URL ({@code amqps://} for TLS, verified against {@code --amqp-tls-ca} or the JDK
+ * trust store, host name checked), the password apart from the URL (file or env), an optional client
+ * certificate. The URL is only ever printed redacted.
+ */
 public final class AmqpOptions {
   @Option(names = "--amqp", defaultValue = "amqp://guest:guest@127.0.0.1:5672", paramLabel = "URL",
-      description = "RabbitMQ URL (default: amqp://guest:***@127.0.0.1:5672; env BLACKTREE_AMQP).",
+      description = "RabbitMQ URL, amqps:// for TLS; better without the password (default: "
+          + "amqp://guest:***@127.0.0.1:5672; env BLACKTREE_AMQP).",
       showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER)
   String url;
+
+  @Option(names = "--amqp-password", paramLabel = "PASSWORD", arity = "1",
+      description = "RabbitMQ password, overriding the URL's (prefer env BLACKTREE_AMQP_PASSWORD or "
+          + "--amqp-password-file: arguments are visible to other users).")
+  String password;
+
+  @Option(names = "--amqp-password-file", paramLabel = "FILE",
+      description = "File holding the RabbitMQ password, overriding the URL's.")
+  Path passwordFile;
+
+  @Option(names = "--amqp-tls-ca", paramLabel = "FILE",
+      description = "PEM CA bundle the broker's certificate must chain to (amqps://; default: the JDK trust store).")
+  Path tlsCa;
+
+  @Option(names = "--amqp-tls-cert", paramLabel = "FILE",
+      description = "PEM client certificate for brokers that require one (amqps://; with --amqp-tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--amqp-tls-key", paramLabel = "FILE", description = "PEM PKCS#8 key of --amqp-tls-cert.")
+  Path tlsKey;
 
   @Option(names = "--queue-prefix", defaultValue = "", paramLabel = "PREFIX",
       description = "Prefix of the queue and exchange names, for isolated test stacks (env BLACKTREE_QUEUE_PREFIX).")
@@ -21,6 +51,40 @@ public final class AmqpOptions {
 
   public String queuePrefix() {
     return queuePrefix;
+  }
+
+  /**
+   * The endpoint these flags describe, password read from its file.
+   *
+   * @throws CliException exit 2 for a malformed URL, unreadable files or conflicting flags
+   */
+  public AmqpEndpoint endpoint() throws CliException {
+    List<String> problems = new ArrayList<>();
+    if (password != null && passwordFile != null) {
+      problems.add("--amqp-password and --amqp-password-file: give one");
+    }
+    AmqpEndpoint endpoint = new AmqpEndpoint(url, null, tlsCa, tlsCert, tlsKey);
+    problems.addAll(endpoint.problems());
+    if (passwordFile != null && !Files.isReadable(passwordFile)) {
+      problems.add(passwordFile + ": is not a readable file");
+    }
+    if (!problems.isEmpty()) {
+      throw CliException.badInput("invalid RabbitMQ options: " + String.join("; ", problems));
+    }
+    return new AmqpEndpoint(url, readPassword(), tlsCa, tlsCert, tlsKey);
+  }
+
+  private String readPassword() throws CliException {
+    if (passwordFile == null) {
+      return password;
+    }
+    try {
+      String text = Files.readString(passwordFile, StandardCharsets.UTF_8);
+      return text.endsWith("\n") ? text.substring(0, text.length() - 1).replaceFirst("\r$", "") : text;
+    } catch (IOException e) {
+      throw CliException.badInput("--amqp-password-file " + passwordFile + " cannot be read: "
+          + e.getClass().getSimpleName());
+    }
   }
 
   /**
@@ -43,24 +107,18 @@ public final class AmqpOptions {
   }
 
   private Connection connect(String name, boolean recovering) throws CliException {
-    ConnectionFactory factory = new ConnectionFactory();
+    AmqpEndpoint endpoint = endpoint();
     try {
-      factory.setUri(url);
-    } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
-      throw CliException.badInput("--amqp is not a valid amqp:// URL");
-    }
-    factory.setConnectionTimeout(10_000);
-    factory.setAutomaticRecoveryEnabled(recovering);
-    try {
-      return factory.newConnection(name);
-    } catch (IOException | TimeoutException e) {
-      throw CliException.unreachable("RabbitMQ at " + redacted() + " is unreachable: "
-          + TemporalOptions.rootMessage(e), e);
+      return AmqpConnections.open(endpoint, name, recovering);
+    } catch (IllegalArgumentException e) {
+      throw CliException.badInput("invalid RabbitMQ options: " + e.getMessage());
+    } catch (BrokerException e) {
+      throw CliException.unreachable(e.getMessage(), e);
     }
   }
 
   /** The URL without its password, for messages. */
   public String redacted() {
-    return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+    return AmqpEndpoint.redact(url);
   }
 }

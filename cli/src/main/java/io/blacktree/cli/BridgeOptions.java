@@ -9,8 +9,8 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The bridge's own flags, mapped onto {@link BridgeApp.Config} ({@code --amqp} -> amqpUrl, {@code --temporal}
- * -> temporalTarget come from the shared mixins). An absent flag keeps the Config default.
+ * The bridge's own flags, mapped onto {@link BridgeApp.Config}; the AMQP connection and the Temporal client
+ * come from the shared mixins ({@link AmqpOptions}, {@link TemporalOptions}). An absent flag keeps the Config default.
  */
 final class BridgeOptions {
   @Option(names = "--task-queue", description = "DeployJob's task queue (default blacktree-deploy).")

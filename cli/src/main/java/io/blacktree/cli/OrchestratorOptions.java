@@ -94,7 +94,7 @@ final class OrchestratorOptions {
     String exchange = resultsExchange != null ? resultsExchange
         : QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange();
     OrchestratorConfig config = new OrchestratorConfig(temporal.target(), temporal.namespace(), List.copyOf(owned),
-        amqp.url, or(deployTaskQueue, d.deployTaskQueue()), or(dispatchTaskQueue, d.dispatchTaskQueue()), exchange,
+        amqp.redacted(), or(deployTaskQueue, d.deployTaskQueue()), or(dispatchTaskQueue, d.dispatchTaskQueue()), exchange,
         or(jobTimeLimit, d.jobTimeLimit()), or(queueTtl, d.queueTtl()), or(heartbeatTimeout, d.heartbeatTimeout()),
         or(heartbeatInterval, d.heartbeatInterval()), or(maxHeartbeatThrottle, d.maxHeartbeatThrottle()),
         or(maxAttempts, d.maxAttempts()), or(totalTime, d.totalTime()), or(initialBackoff, d.initialBackoff()),

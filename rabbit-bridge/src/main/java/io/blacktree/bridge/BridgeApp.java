@@ -21,17 +21,20 @@ import java.util.Set;
  * the invalid ones with their reasons, starts a {@code DeployJob} workflow for each valid one (idempotently),
  * and holds the queue while Temporal is unreachable.
  *
- * <p>Build it with {@link #create(Config, MeterRegistry)} (builds the AMQP connection and the Temporal client
- * once, and closes them on {@link #close()}) or with the constructor and clients of your own (not closed
- * here). {@link #start()} declares the topology and starts consuming; it returns at once.
+ * <p>Build it with {@link #create(Config, AmqpEndpoint, WorkflowClient, MeterRegistry)} (opens the AMQP
+ * connection, takes the Temporal client the entry point built, and closes both on {@link #close()}) or with
+ * the constructor and clients of your own (not closed here). {@link #start()} declares the topology and
+ * starts consuming; it returns at once.
  */
 public final class BridgeApp implements AutoCloseable {
 
   /**
    * The bridge's options; every one has DESIGN.md's default ({@link #defaults()}, or {@link #builder()}).
    *
-   * @param amqpUrl         {@code --amqp}: broker URL, default {@code amqp://guest:guest@127.0.0.1:5672}
-   * @param temporalTarget  {@code --temporal}: Temporal frontend host:port, default {@code 127.0.0.1:7233}
+   * @param amqpUrl         broker URL for {@link #create(Config, MeterRegistry)}, default
+   *                        {@code amqp://guest:guest@127.0.0.1:5672}; the cli passes an {@link AmqpEndpoint}
+   * @param temporalTarget  Temporal frontend host:port for {@link #create(Config, MeterRegistry)} (tests, bench),
+   *                        default {@code 127.0.0.1:7233}; the cli passes its own client instead
    * @param namespace       {@code --namespace}: Temporal namespace, default {@code default}
    * @param taskQueue       {@code --task-queue}: DeployJob's task queue, default {@code blacktree-deploy}
    * @param prefetch        {@code --prefetch}: unacked messages the broker may send ahead, default 10
@@ -75,6 +78,16 @@ public final class BridgeApp implements AutoCloseable {
     /** The validation policy these options describe. */
     public ValidationPolicy validationPolicy() {
       return new ValidationPolicy(gitBaseUrl, allowedGitHosts, allowedAccounts, defaultRegion);
+    }
+
+    /** The config with the AMQP URL's password masked. */
+    @Override
+    public String toString() {
+      return "Config[amqpUrl=" + AmqpEndpoint.redact(amqpUrl) + ", temporalTarget=" + temporalTarget + ", namespace="
+          + namespace + ", taskQueue=" + taskQueue + ", prefetch=" + prefetch + ", deliveryLimit=" + deliveryLimit
+          + ", queueNames=" + queueNames + ", gitBaseUrl=" + gitBaseUrl + ", allowedGitHosts=" + allowedGitHosts
+          + ", allowedAccounts=" + allowedAccounts + ", defaultRegion=" + defaultRegion + ", maxBackoff=" + maxBackoff
+          + ", rpcTimeout=" + rpcTimeout + ", connectionName=" + connectionName + "]";
     }
 
     /** A builder starting from this config. */
@@ -173,19 +186,41 @@ public final class BridgeApp implements AutoCloseable {
   }
 
   /**
-   * Builds the AMQP connection (automatic recovery on) and the Temporal client once, and a bridge that owns
-   * them. Temporal need not be up: the bridge waits for it before consuming.
+   * A bridge that owns its clients: the AMQP connection it opens to {@code amqp} (automatic recovery on) and
+   * {@code client}, built once by the entry point (TLS, API key, metrics, tracing are the caller's). Both are
+   * closed by {@link #close()}. Temporal need not be up: the bridge waits for it before consuming; the
+   * client's RPC timeout decides how fast an outage is noticed.
+   *
+   * @throws BrokerException RabbitMQ is unreachable or refused the credentials
+   */
+  public static BridgeApp create(Config config, AmqpEndpoint amqp, WorkflowClient client, MeterRegistry registry)
+      throws BrokerException {
+    Connection connection = AmqpConnections.open(amqp, config.connectionName(), true);
+    return new BridgeApp(config, connection, client, registry, true);
+  }
+
+  /**
+   * For tests and the benchmark: a bridge on a plaintext Temporal client to {@code config.temporalTarget()}
+   * and the broker at {@code config.amqpUrl()}. Deployables use {@link #create(Config, AmqpEndpoint,
+   * WorkflowClient, MeterRegistry)} with the clients the cli builds.
    *
    * @throws BrokerException RabbitMQ is unreachable or refused the credentials
    */
   public static BridgeApp create(Config config, MeterRegistry registry) throws BrokerException {
-    Connection connection = AmqpConnections.open(config.amqpUrl(), config.connectionName());
-    WorkflowClient client = temporalClient(config);
-    return new BridgeApp(config, connection, client, registry, true);
+    WorkflowClient client = plaintextClient(config);
+    try {
+      return create(config, AmqpEndpoint.of(config.amqpUrl()), client, registry);
+    } catch (BrokerException | RuntimeException e) {
+      client.getWorkflowServiceStubs().shutdownNow();
+      throw e;
+    }
   }
 
-  /** A Temporal client whose calls give up after {@code rpcTimeout} so an outage is noticed quickly. */
-  static WorkflowClient temporalClient(Config config) {
+  /**
+   * A plaintext Temporal client to {@code config.temporalTarget()} whose calls give up after
+   * {@code rpcTimeout} so an outage is noticed quickly (tests and the benchmark).
+   */
+  public static WorkflowClient plaintextClient(Config config) {
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(config.temporalTarget())
         .setRpcTimeout(config.rpcTimeout())
