@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *       open, or a closed execution without its result message on {@code jobs.results}.</li>
  *   <li><b>duplicated</b>: an accepted workflow ID that completed more than once, that has more executions
  *       than one plus the duplicates sent for it (a duplicate may start a new run only after a failed one), or
- *       a result message for a run Temporal does not know.</li>
+ *       a result message for a run Temporal does not know; also any workflow ID no request asked for.</li>
  *   <li><b>invalid not in DLQ</b>: an invalid request with no copy in the dead-letter queue, or whose copies
  *       carry no reason naming the offending field.</li>
  * </ul>
@@ -136,6 +136,11 @@ final class Reconciler {
       } else {
         failed++;
         failedByKind.merge(failureKind.getOrDefault(wf, "UNKNOWN"), 1, Integer::sum);
+      }
+    }
+    for (String wf : runs.keySet()) {
+      if (!duplicatesSent.containsKey(wf)) {
+        duplicated.add(wf + ": " + runs.get(wf).size() + " execution(s) for no request");
       }
     }
     List<String> invalidNotInDlq = new ArrayList<>();

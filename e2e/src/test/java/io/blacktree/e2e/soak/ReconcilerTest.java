@@ -120,6 +120,15 @@ class ReconcilerTest {
   }
 
   @Test
+  void reconcile_workflowNoRequestAskedFor_duplicated() {
+    sent.add(new Sent("s0", RequestKind.VALID, "wf0"));
+    ended("wf0", "r0", "COMPLETED", "SUCCESS");
+    ended("wf9", "r9", "COMPLETED", "SUCCESS");
+
+    assertThat(verdict().duplicated()).singleElement().asString().contains("wf9", "for no request");
+  }
+
+  @Test
   void reconcile_invalidMissingOrWithoutItsReason_invalidNotInDlq() {
     sent.add(new Sent("s0", RequestKind.MISSING_FIELD, null));
     sent.add(new Sent("s1", RequestKind.BAD_TAG, null));
