@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A whole Blacktree deployment for one test class, each component a real process started through the CLI:
@@ -47,6 +48,7 @@ public final class BlacktreeStack implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final TestIds ids;
+  private final Function<String, List<String>> extraArgs;
   private final ServiceEndpoints endpoints;
   private final GitRepos repos;
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -60,8 +62,9 @@ public final class BlacktreeStack implements AutoCloseable {
   private ComponentProcess bridge;
   private Cli cli;
 
-  private BlacktreeStack(TestIds ids, Path dir) {
+  private BlacktreeStack(TestIds ids, Path dir, Function<String, List<String>> extraArgs) {
     this.ids = ids;
+    this.extraArgs = extraArgs;
     this.endpoints = ServiceEndpoints.fromEnvironment();
     this.repos = new GitRepos(dir.resolve("git"));
   }
@@ -72,8 +75,19 @@ public final class BlacktreeStack implements AutoCloseable {
    * @param dir a fresh directory for repos and the worker's workdir
    */
   public static BlacktreeStack start(Class<?> testClass, Path dir) throws Exception {
+    return start(testClass, dir, component -> List.of());
+  }
+
+  /**
+   * As {@link #start(Class, Path)}, with more flags for some components.
+   *
+   * @param extraArgs flags appended to the command line of {@code "worker"}, {@code "orchestrator"} and
+   *                  {@code "bridge"} (empty for none)
+   */
+  public static BlacktreeStack start(Class<?> testClass, Path dir, Function<String, List<String>> extraArgs)
+      throws Exception {
     ServiceRequirement.require(Service.DOCKER, Service.REGISTRY_OPEN, Service.RABBITMQ, Service.TEMPORAL);
-    BlacktreeStack stack = new BlacktreeStack(TestIds.forClass(testClass), dir);
+    BlacktreeStack stack = new BlacktreeStack(TestIds.forClass(testClass), dir, extraArgs);
     try {
       stack.startAll(dir);
     } catch (Exception | Error e) {
@@ -98,23 +112,29 @@ public final class BlacktreeStack implements AutoCloseable {
     listenForResults();
 
     int port = ComponentProcess.freePort();
-    worker = ComponentProcess.blacktree(ids.name("worker"), List.of("worker",
+    worker = ComponentProcess.blacktree(ids.name("worker"), with(List.of("worker",
         "--port", Integer.toString(port), "--workdir", dir.resolve("worker").toString(),
         "--registry", "none", "--registry-url", registry(),
         "--git-base-url", git.baseUrl(), "--worker-id", ids.name("worker"),
-        "--job-time-limit", "PT5M", "--grace", "PT5S"));
+        "--job-time-limit", "PT5M", "--grace", "PT5S"), "worker"));
     closeables.add(worker);
     worker.awaitPort(port, Duration.ofSeconds(60));
     workerChannel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
 
-    orchestrator = ComponentProcess.blacktree(ids.name("orchestrator"), withConnection(List.of("orchestrator",
+    orchestrator = ComponentProcess.blacktree(ids.name("orchestrator"), withConnection(with(List.of("orchestrator",
         "--workers", "127.0.0.1:" + port,
         "--deploy-task-queue", deployTaskQueue(), "--dispatch-task-queue", ids.name("dispatch"),
-        "--job-time-limit", "PT5M", "--initial-backoff", "PT1S", "--max-backoff", "PT2S")));
+        "--job-time-limit", "PT5M", "--initial-backoff", "PT1S", "--max-backoff", "PT2S"), "orchestrator")));
     closeables.add(orchestrator);
-    bridge = ComponentProcess.blacktree(ids.name("bridge"), withConnection(List.of("bridge",
-        "--task-queue", deployTaskQueue())));
+    bridge = ComponentProcess.blacktree(ids.name("bridge"), withConnection(with(List.of("bridge",
+        "--task-queue", deployTaskQueue()), "bridge")));
     closeables.add(bridge);
+  }
+
+  private List<String> with(List<String> args, String component) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(extraArgs.apply(component));
+    return all;
   }
 
   private List<String> withConnection(List<String> args) {
