@@ -2,7 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.bridge.BridgeApp;
 import io.blacktree.bridge.BrokerException;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.blacktree.bridge.BridgeReadiness;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,18 +14,40 @@ final class BridgeCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin TemporalOptions temporal;
   @Mixin BridgeOptions options;
+  @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
-    BridgeApp app;
+    Ops ops = Ops.start(opsOptions);
+    BridgeApp.Config config;
     try {
-      app = BridgeApp.create(options.toConfig(amqp, temporal), new SimpleMeterRegistry());
-      app.start();
-    } catch (BrokerException e) {
-      throw CliException.unreachable("bridge could not start: " + e.getMessage(), e);
+      config = options.toConfig(amqp, temporal);
     } catch (IllegalArgumentException e) {
       throw CliException.badInput("invalid bridge options: " + e.getMessage());
     }
-    return Foreground.runUntilStopped(app, "bridge");
+    TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());
+    BridgeApp app;
+    try {
+      app = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry());
+    } catch (BrokerException e) {
+      clients.close();
+      throw CliException.unreachable("bridge could not start: " + e.getMessage(), e);
+    } catch (CliException | RuntimeException e) {
+      clients.close();
+      throw e;
+    }
+    try {
+      app.start();
+      ops.serve(new BridgeReadiness(app));
+    } catch (BrokerException e) {
+      app.close();
+      ops.close();
+      throw CliException.unreachable("bridge could not start: " + e.getMessage(), e);
+    } catch (CliException e) {
+      app.close();
+      ops.close();
+      throw e;
+    }
+    return Foreground.runUntilStopped(ops.around(app), "bridge");
   }
 }

@@ -5,7 +5,10 @@ import io.blacktree.bridge.BrokerException;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.workflows.OrchestratorConfig;
 import io.blacktree.worker.WorkerApp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.blacktree.bridge.BridgeReadiness;
+import io.blacktree.core.Readiness;
+import io.blacktree.workflows.OrchestratorApp;
+import io.blacktree.worker.WorkerMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -33,25 +36,30 @@ final class DevCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin AmqpOptions amqp;
   @Mixin DevOptions options;
+  @Mixin OpsOptions opsOptions;
   @Spec CommandSpec spec;
+  private Ops ops;
 
   @Override
   public Integer call() throws Exception {
     WorkerApp.Config workerConfig = options.workerConfig();
+    ops = Ops.start(opsOptions);
     Stack stack = new Stack();
+    stack.push(ops::close);
     try {
       LocalTemporal local = stack.push(LocalTemporal.findOrStart(temporal.target(), temporal.namespace(),
           options.temporalUiPort, options.allowFallback, System.err));
-      WorkerApp worker = stack.push(WorkerApp.create(workerConfig));
+      WorkerApp worker = stack.push(WorkerApp.create(workerConfig, new WorkerMetrics(ops.registry())));
       try {
         worker.start();
       } catch (IOException e) {
         throw CliException.unreachable("worker could not start: " + e.getMessage(), e);
       }
       String workerAddress = "127.0.0.1:" + worker.port();
-      stack.push(
-          Orchestrators.start(orchestratorConfig(workerAddress, local.embedded()), temporal, amqp));
-      stack.push(startBridge());
+      OrchestratorApp orchestrator = stack.push(Orchestrators.start(orchestratorConfig(workerAddress,
+          local.embedded()), temporal, amqp, ops.temporalExtras(TemporalExtras.NONE), ops.registry()));
+      BridgeApp bridge = stack.push(startBridge());
+      ops.serve(Readiness.all(List.of(worker.readiness(), orchestrator.readiness(), new BridgeReadiness(bridge))));
       PrintWriter out = spec.commandLine().getOut();
       out.printf("%s (pid %d): temporal %s%s, worker %s (registry %s %s), bridge on %s, git base %s%n", READY,
           ProcessHandle.current().pid(), temporal.target(), local.webUi() == null ? "" : ", Web UI " + local.webUi(),
@@ -68,7 +76,7 @@ final class DevCommand implements Callable<Integer> {
 
   private OrchestratorConfig orchestratorConfig(String workerAddress, boolean embedded) {
     OrchestratorConfig d = OrchestratorConfig.defaults(List.of(workerAddress));
-    return new OrchestratorConfig(temporal.target(), temporal.namespace(), d.workers(), amqp.url,
+    return new OrchestratorConfig(temporal.target(), temporal.namespace(), d.workers(), amqp.redacted(),
         d.deployTaskQueue(), d.dispatchTaskQueue(), QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange(),
         options.jobTimeLimit, d.queueTtl(), d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(),
         options.maxAttempts, d.totalTime(), d.initialBackoff(), d.maxBackoff(),
@@ -77,7 +85,7 @@ final class DevCommand implements Callable<Integer> {
 
   private BridgeApp startBridge() throws CliException {
     BridgeApp.Config config = BridgeApp.Config.builder()
-        .amqpUrl(amqp.url)
+        .amqpUrl(amqp.redacted())
         .temporalTarget(temporal.target())
         .namespace(temporal.namespace())
         .queueNames(QueueNames.withPrefix(amqp.queuePrefix()))
@@ -87,11 +95,16 @@ final class DevCommand implements Callable<Integer> {
         .defaultRegion(options.defaultRegion())
         .connectionName("blacktree-dev-bridge")
         .build();
+    TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());
     BridgeApp bridge;
     try {
-      bridge = BridgeApp.create(config, new SimpleMeterRegistry());
+      bridge = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry());
     } catch (BrokerException e) {
+      clients.close();
       throw CliException.unreachable("bridge could not connect: " + e.getMessage(), e);
+    } catch (CliException | RuntimeException e) {
+      clients.close();
+      throw e;
     }
     try {
       bridge.start();

@@ -14,11 +14,29 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin AmqpOptions amqp;
   @Mixin OrchestratorOptions options;
+  @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
+    Ops ops = Ops.start(opsOptions);
     OrchestratorConfig config = options.toConfig(temporal, amqp, List.of());
-    OrchestratorApp app = Orchestrators.start(config, temporal, amqp);
-    return Foreground.runUntilStopped(app, "orchestrator");
+    OrchestratorApp app;
+    try {
+      app = Orchestrators.start(config, temporal, amqp, ops.temporalExtras(TemporalExtras.NONE), ops.registry());
+    } catch (CliException | RuntimeException e) {
+      ops.close();
+      throw e;
+    }
+    try {
+      ops.serve(app.readiness());
+    } catch (CliException e) {
+      try {
+        ops.around(app).close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return Foreground.runUntilStopped(ops.around(app), "orchestrator");
   }
 }

@@ -3,15 +3,17 @@ package io.blacktree.cli;
 import com.rabbitmq.client.Connection;
 import io.blacktree.workflows.OrchestratorApp;
 import io.blacktree.workflows.OrchestratorConfig;
+import io.blacktree.activities.WorkerChannels;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the orchestrator's clients once (Temporal stubs with the TLS/API-key flags, one gRPC channel per
- * build worker, one self-recovering AMQP connection) and starts an {@link OrchestratorApp} on them.
+ * build worker with the worker link's TLS/mTLS and token, one self-recovering AMQP connection with the AMQP TLS
+ * and password flags) and starts an {@link OrchestratorApp} on them.
  */
 final class Orchestrators {
   private Orchestrators() {}
@@ -23,19 +25,26 @@ final class Orchestrators {
    */
   static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp)
       throws CliException {
-    TemporalClients clients = temporal.connect();
+    return start(config, temporal, amqp, TemporalExtras.NONE, null);
+  }
+
+  /**
+   * As {@link #start(OrchestratorConfig, TemporalOptions, AmqpOptions)}, with {@code extras} on the Temporal
+   * clients (metrics scope, tracing) and the dispatch metrics in {@code metrics} (null: none).
+   */
+  static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp,
+      TemporalExtras extras, MeterRegistry metrics) throws CliException {
+    TemporalClients clients = temporal.connect(extras);
     List<ManagedChannel> channels = new ArrayList<>();
     Connection connection = null;
     try {
       connection = amqp.connectRecovering("blacktree-orchestrator");
+      WorkerChannels links = workerChannels(config);
       for (String address : config.workers()) {
-        channels.add(NettyChannelBuilder.forTarget(address)
-            .usePlaintext()
-            .keepAliveTime(30, TimeUnit.SECONDS)
-            .keepAliveWithoutCalls(true)
-            .build());
+        channels.add(links.open(address));
       }
-      OrchestratorApp app = new OrchestratorApp(config, clients.service(), clients.client(), channels, connection);
+      OrchestratorApp app = new OrchestratorApp(config, clients.service(), clients.client(), channels, connection,
+          metrics);
       app.start();
       return app;
     } catch (CliException | RuntimeException e) {
@@ -43,6 +52,14 @@ final class Orchestrators {
       closeQuietly(connection);
       clients.close();
       throw e;
+    }
+  }
+
+  private static WorkerChannels workerChannels(OrchestratorConfig config) throws CliException {
+    try {
+      return new WorkerChannels(config.workerLink(), System.getenv());
+    } catch (IOException e) {
+      throw CliException.badInput("worker link: " + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerMetrics;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,16 +12,24 @@ import picocli.CommandLine.Mixin;
     description = "Run a build worker: gRPC server that clones, builds and pushes one job at a time.")
 final class WorkerCommand implements Callable<Integer> {
   @Mixin WorkerOptions options;
+  @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
-    WorkerApp app = WorkerApp.create(options.toConfig());
+    Ops ops = Ops.start(opsOptions);
+    WorkerApp app = WorkerApp.create(options.toConfig(), new WorkerMetrics(ops.registry()));
     try {
       app.start();
+      ops.serve(app.readiness());
     } catch (IOException e) {
       app.close();
+      ops.close();
       throw CliException.unreachable("worker could not start: " + e.getMessage(), e);
+    } catch (CliException e) {
+      app.close();
+      ops.close();
+      throw e;
     }
-    return Foreground.runUntilStopped(app, "worker");
+    return Foreground.runUntilStopped(ops.around(app), "worker");
   }
 }
