@@ -9,15 +9,22 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes the build queue with manual acks and a bounded prefetch, one message at a time, and keeps doing so
- * through failures. A supervisor thread owns the channel's life:
+ * Consumes the build queue with manual acks and a bounded prefetch, and keeps doing so through failures. The
+ * messages are handled concurrently, up to {@code prefetch} at a time (so up to that many workflow starts are in
+ * flight): each is acked only after its own start (or dead-letter, or duplicate answer); a duplicate delivered
+ * at the same moment is still told apart by the workflow ID's reuse policy. A supervisor thread owns the
+ * channel's life:
  * <ul>
  *   <li>Temporal unreachable (the handler answers {@code HOLD}): the consumer is cancelled, the message and
  *       every in-flight one are nacked back to the queue, and Temporal is probed with a bounded backoff; when it
@@ -41,6 +48,7 @@ final class BuildConsumer implements AutoCloseable {
   private final MessageHandler handler;
   private final BooleanSupplier temporalReachable;
   private final Duration maxBackoff;
+  private final ExecutorService starters;
 
   private final Object lock = new Object();
   private final Semaphore wake = new Semaphore(0);
@@ -64,6 +72,12 @@ final class BuildConsumer implements AutoCloseable {
     this.handler = handler;
     this.temporalReachable = temporalReachable;
     this.maxBackoff = maxBackoff;
+    AtomicInteger n = new AtomicInteger();
+    this.starters = Executors.newFixedThreadPool(prefetch, r -> {
+      Thread t = new Thread(r, "blacktree-bridge-start-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Starts the supervisor: it probes Temporal first, then consumes. */
@@ -191,7 +205,10 @@ final class BuildConsumer implements AutoCloseable {
     wake.release();
   }
 
-  /** Stop consuming and put the in-flight messages (up to and including {@code deliveryTag}) back. */
+  /**
+   * Stop consuming and put this message back; the other in-flight ones are put back by their own handling
+   * (they see the subscription inactive, or get HOLD themselves) or acked if their start went through.
+   */
   private void hold(Subscription s, long deliveryTag) {
     synchronized (lock) {
       s.active = false;
@@ -205,7 +222,7 @@ final class BuildConsumer implements AutoCloseable {
     } catch (IOException | AlreadyClosedException e) {
       log.debug("cancel on a closed channel: {}", e.getMessage());
     }
-    nack(s.getChannel(), deliveryTag, true);
+    nack(s.getChannel(), deliveryTag, false);
     wake.release();
   }
 
@@ -258,6 +275,7 @@ final class BuildConsumer implements AutoCloseable {
   public void close() {
     closing = true;
     state = State.CLOSED;
+    starters.shutdown();
     if (supervisor != null) {
       supervisor.interrupt();
       try {
@@ -298,8 +316,25 @@ final class BuildConsumer implements AutoCloseable {
         nack(getChannel(), tag, false);
         return;
       }
-      MessageHandler.Decision decision =
-          handler.handle(new InboundMessage(body, envelope.isRedeliver(), properties));
+      try {
+        starters.execute(() -> handle(tag, envelope, properties, body));
+      } catch (RejectedExecutionException e) {
+        nack(getChannel(), tag, false);
+      }
+    }
+
+    private void handle(long tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+      if (!active || closing) {
+        nack(getChannel(), tag, false);
+        return;
+      }
+      MessageHandler.Decision decision;
+      try {
+        decision = handler.handle(new InboundMessage(body, envelope.isRedeliver(), properties));
+      } catch (RuntimeException e) {
+        log.warn("handling a build message failed, requeueing it", e);
+        decision = MessageHandler.Decision.REQUEUE;
+      }
       switch (decision) {
         case ACK -> {
           progressSinceHold = true;
