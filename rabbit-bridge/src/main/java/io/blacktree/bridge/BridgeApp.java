@@ -159,6 +159,7 @@ public final class BridgeApp implements AutoCloseable {
   private final PublishChannel publishChannel;
   private final BuildConsumer consumer;
   private final BridgeMetrics metrics;
+  private final ConsumerLag lag;
 
   /** A bridge on clients built elsewhere; they stay open after {@link #close()}. */
   public BridgeApp(Config config, Connection connection, WorkflowClient client, MeterRegistry registry) {
@@ -172,6 +173,7 @@ public final class BridgeApp implements AutoCloseable {
     this.client = client;
     this.ownsClients = ownsClients;
     this.metrics = new BridgeMetrics(registry);
+    this.lag = new ConsumerLag(connection, config.queueNames().buildQueue(), Duration.ofSeconds(5), registry);
     this.topology = new Topology(config.queueNames(), config.deliveryLimit());
     this.publishChannel = new PublishChannel(connection, Duration.ofSeconds(10));
     RequestParser parser = new RequestParser(new RequestValidator(config.validationPolicy()));
@@ -236,6 +238,7 @@ public final class BridgeApp implements AutoCloseable {
   public void start() throws TopologyException {
     topology.declare(connection);
     consumer.start();
+    lag.start();
   }
 
   public Config config() {
@@ -257,6 +260,7 @@ public final class BridgeApp implements AutoCloseable {
 
   @Override
   public void close() {
+    lag.close();
     consumer.close();
     publishChannel.close();
     if (ownsClients) {

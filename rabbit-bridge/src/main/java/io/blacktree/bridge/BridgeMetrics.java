@@ -6,7 +6,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The bridge's counters, registered in the registry the app is given:
  * {@code blacktree.bridge.received}, {@code .started}, {@code .duplicate}, {@code .dead_lettered},
- * {@code .start_failures} (every failed start: transient ones that held the queue and refused ones).
+ * {@code .start_failures} (every failed start: transient ones that held the queue and refused ones); with
+ * Prometheus names {@code blacktree_bridge_received_total} etc. The consumer lag gauge is {@link ConsumerLag}.
  */
 public final class BridgeMetrics {
   final Counter received;
