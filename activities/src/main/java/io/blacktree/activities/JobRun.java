@@ -169,8 +169,16 @@ final class JobRun {
             new Watcher());
   }
 
+  /**
+   * Signals the step changes seen since the last call. {@code done} is not signalled: the workflow sets it
+   * itself when the dispatch returns, and a signal then would cost a blocking call and one more workflow task
+   * between the worker's answer and the result.
+   */
   private void drainSteps() {
     for (String s = stepChanges.poll(); s != null; s = stepChanges.poll()) {
+      if (Steps.DONE.equals(s)) {
+        continue;
+      }
       notifier.stepChanged(request.workflowId(), request.runId(), request.attempt(), lease.address(), s);
     }
   }
@@ -185,10 +193,7 @@ final class JobRun {
     String worker = lease.address();
     switch (r.getStatus()) {
       case SUCCESS -> {
-        if (!Steps.DONE.equals(step)) {
-          step = Steps.DONE;
-          notifier.stepChanged(request.workflowId(), request.runId(), request.attempt(), worker, Steps.DONE);
-        }
+        step = Steps.DONE;
         Map<String, Long> millis = new LinkedHashMap<>();
         for (StepDuration d : r.getStepDurationsList()) {
           millis.put(Steps.durationKey(d.getStep()), d.getMillis());
