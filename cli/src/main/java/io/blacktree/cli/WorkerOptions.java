@@ -114,6 +114,10 @@ final class WorkerOptions {
   @Option(names = "--build-cpuset-cpus", description = "CPUs RUN steps may use, e.g. 0-1 (default any).")
   String buildCpusetCpus;
 
+  @Option(names = "--max-checkout-bytes",
+      description = "Most bytes of files a checkout may write; a larger tree fails the job (default 1 GiB; 0 = no limit).")
+  Long maxCheckoutBytes;
+
   /** The config: each given flag over the defaults. */
   WorkerApp.Config toConfig() throws CliException {
     WorkerApp.Config d = WorkerApp.Config.defaults();
@@ -132,7 +136,7 @@ final class WorkerOptions {
         .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile))
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
-            buildCpusetCpus));
+            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));

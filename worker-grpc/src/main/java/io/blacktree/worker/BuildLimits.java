@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a build's RUN steps get: the classic builder runs each in a container of the engine with these limits
+ * What a job's checkout and its build's RUN steps get. The checkout is bounded by {@code checkoutBytes} (a
+ * repository whose tree at the commit is larger fails as {@code POLICY_VIOLATION} before anything is built). RUN
+ * steps: the classic builder runs each in a container of the engine with these limits
  * and never mounts anything from the host (no bind mounts exist in the classic build API, so the Docker
  * socket and host paths stay out of reach). Flag names in brackets.
  *
@@ -15,15 +17,29 @@ import java.util.List;
  * @param cpuShares   relative CPU weight [--build-cpu-shares], default 512 (half of a default container);
  *                    0 = engine default
  * @param cpusetCpus  CPUs RUN steps may use, e.g. {@code 0-1} [--build-cpuset-cpus]; null = any
+ * @param checkoutBytes most bytes a checkout may write (sum of its files) [--max-checkout-bytes], default 1 GiB;
+ *                    0 = no limit
  */
-public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus) {
+public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus,
+    long checkoutBytes) {
   public static final String DEFAULT_NETWORK = "none";
   public static final long DEFAULT_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
   public static final int DEFAULT_CPU_SHARES = 512;
+  public static final long DEFAULT_CHECKOUT_BYTES = 1024L * 1024 * 1024;
+
+  /** The limits with the default checkout bound. */
+  public BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus) {
+    this(networkMode, memoryBytes, cpuShares, cpusetCpus, DEFAULT_CHECKOUT_BYTES);
+  }
+
+  /** These limits with another checkout bound (0 = none). */
+  public BuildLimits withCheckoutBytes(long bytes) {
+    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, bytes);
+  }
 
   /** The defaults above. */
   public static BuildLimits defaults() {
-    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null);
+    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null, DEFAULT_CHECKOUT_BYTES);
   }
 
   /** Every problem at once. */
@@ -40,6 +56,9 @@ public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, S
     }
     if (cpusetCpus != null && !cpusetCpus.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
       out.add("buildCpusetCpus: must look like 0-1 or 0,2");
+    }
+    if (checkoutBytes < 0) {
+      out.add("maxCheckoutBytes: must not be negative (0 = no limit)");
     }
     return out;
   }

@@ -53,10 +53,17 @@ final class GitMirrorCache {
 
   private final Path root;
   private final long maxBytes;
+  private final long maxCheckoutBytes;
 
   GitMirrorCache(Path root, long maxBytes) {
+    this(root, maxBytes, 0);
+  }
+
+  /** {@code maxCheckoutBytes}: most file bytes one checkout may write (0 = no bound), see {@link TreeExport}. */
+  GitMirrorCache(Path root, long maxBytes, long maxCheckoutBytes) {
     this.root = root;
     this.maxBytes = maxBytes;
+    this.maxCheckoutBytes = maxCheckoutBytes;
   }
 
   Path root() {
@@ -132,7 +139,7 @@ final class GitMirrorCache {
         }
       }
       long fetched = Math.max(0, objectBytes(mirror) - before);
-      TreeExport.write(repo, target, dest);
+      TreeExport.write(repo, target, dest, maxCheckoutBytes);
       return new Result(target.name(), hit, fetched, monitor.received, healed);
     }
   }

@@ -36,17 +36,39 @@ final class TreeExport {
   private TreeExport() {}
 
   /** The tree holds a path that could escape the destination or overwrite git metadata. */
-  static final class UnsafeTreeException extends IOException {
+  static class UnsafeTreeException extends IOException {
     UnsafeTreeException(String path) {
       super("refusing unsafe path in the repository tree: " + path);
+    }
+
+    private UnsafeTreeException(String message, boolean whole) {
+      super(message);
+    }
+  }
+
+  /** The checkout would write more than the configured bound (refused before the blob that crosses it). */
+  static final class CheckoutTooLargeException extends UnsafeTreeException {
+    CheckoutTooLargeException(String path, long size, long limit) {
+      super("the checkout is larger than the limit of " + limit + " bytes (--max-checkout-bytes): " + path
+          + " alone is " + size + " bytes", true);
     }
   }
 
   /** Writes {@code commit}'s tree into {@code dest} (created if missing); returns the number of entries. */
   static int write(Repository repo, ObjectId commit, Path dest) throws IOException {
+    return write(repo, commit, dest, 0);
+  }
+
+  /**
+   * As {@link #write(Repository, ObjectId, Path)}, writing at most {@code maxBytes} of file content (0 = no
+   * bound): a tree that needs more is refused with {@link CheckoutTooLargeException} before the blob that would
+   * cross the bound is written (its size is read from the object header, the content is never inflated).
+   */
+  static int write(Repository repo, ObjectId commit, Path dest, long maxBytes) throws IOException {
     Files.createDirectories(dest);
     Path root = dest.toAbsolutePath().normalize();
     int n = 0;
+    long written = 0;
     try (RevWalk rw = new RevWalk(repo); TreeWalk tw = new TreeWalk(repo)) {
       RevCommit c = rw.parseCommit(commit);
       tw.addTree(c.getTree());
@@ -67,6 +89,11 @@ final class TreeExport {
           String link = new String(reader.open(id, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
           Files.createSymbolicLink(out, Path.of(link));
         } else {
+          long size = reader.getObjectSize(id, Constants.OBJ_BLOB);
+          if (maxBytes > 0 && written + size > maxBytes) {
+            throw new CheckoutTooLargeException(tw.getPathString(), size, maxBytes);
+          }
+          written += size;
           try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
               LinkOption.NOFOLLOW_LINKS)) {
             reader.open(id, Constants.OBJ_BLOB).copyTo(os);

@@ -287,7 +287,8 @@ public final class WorkerApp implements AutoCloseable {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     JobRunner runner = new JobRunner(
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
-            : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes())),
+            : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes(),
+                config.buildLimits().checkoutBytes())),
         new BuildStep(docker, config.buildLimits()),
         new LoginStep(registryLogin),
         new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
