@@ -18,7 +18,7 @@ final class BridgeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CliException, InterruptedException {
-    Ops ops = Ops.start(opsOptions);
+    Ops ops = Ops.start(opsOptions, "blacktree-bridge");
     BridgeApp.Config config;
     try {
       config = options.toConfig(amqp, temporal);
@@ -28,7 +28,7 @@ final class BridgeCommand implements Callable<Integer> {
     TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());
     BridgeApp app;
     try {
-      app = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry());
+      app = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry(), ops.tracer());
     } catch (BrokerException e) {
       clients.close();
       throw CliException.unreachable("bridge could not start: " + e.getMessage(), e);

@@ -8,6 +8,8 @@ import io.blacktree.worker.WorkerApp;
 import io.blacktree.bridge.BridgeReadiness;
 import io.blacktree.core.Readiness;
 import io.blacktree.workflows.OrchestratorApp;
+import io.blacktree.worker.JobObserver;
+import io.blacktree.worker.JobTracing;
 import io.blacktree.worker.WorkerMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,13 +45,14 @@ final class DevCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WorkerApp.Config workerConfig = options.workerConfig();
-    ops = Ops.start(opsOptions);
+    ops = Ops.start(opsOptions, "blacktree-dev");
     Stack stack = new Stack();
     stack.push(ops::close);
     try {
       LocalTemporal local = stack.push(LocalTemporal.findOrStart(temporal.target(), temporal.namespace(),
           options.temporalUiPort, options.allowFallback, System.err));
-      WorkerApp worker = stack.push(WorkerApp.create(workerConfig, new WorkerMetrics(ops.registry())));
+      WorkerApp worker = stack.push(WorkerApp.create(workerConfig,
+          JobObserver.composite(List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer())))));
       try {
         worker.start();
       } catch (IOException e) {
@@ -98,7 +101,7 @@ final class DevCommand implements Callable<Integer> {
     TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());
     BridgeApp bridge;
     try {
-      bridge = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry());
+      bridge = BridgeApp.create(config, amqp.endpoint(), clients.client(), ops.registry(), ops.tracer());
     } catch (BrokerException e) {
       clients.close();
       throw CliException.unreachable("bridge could not connect: " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.core.Readiness;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import java.io.IOException;
 import org.slf4j.LoggerFactory;
 
@@ -13,26 +14,40 @@ import org.slf4j.LoggerFactory;
 final class Ops {
   private final OpsOptions options;
   private final Metrics metrics;
+  private final Tracing tracing;
   private OpsServer server;
 
-  private Ops(OpsOptions options, Metrics metrics) {
+  private Ops(OpsOptions options, Metrics metrics, Tracing tracing) {
     this.options = options;
     this.metrics = metrics;
+    this.tracing = tracing;
   }
 
-  /** Applies {@code --log-format} and builds the registry. */
-  static Ops start(OpsOptions options) {
+  /**
+   * Applies {@code --log-format}, builds the registry and the tracing of {@code serviceName}.
+   *
+   * @throws CliException exit 2 for a bad {@code --otlp-endpoint}
+   */
+  static Ops start(OpsOptions options, String serviceName) throws CliException {
     options.applyLogFormat();
-    return new Ops(options, new Metrics());
+    return new Ops(options, new Metrics(), options.tracing(serviceName));
+  }
+
+  /** Where this process's spans go (a no-op tracer when tracing is off). */
+  Tracer tracer() {
+    return tracing.tracer();
   }
 
   MeterRegistry registry() {
     return metrics.registry();
   }
 
-  /** {@code base} with the Temporal stubs reporting into this registry. */
+  /**
+   * {@code base} with the Temporal stubs reporting into this registry, the trace context carried in Temporal
+   * headers and a span per activity execution on workers built on these clients.
+   */
   TemporalExtras temporalExtras(TemporalExtras base) {
-    return base.withMetricsScope(metrics.temporalScope());
+    return tracing.temporalExtras(base.withMetricsScope(metrics.temporalScope()));
   }
 
   /**
@@ -62,11 +77,12 @@ final class Ops {
     };
   }
 
-  /** Stops the server and the Temporal scope. */
+  /** Stops the server and the Temporal scope, and flushes the spans still buffered. */
   void close() {
     if (server != null) {
       server.close();
     }
+    tracing.close();
     try {
       metrics.close();
     } catch (RuntimeException e) {

@@ -18,7 +18,7 @@ final class OrchestratorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CliException, InterruptedException {
-    Ops ops = Ops.start(opsOptions);
+    Ops ops = Ops.start(opsOptions, "blacktree-orchestrator");
     OrchestratorConfig config = options.toConfig(temporal, amqp, List.of());
     OrchestratorApp app;
     try {

@@ -44,7 +44,7 @@ final class Orchestrators {
         channels.add(links.open(address));
       }
       OrchestratorApp app = new OrchestratorApp(config, clients.service(), clients.client(), channels, connection,
-          metrics);
+          metrics, clients.extras().workerInterceptors());
       app.start();
       return app;
     } catch (CliException | RuntimeException e) {

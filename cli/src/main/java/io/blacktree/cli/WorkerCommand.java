@@ -1,8 +1,11 @@
 package io.blacktree.cli;
 
+import io.blacktree.worker.JobObserver;
+import io.blacktree.worker.JobTracing;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerMetrics;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,8 +19,9 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws CliException, InterruptedException {
-    Ops ops = Ops.start(opsOptions);
-    WorkerApp app = WorkerApp.create(options.toConfig(), new WorkerMetrics(ops.registry()));
+    Ops ops = Ops.start(opsOptions, "blacktree-worker");
+    WorkerApp app = WorkerApp.create(options.toConfig(), JobObserver.composite(
+        List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer()))));
     try {
       app.start();
       ops.serve(app.readiness());

@@ -8,10 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.blacktree.e2e.support.BlacktreeStack;
 import io.blacktree.e2e.support.Cli;
 import io.blacktree.e2e.support.Docker;
+import io.blacktree.e2e.support.OtlpReceiver;
+import io.blacktree.e2e.support.OtlpReceiver.ReceivedSpan;
 import io.blacktree.proto.worker.v1.WorkerState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,17 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A job's life as ops see it, with worker, orchestrator and bridge as real processes: a request on the build
  * queue becomes an image that runs and a result message; {@code blacktree jobs list/logs/show/retry/cancel}
- * report and steer it.
+ * report and steer it; every process exports its spans to an in-test OTLP endpoint, and one job is one trace
+ * across the three.
  */
 class JobsLifecycleE2EIT {
   private static final Duration JOB_BOUND = Duration.ofSeconds(120);
 
   @TempDir static Path dir;
   static BlacktreeStack stack;
+  static OtlpReceiver traces;
 
   @BeforeAll
   static void start() throws Exception {
-    stack = BlacktreeStack.start(JobsLifecycleE2EIT.class, dir);
+    traces = OtlpReceiver.start();
+    stack = BlacktreeStack.start(JobsLifecycleE2EIT.class, dir,
+        component -> List.of("--otlp-endpoint", traces.endpoint()));
   }
 
   @AfterAll
@@ -38,6 +49,58 @@ class JobsLifecycleE2EIT {
     if (stack != null) {
       stack.close();
     }
+    if (traces != null) {
+      traces.close();
+    }
+  }
+
+  @Test
+  void tracedRequest_oneJob_oneTraceWithSpansOfBridgeOrchestratorAndWorkerLinked() throws Exception {
+    String repo = "acme/" + stack.ids().next("traced");
+    stack.repos().create(repo, "main", app("traced", ""));
+    String ecrRepo = stack.newEcrRepo("traced");
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    String publisherSpan = "00f067aa0ba902b7";
+
+    String workflowId = stack.publish(repo, "main", "v1", ecrRepo,
+        Map.of("traceparent", "00-" + traceId + "-" + publisherSpan + "-01"));
+
+    JsonNode result = stack.awaitResult(workflowId, JOB_BOUND);
+    assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("SUCCESS");
+    Set<String> expected = Set.of("blacktree-bridge", "blacktree-orchestrator", "blacktree-worker");
+    List<ReceivedSpan> trace = traces.await(all -> inTrace(all, traceId).stream()
+            .map(ReceivedSpan::name).collect(Collectors.toSet())
+            .containsAll(Set.of("activity PublishResult", "step pushing", "job")), Duration.ofSeconds(30))
+        .stream().filter(span -> span.traceId().equals(traceId)).toList();
+    assertThat(traces.errors()).isEmpty();
+    assertThat(trace).extracting(ReceivedSpan::service).containsAll(expected);
+    assertThat(trace).extracting(ReceivedSpan::name).contains(stack.buildQueue() + " process",
+        "activity Dispatch", "activity PublishResult", "job", "step cloning", "step building", "step pushing");
+
+    Map<String, ReceivedSpan> byId = trace.stream().collect(Collectors.toMap(ReceivedSpan::spanId, span -> span));
+    ReceivedSpan received = trace.stream().filter(span -> span.service().equals("blacktree-bridge")).findFirst()
+        .orElseThrow();
+    assertThat(received.parentSpanId()).as("the bridge continues the publisher's trace").isEqualTo(publisherSpan);
+    for (ReceivedSpan span : trace) {
+      if (span != received) {
+        assertThat(byId).as("parent of %s (%s)", span.name(), span.service()).containsKey(span.parentSpanId());
+      }
+    }
+    ReceivedSpan dispatch = named(trace, "activity Dispatch");
+    ReceivedSpan job = named(trace, "job");
+    assertThat(dispatch.parentSpanId()).isEqualTo(received.spanId());
+    assertThat(job.parentSpanId()).isEqualTo(dispatch.spanId());
+    assertThat(job.attributes()).containsEntry("blacktree.workflow_id", workflowId);
+    assertThat(named(trace, "step building").parentSpanId()).isEqualTo(job.spanId());
+  }
+
+  private static List<ReceivedSpan> inTrace(List<ReceivedSpan> spans, String traceId) {
+    return spans.stream().filter(span -> span.traceId().equals(traceId)).toList();
+  }
+
+  private static ReceivedSpan named(List<ReceivedSpan> spans, String name) {
+    return spans.stream().filter(span -> span.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no span " + name + " in " + spans));
   }
 
   @Test

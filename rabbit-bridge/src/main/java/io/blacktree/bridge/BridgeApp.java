@@ -6,6 +6,8 @@ import io.blacktree.core.RequestParser;
 import io.blacktree.core.RequestValidator;
 import io.blacktree.core.ValidationPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.RpcRetryOptions;
@@ -163,11 +165,11 @@ public final class BridgeApp implements AutoCloseable {
 
   /** A bridge on clients built elsewhere; they stay open after {@link #close()}. */
   public BridgeApp(Config config, Connection connection, WorkflowClient client, MeterRegistry registry) {
-    this(config, connection, client, registry, false);
+    this(config, connection, client, registry, OpenTelemetry.noop().getTracer("io.blacktree"), false);
   }
 
   private BridgeApp(Config config, Connection connection, WorkflowClient client, MeterRegistry registry,
-      boolean ownsClients) {
+      Tracer tracer, boolean ownsClients) {
     this.config = config;
     this.connection = connection;
     this.client = client;
@@ -181,7 +183,8 @@ public final class BridgeApp implements AutoCloseable {
         new FinishedResults(client, Duration.ofSeconds(10)));
     MessageHandler handler = new MessageHandler(parser, starter,
         new DeadLetterer(publishChannel, config.queueNames()),
-        new ResultReplier(publishChannel, config.queueNames()), metrics);
+        new ResultReplier(publishChannel, config.queueNames()), metrics,
+        new MessageTracing(tracer, config.queueNames().buildQueue()));
     TemporalProbe probe = new TemporalProbe(client, config.rpcTimeout());
     this.consumer = new BuildConsumer(connection, topology, config.prefetch(), handler, probe::reachable,
         config.maxBackoff());
@@ -197,8 +200,19 @@ public final class BridgeApp implements AutoCloseable {
    */
   public static BridgeApp create(Config config, AmqpEndpoint amqp, WorkflowClient client, MeterRegistry registry)
       throws BrokerException {
+    return create(config, amqp, client, registry, OpenTelemetry.noop().getTracer("io.blacktree"));
+  }
+
+  /**
+   * As {@link #create(Config, AmqpEndpoint, WorkflowClient, MeterRegistry)}, with a span from {@code tracer} per
+   * build-queue message ({@link MessageTracing}); the client's context propagators carry it into the workflow.
+   *
+   * @throws BrokerException RabbitMQ is unreachable or refused the credentials
+   */
+  public static BridgeApp create(Config config, AmqpEndpoint amqp, WorkflowClient client, MeterRegistry registry,
+      Tracer tracer) throws BrokerException {
     Connection connection = AmqpConnections.open(amqp, config.connectionName(), true);
-    return new BridgeApp(config, connection, client, registry, true);
+    return new BridgeApp(config, connection, client, registry, tracer, true);
   }
 
   /**

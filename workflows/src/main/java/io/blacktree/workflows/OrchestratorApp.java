@@ -20,7 +20,9 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import io.temporal.worker.tuning.CompositeTuner;
 import io.temporal.worker.tuning.FixedSizeSlotSupplier;
@@ -59,6 +61,16 @@ public final class OrchestratorApp implements AutoCloseable {
    */
   public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
       List<ManagedChannel> workerChannels, Connection amqp, MeterRegistry metrics) {
+    this(config, service, client, workerChannels, amqp, metrics, List.of());
+  }
+
+  /**
+   * As above, with {@code interceptors} on every Temporal worker of this orchestrator (e.g. {@link ActivityTracing};
+   * the trace context itself travels by the client's context propagators).
+   */
+  public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
+      List<ManagedChannel> workerChannels, Connection amqp, MeterRegistry metrics,
+      List<WorkerInterceptor> interceptors) {
     this.config = config;
     this.service = service;
     this.client = client;
@@ -70,7 +82,9 @@ public final class OrchestratorApp implements AutoCloseable {
     }
     this.pool = new WorkerPool(endpoints, config.healthCheckInterval(), Duration.ofSeconds(5));
     this.dispatchObserver = metrics == null ? DispatchObserver.NONE : new DispatchMetrics(metrics, pool);
-    this.factory = WorkerFactory.newInstance(client);
+    this.factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+        .setWorkerInterceptors(interceptors.toArray(WorkerInterceptor[]::new))
+        .build());
     register();
   }
 

@@ -211,6 +211,12 @@ public final class BlacktreeStack implements AutoCloseable {
    * @return the workflow ID of the job it starts
    */
   public String publish(String repo, String branch, String version, String ecrRepo) throws Exception {
+    return publish(repo, branch, version, ecrRepo, Map.of());
+  }
+
+  /** As {@link #publish(String, String, String, String)}, with these AMQP headers on the message. */
+  public String publish(String repo, String branch, String version, String ecrRepo, Map<String, Object> headers)
+      throws Exception {
     Map<String, Object> request = new LinkedHashMap<>();
     request.put("repo_url", repo);
     request.put("branch", branch);
@@ -221,7 +227,8 @@ public final class BlacktreeStack implements AutoCloseable {
     try (Channel ch = amqp.createChannel()) {
       ch.confirmSelect();
       ch.basicPublish("", buildQueue(), true, new AMQP.BasicProperties.Builder()
-          .contentType("application/json").deliveryMode(2).messageId(UUID.randomUUID().toString()).build(), body);
+          .contentType("application/json").deliveryMode(2).messageId(UUID.randomUUID().toString())
+          .headers(headers.isEmpty() ? null : headers).build(), body);
       ch.waitForConfirmsOrDie(30_000);
     }
     return workflowId(ecrRepo, version);
