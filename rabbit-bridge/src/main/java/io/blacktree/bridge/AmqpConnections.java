@@ -51,10 +51,10 @@ public final class AmqpConnections {
     if (root instanceof javax.net.ssl.SSLException || e instanceof javax.net.ssl.SSLException) {
       return "TLS handshake failed (" + text + ")";
     }
-    if (!endpoint.tls() && (root instanceof java.io.EOFException || text.contains("MalformedFrame")
-        || e.getClass().getSimpleName().contains("MalformedFrame"))) {
-      return "the broker closed the connection during the AMQP handshake (" + text
-          + "; is this a TLS port? use amqps://)";
+    if (!endpoint.tls() && (root instanceof java.io.EOFException || root instanceof java.net.SocketException
+        || root.getClass().getSimpleName().contains("MalformedFrame"))) {
+      return "the connection was closed during the AMQP handshake (" + text
+          + "); if this is a TLS port, use an amqps:// URL";
     }
     return endpoint.password() == null ? text : text.replace(endpoint.password(), "****");
   }

@@ -26,6 +26,7 @@ public final class PrivateRabbit implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int distPort;
+  private int tlsPort;
   private int starts;
   private Process process;
 
@@ -41,6 +42,38 @@ public final class PrivateRabbit implements AutoCloseable {
   /** The node's AMQP URL (guest, loopback). */
   public String url() {
     return "amqp://guest:guest@127.0.0.1:" + port;
+  }
+
+  /**
+   * Adds a TLS listener on an ephemeral port (call before {@link #start()}): the broker presents {@code cert}
+   * (PEM, with its PKCS#8 {@code key}) and asks for client certificates of {@code ca} without requiring one.
+   *
+   * @return the TLS port
+   */
+  public int enableTls(Path ca, Path cert, Path key) throws IOException {
+    tlsPort = freePort();
+    Files.writeString(dir.resolve("rabbitmq.conf"), String.join("\n",
+        "listeners.ssl.default = 127.0.0.1:" + tlsPort,
+        "ssl_options.cacertfile = " + ca.toAbsolutePath(),
+        "ssl_options.certfile = " + cert.toAbsolutePath(),
+        "ssl_options.keyfile = " + key.toAbsolutePath(),
+        "ssl_options.verify = verify_peer",
+        "ssl_options.fail_if_no_peer_cert = false",
+        ""));
+    return tlsPort;
+  }
+
+  /** The node's {@code amqps://} URL on the TLS port (user guest, no password: give it apart). */
+  public String tlsUrl() {
+    if (tlsPort == 0) {
+      throw new IllegalStateException("enableTls was not called");
+    }
+    return "amqps://guest@127.0.0.1:" + tlsPort;
+  }
+
+  /** The node's TLS port, 0 without {@link #enableTls}. */
+  public int tlsPort() {
+    return tlsPort;
   }
 
   /** Starts the node (again) and waits until its AMQP port accepts connections. */
