@@ -68,25 +68,4 @@ class FaultScheduleTest {
     assertThat(FaultSchedule.defaultGap(Duration.ofMinutes(30))).isEqualTo(Duration.ofSeconds(75));
     assertThat(FaultSchedule.defaultGap(Duration.ofHours(3))).isEqualTo(Duration.ofSeconds(90));
   }
-
-  @Test
-  void requestMix_fiveHundred_aboutEightyTenTenDuplicatesCopyEarlierValid() {
-    List<RequestMix.Planned> mix = RequestMix.plan(500, new Random(3));
-    Map<Boolean, Long> invalid = mix.stream()
-        .collect(Collectors.partitioningBy(p -> p.kind().invalid(), Collectors.counting()));
-    Map<RequestKind, Long> byKind = mix.stream()
-        .collect(Collectors.groupingBy(RequestMix.Planned::kind, Collectors.counting()));
-
-    assertThat(mix.get(0).kind()).isEqualTo(RequestKind.VALID);
-    assertThat(byKind.get(RequestKind.VALID)).isBetween(360L, 440L);
-    assertThat(invalid.get(true)).isBetween(25L, 75L);
-    assertThat(byKind.get(RequestKind.DUPLICATE)).isBetween(25L, 75L);
-    assertThat(byKind.keySet()).containsAll(List.of(RequestKind.invalidKinds()));
-    assertThat(mix).filteredOn(p -> p.kind() == RequestKind.DUPLICATE).allSatisfy(p -> {
-      assertThat(p.duplicateOf()).isLessThan(p.index());
-      assertThat(mix.get(p.duplicateOf()).kind()).isEqualTo(RequestKind.VALID);
-    });
-    assertThat(mix.stream().map(RequestMix.Planned::index)).containsExactlyElementsOf(
-        java.util.stream.IntStream.range(0, 500).boxed().toList());
-  }
 }

@@ -61,6 +61,16 @@ final class Reconciler {
 
   private Reconciler() {}
 
+  /** Whether a run's close (from its history) and its result message's status tell the same story. */
+  static boolean agrees(String runStatus, String resultStatus) {
+    return switch (runStatus) {
+      case "COMPLETED" -> "SUCCESS".equals(resultStatus);
+      case "FAILED" -> "FAILED".equals(resultStatus);
+      case "CANCELED" -> "CANCELLED".equals(resultStatus);
+      default -> false;
+    };
+  }
+
   /**
    * @param sent        every request sent
    * @param runs        the executions Temporal has per workflow ID
@@ -78,11 +88,13 @@ final class Reconciler {
       }
     }
     Map<String, Map<String, Integer>> copiesByMessage = new HashMap<>();
+    Map<String, String> statusByMessage = new HashMap<>();
     int redeliveries = 0;
     for (Result r : results) {
       if (r.workflowId() == null || r.workflowId().isEmpty()) {
         continue;
       }
+      statusByMessage.put(r.messageId(), r.status());
       int n = copiesByMessage.computeIfAbsent(r.workflowId(), k -> new HashMap<>())
           .merge(r.messageId(), 1, Integer::sum);
       if (n > 1) {
@@ -111,6 +123,10 @@ final class Reconciler {
           ok = false;
         } else if (!messages.contains(resultMessageId(wf, run.runId()))) {
           lost.add(wf + ": run " + run.runId() + " " + run.status() + " without a result message");
+          ok = false;
+        } else if (!agrees(run.status(), statusByMessage.get(resultMessageId(wf, run.runId())))) {
+          lost.add(wf + ": run " + run.runId() + " " + run.status() + " but its result message says "
+              + statusByMessage.get(resultMessageId(wf, run.runId())));
           ok = false;
         }
       }

@@ -67,6 +67,14 @@ class ReconcilerTest {
   }
 
   @Test
+  void reconcile_resultContradictsHistory_lost() {
+    sent.add(new Sent("s0", RequestKind.VALID, "wf0"));
+    ended("wf0", "r0", "FAILED", "SUCCESS");
+
+    assertThat(verdict().lost()).singleElement().asString().contains("FAILED but its result message says SUCCESS");
+  }
+
+  @Test
   void reconcile_completedTwice_duplicated() {
     sent.add(new Sent("s0", RequestKind.VALID, "wf0"));
     sent.add(new Sent("s1", RequestKind.DUPLICATE, "wf0"));
