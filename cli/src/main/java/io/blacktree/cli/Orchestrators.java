@@ -7,6 +7,7 @@ import io.blacktree.activities.WorkerChannels;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +35,7 @@ final class Orchestrators {
    */
   static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp,
       TemporalExtras extras, MeterRegistry metrics) throws CliException {
-    TemporalClients clients = temporal.connect(extras);
+    TemporalClients clients = temporal.connectWaiting(extras, Duration.ofSeconds(60));
     List<ManagedChannel> channels = new ArrayList<>();
     Connection connection = null;
     try {

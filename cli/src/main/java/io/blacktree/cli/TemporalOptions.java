@@ -170,6 +170,33 @@ public final class TemporalOptions {
   }
 
   /**
+   * As {@link #connect(TemporalExtras)}, trying again for up to {@code bound} while Temporal does not answer
+   * (a long-running process started beside a busy or restarting server waits instead of exiting).
+   *
+   * @throws CliException exit 2 for bad TLS/key files, exit 3 when Temporal still does not answer
+   */
+  public TemporalClients connectWaiting(TemporalExtras extras, Duration bound) throws CliException {
+    long end = System.nanoTime() + bound.toNanos();
+    while (true) {
+      try {
+        return connect(extras);
+      } catch (CliException e) {
+        if (e.exitCode() != ExitCode.UNREACHABLE || System.nanoTime() > end) {
+          throw e;
+        }
+        org.slf4j.LoggerFactory.getLogger(TemporalOptions.class)
+            .warn("{}; trying again", e.getMessage());
+        try {
+          Thread.sleep(2000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
    * Clients that do not wait for Temporal (it may be down at start) and whose calls give up after
    * {@code rpcTimeout}, so an outage is noticed quickly: the bridge's clients.
    *
