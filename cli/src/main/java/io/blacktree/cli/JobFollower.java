@@ -9,11 +9,14 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Follows a submitted job until it has a result: prints each step change with the elapsed time (from the
- * workflow's {@code progress} query), and returns the reply on {@code reply_to} (which also carries a
- * rejection), or the closed workflow's result from history if no reply comes.
+ * Follows a submitted job until it has a result: returns the reply on {@code reply_to} (which also carries a
+ * rejection) the moment it arrives, or the closed workflow's result from history if no reply comes. Beside
+ * that wait, a watcher thread prints each step change with the elapsed time (from the workflow's
+ * {@code progress} query): its Temporal calls can be slow and never delay the reply.
  */
 final class JobFollower {
   private static final Duration POLL = Duration.ofMillis(500);
@@ -35,39 +38,73 @@ final class JobFollower {
       throws IOException, InterruptedException, CliException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
+    CompletableFuture<DeployResult> fromHistory = new CompletableFuture<>();
+    AtomicReference<RuntimeException> watchFailure = new AtomicReference<>();
+    Thread watcher = null;
+    if (workflowId != null) {
+      watcher = new Thread(() -> {
+        try {
+          watch(workflowId, start, deadline, fromHistory);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          watchFailure.set(e);
+        }
+      }, "blacktree-job-follower");
+      watcher.setDaemon(true);
+      watcher.start();
+    }
+    try {
+      while (System.nanoTime() < deadline) {
+        Optional<byte[]> reply = replies.awaitReply(correlationId, POLL);
+        if (reply.isPresent()) {
+          return RequestOptions.JSON.readValue(reply.get(), DeployResult.class);
+        }
+        if (fromHistory.isDone()) {
+          return fromHistory.join();
+        }
+        if (watchFailure.get() != null) {
+          throw watchFailure.get();
+        }
+      }
+    } finally {
+      if (watcher != null) {
+        watcher.interrupt();
+      }
+    }
+    throw new CliException(ExitCode.JOB_FAILED, "no result within " + timeout
+        + (workflowId == null ? "" : "; the job may still run: blacktree jobs show " + workflowId));
+  }
+
+  /** Prints step changes; completes {@code fromHistory} when the workflow closed and no reply came in time. */
+  private void watch(String workflowId, long start, long deadline, CompletableFuture<DeployResult> fromHistory)
+      throws InterruptedException {
     long closedAt = 0;
     String lastLine = null;
-    while (System.nanoTime() < deadline) {
-      Optional<byte[]> reply = replies.pollReply(correlationId);
-      if (reply.isPresent()) {
-        return RequestOptions.JSON.readValue(reply.get(), DeployResult.class);
-      }
-      if (workflowId != null) {
-        Optional<DescribeWorkflowExecutionResponse> described = jobs.describe(workflowId);
-        if (described.isPresent()) {
-          WorkflowExecutionStatus status = described.get().getWorkflowExecutionInfo().getStatus();
-          if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-            String line = jobs.progress(workflowId).map(JobFollower::describe).orElse("queued");
-            if (!Objects.equals(line, lastLine)) {
-              progressOut.printf("[%s] %s%n", Table.format(Duration.ofNanos(System.nanoTime() - start)), line);
-              progressOut.flush();
-              lastLine = line;
-            }
-          } else if (closedAt == 0) {
-            closedAt = System.nanoTime();
-          } else if (System.nanoTime() - closedAt > REPLY_GRACE.toNanos()) {
-            String runId = described.get().getWorkflowExecutionInfo().getExecution().getRunId();
-            Optional<DeployResult> result = new JobHistory(jobs.history(workflowId, runId)).result(workflowId);
-            if (result.isPresent()) {
-              return result.get();
-            }
+    while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+      Optional<DescribeWorkflowExecutionResponse> described = jobs.describe(workflowId);
+      if (described.isPresent()) {
+        WorkflowExecutionStatus status = described.get().getWorkflowExecutionInfo().getStatus();
+        if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+          String line = jobs.progress(workflowId).map(JobFollower::describe).orElse("queued");
+          if (!Objects.equals(line, lastLine) && !Thread.currentThread().isInterrupted()) {
+            progressOut.printf("[%s] %s%n", Table.format(Duration.ofNanos(System.nanoTime() - start)), line);
+            progressOut.flush();
+            lastLine = line;
+          }
+        } else if (closedAt == 0) {
+          closedAt = System.nanoTime();
+        } else if (System.nanoTime() - closedAt > REPLY_GRACE.toNanos()) {
+          String runId = described.get().getWorkflowExecutionInfo().getExecution().getRunId();
+          Optional<DeployResult> result = new JobHistory(jobs.history(workflowId, runId)).result(workflowId);
+          if (result.isPresent()) {
+            fromHistory.complete(result.get());
+            return;
           }
         }
       }
       Thread.sleep(POLL.toMillis());
     }
-    throw new CliException(ExitCode.JOB_FAILED, "no result within " + timeout
-        + (workflowId == null ? "" : "; the job may still run: blacktree jobs show " + workflowId));
   }
 
   private static String describe(DeployJobWorkflow.Progress p) {

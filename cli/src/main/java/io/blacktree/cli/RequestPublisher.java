@@ -2,12 +2,15 @@ package io.blacktree.cli;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.GetResponse;
+import com.rabbitmq.client.Delivery;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -18,6 +21,7 @@ final class RequestPublisher {
   private final Channel channel;
   private final String buildQueue;
   private final String replyQueue;
+  private BlockingQueue<Delivery> replies;
 
   /** Declares the reply queue on {@code channel}; it lives as long as the channel's connection. */
   RequestPublisher(Channel channel, String buildQueue) throws IOException {
@@ -52,12 +56,26 @@ final class RequestPublisher {
     return correlationId;
   }
 
-  /** The next reply with {@code correlationId}, if one has arrived (others are dropped). */
-  Optional<byte[]> pollReply(String correlationId) throws IOException {
-    GetResponse response;
-    while ((response = channel.basicGet(replyQueue, true)) != null) {
-      if (correlationId.equals(response.getProps().getCorrelationId())) {
-        return Optional.of(response.getBody());
+  /**
+   * Waits up to {@code wait} for the reply with {@code correlationId} (others are dropped). The first call
+   * subscribes to the reply queue, so a reply is handed over the moment the broker delivers it.
+   */
+  Optional<byte[]> awaitReply(String correlationId, Duration wait) throws IOException, InterruptedException {
+    synchronized (this) {
+      if (replies == null) {
+        replies = new LinkedBlockingQueue<>();
+        BlockingQueue<Delivery> q = replies;
+        channel.basicConsume(replyQueue, true, (tag, delivery) -> q.add(delivery), tag -> { });
+      }
+    }
+    long until = System.nanoTime() + wait.toNanos();
+    for (long left = wait.toNanos(); left > 0; left = until - System.nanoTime()) {
+      Delivery d = replies.poll(left, TimeUnit.NANOSECONDS);
+      if (d == null) {
+        break;
+      }
+      if (correlationId.equals(d.getProperties().getCorrelationId())) {
+        return Optional.of(d.getBody());
       }
     }
     return Optional.empty();
