@@ -104,6 +104,24 @@ public final class PrivateRabbit implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code rabbitmqctl -n <node> args} against this node (e.g. {@code add_user}, {@code set_permissions}).
+   *
+   * @throws IllegalStateException when it exits non-zero
+   */
+  public void ctl(String... args) throws IOException, InterruptedException {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(CTL.toString(), "-n", node));
+    cmd.addAll(java.util.List.of(args));
+    Path log = Files.createTempFile(dir, "ctl", ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    environment(pb.environment());
+    Process p = pb.start();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("rabbitmqctl " + args[0] + " failed: " + Files.readString(log));
+    }
+  }
+
   /** Stops and starts the node; durable queues and persistent messages survive. */
   public void restart() throws IOException, InterruptedException {
     stop();
