@@ -3,12 +3,16 @@ package io.blacktree.worker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Image;
 import io.blacktree.core.Names;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,12 +24,23 @@ import org.slf4j.LoggerFactory;
  * counted more than once: the bound is conservative. A removed image's unlabelled build image
  * ({@link ImageLabels#BUILT_FROM}, with its intermediate parents, the layer cache) goes with it unless another
  * labelled image still names it.
+ *
+ * <p>{@link #pruneLater} runs the pruning on its own thread after the job has answered (listing the engine's
+ * images takes 0.5-1 s on a busy engine, which is no part of the job), and {@link #awaitIdle} lets the next job
+ * start only when it is done, so pruning never runs beside a build.
  */
 final class ImagePruner {
   private static final Logger LOG = LoggerFactory.getLogger(ImagePruner.class);
   private final DockerClient docker;
   private final long maxBytes;
   private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+  private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "blacktree-image-pruner");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Object idle = new Object();
+  private int pending;
 
   ImagePruner(DockerClient docker, long maxBytes) {
     this.docker = docker;
@@ -34,6 +49,42 @@ final class ImagePruner {
 
   void used(String imageId) {
     lastUsed.put(imageId, System.currentTimeMillis());
+  }
+
+  /** Runs {@link #prune} on the pruner's thread; the worker's log says what it removed. */
+  void pruneLater(String keep) {
+    synchronized (idle) {
+      pending++;
+    }
+    background.execute(() -> {
+      try {
+        int removed = prune(keep);
+        if (removed > 0) {
+          LOG.info("pruned {} cached image(s)", removed);
+        }
+      } catch (RuntimeException e) {
+        LOG.info("image prune skipped: {}", e.getClass().getSimpleName());
+      } finally {
+        synchronized (idle) {
+          pending--;
+          idle.notifyAll();
+        }
+      }
+    });
+  }
+
+  /** Waits up to {@code bound} until no pruning runs or waits to run. */
+  void awaitIdle(Duration bound) throws InterruptedException {
+    long end = System.nanoTime() + bound.toNanos();
+    synchronized (idle) {
+      while (pending > 0) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+    }
   }
 
   /** Removes least recently used images until the total is within the bound; never {@code keep}. */

@@ -14,7 +14,7 @@ import org.slf4j.MDC;
 
 /**
  * Runs one job: a fresh workspace, then clone, build, login, push, then cleanup (workspace removed in every
- * outcome, image cache pruned). It only sequences the steps and turns their outcome into the response; a
+ * outcome; the image cache is pruned after the job answered, before the next one builds). It only sequences the steps and turns their outcome into the response; a
  * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported. Build containers
  * an earlier interrupted build left are removed first. The worker's own log gets one line at the start
  * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}). Every
@@ -25,6 +25,8 @@ final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
   /** How long a job's start waits for the engine to remove an earlier build's leftover containers. */
   private static final Duration LEFTOVER_BOUND_AT_START = Duration.ofSeconds(10);
+  /** How long a job's start waits for the previous job's image pruning. */
+  private static final Duration PRUNE_WAIT = Duration.ofSeconds(60);
   private final CloneStep clone;
   private final BuildStep build;
   private final LoginStep login;
@@ -100,6 +102,7 @@ final class JobRunner {
     Workspace ws = null;
     String imageId = null;
     try {
+      awaitPruning();
       build.removeLeftovers(job, LEFTOVER_BOUND_AT_START);
       ws = createWorkspace();
       Workspace w = ws;
@@ -157,6 +160,15 @@ final class JobRunner {
     return r.build();
   }
 
+  /** The previous job's image pruning (run after it answered) ends before this job builds. */
+  private void awaitPruning() {
+    try {
+      pruner.awaitIdle(PRUNE_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private Workspace createWorkspace() throws JobFailure {
     try {
       return Workspace.create(workdir);
@@ -207,14 +219,7 @@ final class JobRunner {
         job.log("workspace not removed: " + e.getMessage());
       }
     }
-    try {
-      int removed = pruner.prune(keepImage);
-      if (removed > 0) {
-        job.log("pruned " + removed + " cached image(s)");
-      }
-    } catch (RuntimeException e) {
-      job.log("image prune skipped: " + e.getClass().getSimpleName());
-    }
+    pruner.pruneLater(keepImage);
     long millis = (System.nanoTime() - start) / 1_000_000;
     job.stepFinished(Step.CLEANING_UP, millis);
     observer.stepFinished(info, Step.CLEANING_UP, millis, null);
