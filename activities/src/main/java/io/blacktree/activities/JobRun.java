@@ -76,6 +76,7 @@ final class JobRun {
         drainSteps();
         heartbeat();
         if (response != null) {
+          lease.markAnswered();
           return toOutcome(response);
         }
       }

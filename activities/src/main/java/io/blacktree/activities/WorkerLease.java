@@ -7,6 +7,7 @@ public final class WorkerLease implements AutoCloseable {
   private final WorkerPool pool;
   private final String address;
   private final ManagedChannel channel;
+  private volatile boolean answered;
 
   WorkerLease(WorkerPool pool, String address, ManagedChannel channel) {
     this.pool = pool;
@@ -27,8 +28,16 @@ public final class WorkerLease implements AutoCloseable {
     pool.markUnhealthy(address);
   }
 
+  /**
+   * The worker answered RunJob with its final response: it released its job lock before answering, so it is
+   * FREE again and the pool may offer it at once instead of after its next status check.
+   */
+  void markAnswered() {
+    answered = true;
+  }
+
   @Override
   public void close() {
-    pool.release(address);
+    pool.release(address, answered);
   }
 }

@@ -135,17 +135,20 @@ public final class WorkerPool implements AutoCloseable {
     fire();
   }
 
-  void release(String address) {
+  /**
+   * Hands a claimed worker back. {@code answered}: the worker gave RunJob its final response, which it sends
+   * only after releasing its job lock, so it is FREE now; otherwise (failure, cancel, lost call) it may still
+   * be cleaning up and counts as BUSY until the check that follows says FREE.
+   */
+  void release(String address, boolean answered) {
     synchronized (this) {
       Entry e = entries.get(address);
       if (e == null) {
         return;
       }
       e.claimedBy = null;
-      // until the next check says FREE, the worker may still be cleaning up
-      if (e.state == WorkerState.FREE) {
-        e.state = WorkerState.BUSY;
-      }
+      e.state = answered && e.healthy ? WorkerState.FREE : WorkerState.BUSY;
+      e.runningJob = answered ? null : e.runningJob;
     }
     fire();
     if (!checker.isShutdown()) {
