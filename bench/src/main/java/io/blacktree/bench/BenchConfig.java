@@ -12,12 +12,13 @@ import java.util.UUID;
  * {@code --overhead-jobs=200} {@code --overhead-concurrency=4} {@code --overhead-delay-ms=100}
  * {@code --intake=2000} {@code --intake-delay-ms=20} {@code --pool-workers=8} {@code --pool-jobs=200}
  * {@code --pool-delay-ms=2000} {@code --cancel-runs=5} {@code --temporal=127.0.0.1:7233}
- * {@code --registry=127.0.0.1:5000} {@code --big-mb=60} {@code --files=1000} {@code --out=BENCHMARKS.md}.
+ * {@code --registry=127.0.0.1:5000} {@code --big-mb=60} {@code --files=1000} {@code --out=BENCHMARKS.md}
+ * {@code --bridge-prefetch=10} (the bridge's {@code --prefetch}: unacked messages, so concurrent starts).
  */
 record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overheadConcurrency,
     long overheadDelayMillis, int intakeMessages, long intakeDelayMillis, int poolWorkers, int poolJobs,
     long poolDelayMillis, int cancelRuns, String temporal, String registry, int bigMb, int files, String out,
-    String runId, String command) {
+    String runId, String command, int bridgePrefetch) {
 
   static BenchConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -46,7 +47,8 @@ record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overhea
         Integer.parseInt(m.getOrDefault("files", "1000")),
         m.getOrDefault("out", "BENCHMARKS.md"),
         run,
-        m.getOrDefault("command", "scripts/bench " + String.join(" ", args)).trim());
+        m.getOrDefault("command", "scripts/bench " + String.join(" ", args)).trim(),
+        Integer.parseInt(m.getOrDefault("bridge-prefetch", "10")));
   }
 
   long intakeTimeoutMillis() {

@@ -36,7 +36,7 @@ public final class ChildMain {
       }
       case "bridge" -> {
         BridgeApp.Config c = BridgeApp.Config.builder().temporalTarget(args[1]).taskQueue(args[2])
-            .queueNames(QueueNames.withPrefix(args[3])).build();
+            .queueNames(QueueNames.withPrefix(args[3])).prefetch(Integer.parseInt(args[4])).build();
         bridge = BridgeApp.create(c, meters);
         bridge.start();
         app = bridge;

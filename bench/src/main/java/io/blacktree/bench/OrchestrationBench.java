@@ -33,7 +33,7 @@ final class OrchestrationBench {
       workers.add(new StandInWorker("standin-" + i, cfg.overheadDelayMillis()));
     }
     List<String> addresses = workers.stream().map(StandInWorker::address).toList();
-    try (Pipeline p = new Pipeline(cfg.runId(), cfg.temporal(), addresses, logDir)) {
+    try (Pipeline p = new Pipeline(cfg.runId(), cfg.temporal(), addresses, logDir, cfg.bridgePrefetch())) {
       warmUp(p);
       if (cfg.sections().contains("overhead")) {
         overhead(p, workers);
@@ -97,11 +97,14 @@ final class OrchestrationBench {
     pool.shutdown();
     List<Double> toStart = new ArrayList<>();
     List<Double> fromEnd = new ArrayList<>();
+    OverheadBreakdown parts = new OverheadBreakdown();
     for (StandInWorker w : workersOf) {
       for (StandInWorker.Run r : w.runs()) {
         if (r.workflowId().contains(":ovh-") && p.result(r.workflowId()) != null) {
           toStart.add((double) (r.startMillis() - p.publishedAt(r.workflowId())));
           fromEnd.add((double) (p.result(r.workflowId()).receivedMillis() - r.endMillis()));
+          parts.add(p.client(), r.workflowId(), p.publishedAt(r.workflowId()), r.startMillis(), r.endMillis(),
+              p.result(r.workflowId()).receivedMillis());
         }
       }
     }
@@ -115,6 +118,7 @@ final class OrchestrationBench {
         + " (p99 " + Report.ms(Stats.percentile(toStart, 99)) + ")");
     report.figure("worker-end-to-result-p50", Report.ms(Stats.percentile(fromEnd, 50))
         + " (p99 " + Report.ms(Stats.percentile(fromEnd, 99)) + ")");
+    parts.report(report);
     report.figure("overhead-goal-p50-le-100ms", Stats.percentile(overheads, 50) <= 100 ? "met" : "not met");
     report.figure("overhead-goal-p99-le-300ms", Stats.percentile(overheads, 99) <= 300 ? "met" : "not met");
     plots.histogram("overhead-latency.png", "Orchestration overhead per job (ms), " + overheads.size()
@@ -171,7 +175,8 @@ final class OrchestrationBench {
     report.section("3. Intake");
     int n = cfg.intakeMessages();
     report.note(n + " requests published at once to the build queue (persistent, publisher confirms), then "
-        + "consumed by one bridge (prefetch 10) starting DeployJob workflows; " + cfg.poolWorkers()
+        + "consumed by one bridge (prefetch " + cfg.bridgePrefetch()
+        + ", so up to that many starts at once) starting DeployJob workflows; " + cfg.poolWorkers()
         + " stand-in workers answer after " + cfg.intakeDelayMillis() + " ms each"
         + (n < 10_000 ? "; REDUCED SIZE: the issue asks for 10,000 (run with --intake=10000)" : ""));
     long t0 = System.currentTimeMillis();

@@ -51,7 +51,7 @@ final class Pipeline implements AutoCloseable {
    * @param runId   unique per run: queue prefix {@code bench-<runId>.}, task queues {@code bench-<runId>-deploy}
    *                and {@code -dispatch}, ECR repo (so workflow IDs) {@code bench-<runId>/app}
    */
-  Pipeline(String runId, String temporal, List<String> workers, Path logDir) throws Exception {
+  Pipeline(String runId, String temporal, List<String> workers, Path logDir, int bridgePrefetch) throws Exception {
     this.prefix = "bench-" + runId + ".";
     this.ecrRepo = "bench-" + runId.toLowerCase(java.util.Locale.ROOT) + "/app";
     String deployQueue = "bench-" + runId + "-deploy";
@@ -68,7 +68,8 @@ final class Pipeline implements AutoCloseable {
     consume.basicConsume(q, true, cb, tag -> { });
     this.orchestrator = new ChildProcess("orchestrator", List.of("orchestrator", temporal, deployQueue,
         dispatchQueue, exchange, String.join(",", workers)), logDir.resolve("orchestrator.log"));
-    this.bridge = new ChildProcess("bridge", List.of("bridge", temporal, deployQueue, prefix),
+    this.bridge = new ChildProcess("bridge", List.of("bridge", temporal, deployQueue, prefix,
+        Integer.toString(bridgePrefetch)),
         logDir.resolve("bridge.log"));
     orchestrator.awaitReady(120);
     bridge.awaitReady(120);
@@ -156,6 +157,10 @@ final class Pipeline implements AutoCloseable {
   long resultMessagesFor(java.util.Collection<String> ids) {
     java.util.Set<String> set = new java.util.HashSet<>(ids);
     return allResults.stream().filter(r -> set.contains(r.workflowId())).count();
+  }
+
+  WorkflowClient client() {
+    return client;
   }
 
   void cancel(String workflowId) {
