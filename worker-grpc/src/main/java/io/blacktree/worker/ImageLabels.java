@@ -53,9 +53,10 @@ final class ImageLabels {
       String labelled = "sha256:" + hex;
       docker.inspectImageCmd(labelled).exec();
       return labelled;
-    } catch (IOException | RuntimeException e) {
-      throw new DockerFailure(ErrorKind.DOCKER_UNAVAILABLE,
-          "could not label the built image: " + e.getClass().getSimpleName(), e);
+    } catch (IOException e) {
+      throw new DockerFailure(ErrorKind.INTERNAL, "could not label the built image: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw ErrorClassifier.engine(e);
     }
   }
 
