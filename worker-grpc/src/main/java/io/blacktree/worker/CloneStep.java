@@ -33,12 +33,23 @@ final class CloneStep {
   private final ValidationPolicy policy;
   private final GitCredentials credentials;
   private final GitMirrorCache mirrors;
+  private final long checkoutBytes;
 
-  /** {@code mirrors} null = plain clone per job. */
+  /** {@code mirrors} null = plain clone per job, unbounded. */
   CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors) {
+    this(policy, credentials, mirrors, 0);
+  }
+
+  /**
+   * {@code mirrors} null = plain clone per job; its checkout (files outside {@code .git}) may hold at most
+   * {@code checkoutBytes} (0 = no bound), else the job fails as POLICY_VIOLATION and the workspace goes with
+   * it. The mirror cache enforces its own bound before writing.
+   */
+  CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors, long checkoutBytes) {
     this.policy = policy;
     this.credentials = credentials;
     this.mirrors = mirrors;
+    this.checkoutBytes = checkoutBytes;
   }
 
   /** The URL cloned for a request (no credentials in it). */
@@ -53,7 +64,29 @@ final class CloneStep {
     if (mirrors != null) {
       return fromMirror(job, url, ws);
     }
-    return new Checkout(clone(job, url, ws), null);
+    String sha = clone(job, url, ws);
+    checkBound(ws);
+    return new Checkout(sha, null);
+  }
+
+  /** The plain clone's files (not {@code .git}, symlinks not followed) against {@code checkoutBytes}. */
+  private void checkBound(Workspace ws) throws JobFailure {
+    if (checkoutBytes <= 0) {
+      return;
+    }
+    java.nio.file.Path root = ws.checkout();
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+      long total = files.filter(p -> !root.relativize(p).startsWith(".git"))
+          .filter(p -> java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+          .mapToLong(p -> p.toFile().length())
+          .sum();
+      if (total > checkoutBytes) {
+        throw new PolicyFailure("the checkout holds " + total + " bytes, more than the " + checkoutBytes
+            + " bytes this worker allows (--max-checkout-bytes)");
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new PolicyFailure("the checkout could not be measured: " + e.getClass().getSimpleName());
+    }
   }
 
   private Checkout fromMirror(Job job, URI url, Workspace ws) throws JobFailure {

@@ -288,7 +288,7 @@ public final class WorkerApp implements AutoCloseable {
     JobRunner runner = new JobRunner(
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
             : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes(),
-                config.buildLimits().checkoutBytes())),
+                config.buildLimits().checkoutBytes()), config.buildLimits().checkoutBytes()),
         new BuildStep(docker, config.buildLimits()),
         new LoginStep(registryLogin),
         new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),

@@ -109,7 +109,37 @@ class WorkerRepoBombIT {
     assertThat(took).as("job time").isLessThan(BOUND);
   }
 
+  @Test
+  void runJob_fileLargerThanTheBoundWithoutGitCache_policyViolationWorkspaceRemoved() throws Exception {
+    String repo = unique("bomb-file-nocache");
+    Path huge = dir.resolve("huge-nocache.bin");
+    try (OutputStream out = Files.newOutputStream(huge)) {
+      byte[] chunk = new byte[1024 * 1024];
+      for (int i = 0; i < 12; i++) {
+        out.write(chunk);
+      }
+    }
+    Map<String, Object> files = new HashMap<>(app(repo));
+    files.put("huge.bin", huge);
+    repos.create(repo, "main", files);
+
+    try (WorkerFixture plain = WorkerFixture.start(dir.resolve("plain"), daemon.baseUrl(),
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(),
+        c -> c.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT)).withGitCache(null, 0))) {
+      JobResponse r = run(plain, repo);
+
+      assertThat(r.getStatus()).as(r.getLogs()).isEqualTo(JobResponse.Status.FAILED);
+      assertThat(r.getErrorKind()).as(r.getErrorMessage()).isEqualTo(ErrorKind.POLICY_VIOLATION);
+      assertThat(r.getRetryable()).isFalse();
+      assertThat(r.getErrorMessage()).contains("--max-checkout-bytes");
+    }
+  }
+
   private static JobResponse run(String repo) throws Exception {
+    return run(worker, repo);
+  }
+
+  private static JobResponse run(WorkerFixture worker, String repo) throws Exception {
     Files.writeString(outside.resolve("canary.txt"), "outside", StandardCharsets.UTF_8);
     JobResponse r = worker.stub(BOUND.toSeconds()).runJob(request(repo, "main", "v1").build());
     worker.awaitFree();
