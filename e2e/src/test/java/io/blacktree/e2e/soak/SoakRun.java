@@ -304,7 +304,8 @@ final class SoakRun {
     f.put("send-duration", fmt(send));
     f.put("drain-duration", fmt(drain));
     f.put("total-duration", fmt(total));
-    f.put("plot", options.plot().toString());
+    Path reportDir = options.report().toAbsolutePath().getParent();
+    f.put("plot", reportDir.relativize(options.plot().toAbsolutePath()).toString());
     for (String u : injector.unplannedExits()) {
       f.put("unplanned-exit-" + (f.size()), u);
     }
