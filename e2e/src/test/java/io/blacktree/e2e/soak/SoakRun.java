@@ -52,6 +52,17 @@ final class SoakRun {
   /** Runs the soak; returns 0 when reconciliation is clean, 1 otherwise. */
   int run() throws Exception {
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "bt-soak");
+    int code = run(dir);
+    if (code == 0) {
+      // repos, workdirs, the broker's and Temporal's data: kept only when something is to be looked at
+      new ProcessBuilder("rm", "-rf", "--one-file-system", dir.toString()).inheritIO().start().waitFor();
+    } else {
+      log("kept " + dir + " for inspection");
+    }
+    return code;
+  }
+
+  private int run(Path dir) throws Exception {
     Instant began = Instant.now();
     log("seed " + options.seed() + ", " + options.jobs() + " jobs over " + options.duration() + ", "
         + options.workers() + " workers, a fault every ~" + options.faultGap().toSeconds() + " s; dir " + dir);
