@@ -86,17 +86,7 @@ class WorkerRepoBombIT {
 
   @Test
   void runJob_fileLargerThanTheCheckoutBound_policyViolationNothingWritten() throws Exception {
-    String repo = unique("bomb-file");
-    Path huge = dir.resolve("huge.bin");
-    try (OutputStream out = Files.newOutputStream(huge)) {
-      byte[] chunk = new byte[1024 * 1024];
-      for (int i = 0; i < 12; i++) {
-        out.write(chunk);
-      }
-    }
-    Map<String, Object> files = new HashMap<>(app(repo));
-    files.put("huge.bin", huge);
-    repos.create(repo, "main", files);
+    String repo = repoWithHugeFile("bomb-file");
 
     long start = System.nanoTime();
     JobResponse r = run(repo);
@@ -111,17 +101,7 @@ class WorkerRepoBombIT {
 
   @Test
   void runJob_fileLargerThanTheBoundWithoutGitCache_policyViolationWorkspaceRemoved() throws Exception {
-    String repo = unique("bomb-file-nocache");
-    Path huge = dir.resolve("huge-nocache.bin");
-    try (OutputStream out = Files.newOutputStream(huge)) {
-      byte[] chunk = new byte[1024 * 1024];
-      for (int i = 0; i < 12; i++) {
-        out.write(chunk);
-      }
-    }
-    Map<String, Object> files = new HashMap<>(app(repo));
-    files.put("huge.bin", huge);
-    repos.create(repo, "main", files);
+    String repo = repoWithHugeFile("bomb-file-nocache");
 
     try (WorkerFixture plain = WorkerFixture.start(dir.resolve("plain"), daemon.baseUrl(),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(),
@@ -133,6 +113,22 @@ class WorkerRepoBombIT {
       assertThat(r.getRetryable()).isFalse();
       assertThat(r.getErrorMessage()).contains("--max-checkout-bytes");
     }
+  }
+
+  /** A new repository (named after {@code what}) whose tree holds {@code huge.bin}, 12 MiB. */
+  private static String repoWithHugeFile(String what) throws Exception {
+    String repo = unique(what);
+    Path huge = dir.resolve(repo.replace('/', '-') + ".bin");
+    try (OutputStream out = Files.newOutputStream(huge)) {
+      byte[] chunk = new byte[1024 * 1024];
+      for (int i = 0; i < 12; i++) {
+        out.write(chunk);
+      }
+    }
+    Map<String, Object> files = new HashMap<>(app(repo));
+    files.put("huge.bin", huge);
+    repos.create(repo, "main", files);
+    return repo;
   }
 
   private static JobResponse run(String repo) throws Exception {

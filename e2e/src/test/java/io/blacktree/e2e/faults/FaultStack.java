@@ -11,6 +11,7 @@ import io.blacktree.core.BuildRequest;
 import io.blacktree.core.Names;
 import io.blacktree.e2e.support.Cli;
 import io.blacktree.e2e.support.ComponentProcess;
+import io.blacktree.e2e.support.Docker;
 import io.blacktree.proto.worker.v1.GetStatusRequest;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
@@ -370,21 +371,7 @@ final class FaultStack implements AutoCloseable {
   }
 
   static String docker(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("docker"));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new AssertionError("docker " + String.join(" ", args) + " failed: " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Docker.cli(args);
   }
 
   // ---- the worker, seen directly

@@ -4,6 +4,7 @@ import io.blacktree.e2e.faults.PrivateDockerd;
 import io.blacktree.e2e.faults.PrivateTemporal;
 import io.blacktree.e2e.support.Cli;
 import io.blacktree.e2e.support.ComponentProcess;
+import io.blacktree.e2e.support.Docker;
 import io.blacktree.proto.worker.v1.GetStatusRequest;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
 import io.blacktree.proto.worker.v1.WorkerState;
@@ -17,7 +18,6 @@ import io.blacktree.testsupport.git.GitRepos;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -218,21 +218,7 @@ final class SoakStack implements AutoCloseable {
   }
 
   static String docker(String... args) {
-    List<String> cmd = new ArrayList<>(List.of("docker"));
-    cmd.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("docker " + String.join(" ", args) + " failed: " + out);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return Docker.cli(args);
   }
 
   @Override

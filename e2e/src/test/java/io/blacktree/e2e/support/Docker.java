@@ -44,6 +44,21 @@ public final class Docker {
     }
   }
 
+  /**
+   * Runs the docker CLI with {@code args} (up to 120 s) and returns its output; a failure, a time-out or an
+   * interrupt is an {@link IllegalStateException} naming the command and its output.
+   */
+  public static String cli(String... args) {
+    try {
+      return docker(args);
+    } catch (IOException | AssertionError e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: docker " + String.join(" ", args), e);
+    }
+  }
+
   static String docker(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("docker"));
     cmd.addAll(List.of(args));
