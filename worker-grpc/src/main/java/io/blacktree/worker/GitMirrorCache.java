@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -188,8 +191,12 @@ final class GitMirrorCache {
         String name = p.getFileName().toString();
         if (name.endsWith(".git") && Files.isDirectory(p)) {
           Path lock = root.resolve(name.substring(0, name.length() - 4) + ".lock");
-          FileTime used = Files.exists(lock) ? Files.getLastModifiedTime(lock) : Files.getLastModifiedTime(p);
-          entries.add(new Entry(p, lock, used, treeBytes(p)));
+          try {
+            FileTime used = Files.exists(lock) ? Files.getLastModifiedTime(lock) : Files.getLastModifiedTime(p);
+            entries.add(new Entry(p, lock, used, treeBytes(p)));
+          } catch (java.nio.file.NoSuchFileException gone) {
+            // evicted by another worker of this host meanwhile
+          }
         }
       }
     }
@@ -238,15 +245,29 @@ final class GitMirrorCache {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0; // removed while walking
+    // Another job or JGit's auto-gc may create and remove files (gc.log.lock, packs) while this walks: a
+    // file or directory gone in between counts as 0 bytes instead of failing the job.
+    long[] total = {0};
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          total[0] += attrs.size();
         }
-      }).sum();
-    }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) {
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path directory, IOException e) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
   }
 
   /** The cache key: SHA-256 of the URL with any userinfo removed. */
