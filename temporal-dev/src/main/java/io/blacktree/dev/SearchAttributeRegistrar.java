@@ -9,6 +9,7 @@ import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesResponse;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.ServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,10 @@ public final class SearchAttributeRegistrar {
 
   private final WorkflowServiceStubs service;
 
-  /** @param service stubs connected to the Temporal frontend; their channel is reused, not closed here */
+  /**
+   * @param service stubs connected to the Temporal frontend; their channel (and so its TLS) is reused, not closed
+   *     here, and their headers, metadata providers (an API key) and gRPC interceptors go on every operator call
+   */
   public SearchAttributeRegistrar(WorkflowServiceStubs service) {
     this.service = service;
   }
@@ -35,10 +39,7 @@ public final class SearchAttributeRegistrar {
    * @return the attributes this call added (empty when all existed)
    */
   public List<String> register(String namespace) {
-    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(
-        OperatorServiceStubsOptions.newBuilder()
-            .setChannel(service.getRawChannel())
-            .validateAndBuildWithDefaults());
+    OperatorServiceStubs operator = OperatorServiceStubs.newServiceStubs(operatorOptions(service));
     try {
       List<String> added = new ArrayList<>();
       java.util.Set<String> present = existing(operator, namespace);
@@ -51,6 +52,23 @@ public final class SearchAttributeRegistrar {
     } finally {
       operator.shutdown();
     }
+  }
+
+  /**
+   * Operator stubs options on the workflow stubs' raw channel carrying the same credentials and metadata: the
+   * raw channel has TLS but none of the stubs' interceptors, which is where an API key is added.
+   */
+  static OperatorServiceStubsOptions operatorOptions(WorkflowServiceStubs service) {
+    ServiceStubsOptions options = service.getOptions();
+    OperatorServiceStubsOptions.Builder builder = OperatorServiceStubsOptions.newBuilder()
+        .setChannel(service.getRawChannel())
+        .setGrpcMetadataProviders(options.getGrpcMetadataProviders())
+        .setGrpcClientInterceptors(options.getGrpcClientInterceptors())
+        .setMetricsScope(options.getMetricsScope());
+    if (options.getHeaders() != null) {
+      builder.setHeaders(options.getHeaders());
+    }
+    return builder.validateAndBuildWithDefaults();
   }
 
   /** The namespace's custom attributes; empty when the server cannot list them (the Java test server). */
