@@ -2,15 +2,13 @@ package io.blacktree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
+import io.blacktree.testsupport.fault.FaultProxy;
 import io.blacktree.testsupport.tls.TestPki;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -29,17 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Temporal flags over real TLS with a client certificate: a TLS terminator of this test (JDK TLS, ALPN h2,
- * client certificates of a CA made here required) in front of the shared Temporal dev server stands in for a
- * self-hosted frontend with mTLS. {@code blacktree setup} registers the search attributes through it with
- * {@code --temporal-tls-ca/-cert/-key}; without the client certificate, with another CA, or in plaintext it
- * fails with exit 3.
+ * The Temporal flags over real TLS with a client certificate: a TLS terminator ({@link FaultProxy} on a JDK TLS
+ * listener, ALPN h2, client certificates of a CA made here required) in front of the shared Temporal dev server
+ * stands in for a self-hosted frontend with mTLS. {@code blacktree setup} registers the search attributes through
+ * it with {@code --temporal-tls-ca/-cert/-key}; without the client certificate, with another CA, or in plaintext
+ * it fails with exit 3.
  */
 class TemporalTlsIT {
   @TempDir static Path dir;
   static TestPki pki;
   static TestPki.Leaf client;
-  static TlsTerminator frontend;
+  static FaultProxy frontend;
 
   @BeforeAll
   static void start() throws Exception {
@@ -48,11 +46,14 @@ class TemporalTlsIT {
     pki = TestPki.create(dir, "temporal");
     TestPki.Leaf server = pki.issue("frontend");
     client = pki.issue("client");
-    frontend = new TlsTerminator(dir, pki.caCert, server, 7233);
+    String temporal = ServiceEndpoints.fromEnvironment().temporalTarget();
+    int colon = temporal.lastIndexOf(':');
+    frontend = FaultProxy.start(mtlsListener(pki.caCert, server), temporal.substring(0, colon),
+        Integer.parseInt(temporal.substring(colon + 1)));
   }
 
   @AfterAll
-  static void stop() throws IOException {
+  static void stop() {
     if (frontend != null) {
       frontend.close();
     }
@@ -72,7 +73,7 @@ class TemporalTlsIT {
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("Search attributes in namespace default");
-    assertThat(frontend.handshakes()).isPositive();
+    assertThat(frontend.tlsHandshakes()).isPositive();
   }
 
   @Test
@@ -101,105 +102,37 @@ class TemporalTlsIT {
     assertThat(run.exitCode()).as(run.out()).isEqualTo(ExitCode.UNREACHABLE);
   }
 
-  /** Terminates TLS (client certificate required, ALPN h2) and pipes the bytes to a plaintext port. */
-  static final class TlsTerminator implements AutoCloseable {
-    private final SSLServerSocket server;
-    private final int upstream;
-    private final java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
-
-    TlsTerminator(Path dir, Path ca, TestPki.Leaf leaf, int upstream) throws Exception {
-      this.upstream = upstream;
-      Path p12 = dir.resolve("frontend.p12");
-      Process p = new ProcessBuilder("openssl", "pkcs12", "-export", "-in", leaf.cert().toString(), "-inkey",
-          leaf.key().toString(), "-out", p12.toString(), "-passout", "pass:test").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl pkcs12").isTrue();
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(p12)) {
-        keys.load(in, "test".toCharArray());
-      }
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, "test".toCharArray());
-      KeyStore trust = KeyStore.getInstance("PKCS12");
-      trust.load(null, null);
-      try (InputStream in = Files.newInputStream(ca)) {
-        trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
-      }
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-      server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
-          InetAddress.getLoopbackAddress());
-      SSLParameters params = server.getSSLParameters();
-      params.setApplicationProtocols(new String[] {"h2"});
-      params.setNeedClientAuth(true);
-      server.setSSLParameters(params);
-      Thread acceptor = new Thread(this::accept, "tls-terminator");
-      acceptor.setDaemon(true);
-      acceptor.start();
+  /**
+   * A loopback TLS listener with the frontend's certificate that requires a client certificate of {@code ca}
+   * and offers ALPN h2, as a gRPC frontend with mTLS does.
+   */
+  private static SSLServerSocket mtlsListener(Path ca, TestPki.Leaf leaf) throws Exception {
+    Path p12 = dir.resolve("frontend.p12");
+    Process p = new ProcessBuilder("openssl", "pkcs12", "-export", "-in", leaf.cert().toString(), "-inkey",
+        leaf.key().toString(), "-out", p12.toString(), "-passout", "pass:test").redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("openssl pkcs12").isTrue();
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(p12)) {
+      keys.load(in, "test".toCharArray());
     }
-
-    int port() {
-      return server.getLocalPort();
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, "test".toCharArray());
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (InputStream in = Files.newInputStream(ca)) {
+      trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
     }
-
-    int handshakes() {
-      return handshakes.get();
-    }
-
-    private void accept() {
-      while (!server.isClosed()) {
-        try {
-          javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) server.accept();
-          Thread t = new Thread(() -> serve(tls), "tls-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          return;
-        }
-      }
-    }
-
-    private void serve(javax.net.ssl.SSLSocket tls) {
-      try (tls; Socket plain = new Socket("127.0.0.1", upstream)) {
-        tls.startHandshake();
-        handshakes.incrementAndGet();
-        Thread back = new Thread(() -> pipe(plain, tls), "tls-back");
-        back.setDaemon(true);
-        back.start();
-        pipe(tls, plain);
-        back.join(5_000);
-      } catch (IOException | InterruptedException e) {
-        // handshake refused or connection gone: the client sees it
-      }
-    }
-
-    private static void pipe(Socket from, Socket to) {
-      try {
-        InputStream in = from.getInputStream();
-        OutputStream out = to.getOutputStream();
-        byte[] buf = new byte[16 * 1024];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          out.write(buf, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // closed
-      } finally {
-        try {
-          from.close();
-          to.close();
-        } catch (IOException e) {
-          // closed
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      server.close();
-    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    SSLServerSocket server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+        InetAddress.getLoopbackAddress());
+    SSLParameters params = server.getSSLParameters();
+    params.setApplicationProtocols(new String[] {"h2"});
+    params.setNeedClientAuth(true);
+    server.setSSLParameters(params);
+    return server;
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A loopback TCP proxy on an ephemeral port in front of one target {@code host:port}, for fault tests: put it
@@ -34,6 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       forwarded or answered; new connections are accepted the same way. When the fault ends, the connections
  *       that were blackholed are closed (their streams lost bytes), new ones pass.
  * </ul>
+ *
+ * <p>Given a listener of the caller's ({@link #start(ServerSocket, String, int)}), e.g. an
+ * {@code SSLServerSocket}, the proxy terminates TLS in front of a plaintext target: each accepted TLS connection
+ * completes its handshake before the target is connected ({@link #tlsHandshakes()} counts them).
  */
 public final class FaultProxy implements AutoCloseable {
   /** What the proxy does with traffic. */
@@ -46,6 +51,7 @@ public final class FaultProxy implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final AtomicLong generation = new AtomicLong();
   private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger tlsHandshakes = new AtomicInteger();
   private volatile Mode mode = Mode.PASS;
   private volatile long delayMillis;
   private volatile boolean closed;
@@ -60,13 +66,21 @@ public final class FaultProxy implements AutoCloseable {
   /** Starts a proxy on 127.0.0.1 (ephemeral port) forwarding to {@code targetHost:targetPort}. */
   public static FaultProxy start(String targetHost, int targetPort) {
     try {
-      ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      FaultProxy proxy = new FaultProxy(targetHost, targetPort, server);
-      daemon(proxy::acceptLoop, "fault-proxy-accept-" + server.getLocalPort()).start();
-      return proxy;
+      return start(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), targetHost, targetPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts a proxy accepting on {@code listener} (bound by the caller, on loopback: {@link #address()} names
+   * 127.0.0.1) and forwarding to {@code targetHost:targetPort}. With an {@code SSLServerSocket} the proxy is a
+   * TLS terminator: the listener's parameters (client authentication, ALPN) decide which handshakes complete.
+   */
+  public static FaultProxy start(ServerSocket listener, String targetHost, int targetPort) {
+    FaultProxy proxy = new FaultProxy(targetHost, targetPort, listener);
+    daemon(proxy::acceptLoop, "fault-proxy-accept-" + listener.getLocalPort()).start();
+    return proxy;
   }
 
   /** Starts a proxy in front of {@code host:port}. */
@@ -92,6 +106,11 @@ public final class FaultProxy implements AutoCloseable {
   /** Connections accepted since the start. */
   public int acceptedConnections() {
     return accepted.get();
+  }
+
+  /** TLS handshakes completed since the start (0 unless the listener is an {@code SSLServerSocket}). */
+  public int tlsHandshakes() {
+    return tlsHandshakes.get();
   }
 
   /** Open connections right now. */
@@ -176,6 +195,9 @@ public final class FaultProxy implements AutoCloseable {
       closeSocket(client, now == Mode.RESET);
       return;
     }
+    if (client instanceof SSLSocket tls && !handshake(tls)) {
+      return;
+    }
     Connection c = new Connection(client);
     if (now == Mode.BLACKHOLE) {
       c.blackholed = true;
@@ -198,6 +220,20 @@ public final class FaultProxy implements AutoCloseable {
     }
     daemon(() -> c.pump(c.upstream, client), "fault-proxy-down-" + port()).start();
     c.pump(client, c.upstream);
+  }
+
+  /** Completes the TLS handshake (bounded); false (socket closed) when the client is refused or too slow. */
+  private boolean handshake(SSLSocket tls) {
+    try {
+      tls.setSoTimeout(30_000);
+      tls.startHandshake();
+      tls.setSoTimeout(0);
+      tlsHandshakes.incrementAndGet();
+      return true;
+    } catch (IOException e) {
+      closeSocket(tls, false);
+      return false;
+    }
   }
 
   /** One proxied connection: the client's socket and (unless blackholed at accept) the target's. */
