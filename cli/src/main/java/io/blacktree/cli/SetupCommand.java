@@ -6,6 +6,7 @@ import io.blacktree.bridge.Topology;
 import io.blacktree.bridge.TopologyException;
 import io.blacktree.core.Names;
 import io.blacktree.dev.SearchAttributeRegistrar;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -39,7 +40,7 @@ final class SetupCommand implements Callable<Integer> {
   public Integer call() throws CliException {
     PrintWriter out = spec.commandLine().getOut();
     try (TemporalClients clients = temporal.connect()) {
-      List<String> added = new SearchAttributeRegistrar(clients.service()).register(clients.namespace());
+      List<String> added = register(clients);
       out.printf("Search attributes in namespace %s: %s (%s)%n", clients.namespace(),
           String.join(", ", Names.SEARCH_ATTRIBUTES),
           added.isEmpty() ? "all present" : "added " + String.join(", ", added));
@@ -58,5 +59,20 @@ final class SetupCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCode.OK;
+  }
+
+  /**
+   * Registers through the operator service on the same connection, credentials and metadata as the clients; a
+   * refusal there (a key without the rights to add search attributes) is named as such.
+   */
+  private static List<String> register(TemporalClients clients) throws CliException {
+    try {
+      return new SearchAttributeRegistrar(clients.service()).register(clients.namespace());
+    } catch (StatusRuntimeException e) {
+      if (TemporalOptions.refusedCredentials(e)) {
+        throw TemporalOptions.refused(clients.target(), e);
+      }
+      throw e;
+    }
   }
 }

@@ -163,10 +163,30 @@ public final class TemporalOptions {
     try {
       service = WorkflowServiceStubs.newConnectedServiceStubs(options, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
+      if (refusedCredentials(e)) {
+        throw refused(target, e);
+      }
       throw CliException.unreachable("Temporal at " + target + " is unreachable: " + rootMessage(e), e);
     }
     return new TemporalClients(service, WorkflowClient.newInstance(service, clientOptions(extras)), namespace,
         target, extras);
+  }
+
+  /** Whether {@code e} is the frontend refusing the caller (no, a wrong or an unprivileged API key/certificate). */
+  static boolean refusedCredentials(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.grpc.StatusRuntimeException s) {
+        io.grpc.Status.Code code = s.getStatus().getCode();
+        return code == io.grpc.Status.Code.UNAUTHENTICATED || code == io.grpc.Status.Code.PERMISSION_DENIED;
+      }
+    }
+    return false;
+  }
+
+  /** Exit 3 naming the refusal and the flags that carry credentials (the status text is the server's). */
+  static CliException refused(String target, Throwable e) {
+    return CliException.unreachable("Temporal at " + target + " refused the credentials: " + rootMessage(e)
+        + " (check --temporal-api-key-file / BLACKTREE_TEMPORAL_API_KEY, or --temporal-tls-cert)", e);
   }
 
   /**
