@@ -10,7 +10,9 @@ import io.blacktree.worker.JobFailure.DockerFailure;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args are
  * set, and intermediate containers are always removed ({@code forcerm}). The OCI labels (source, revision,
  * version, created, and the workflow ID label) are added after the build by {@link ImageLabels}, not as a
- * {@code --label} build step, which would cost an uncacheable container commit per job. Every output line becomes a job event. The
+ * {@code --label} build step, which would cost an uncacheable container commit per job; so are the Dockerfile's
+ * trailing metadata instructions when {@link DockerfileTail} can take them out. Every output line becomes a job event. The
  * image is tagged with a local name only; {@link PushStep} adds the registry tags. Returns the image ID and
  * how many steps the layer cache served ({@code ---> Using cache} lines). RUN steps get {@link BuildLimits}:
  * network mode (default none), memory and CPU limits; the classic builder has no host mounts.
@@ -46,6 +49,8 @@ final class BuildStep {
 
   static final String LOCAL_REPO_PREFIX = "blacktree-local/";
   private static final int PIPE_BUFFER = 1 << 20;
+  /** A Dockerfile larger than this is sent as it is, not split ({@link DockerfileTail}). */
+  private static final long MAX_DOCKERFILE_TO_SPLIT = 1 << 20;
   /** How long a failed build waits for an engine that is restarting to remove the build's containers. */
   static final Duration LEFTOVER_BOUND = Duration.ofSeconds(20);
   private final DockerClient docker;
@@ -90,23 +95,50 @@ final class BuildStep {
       throw new JobFailure(ErrorKind.DOCKERFILE_MISSING,
           "Dockerfile '" + orDefault(req.getDockerfile(), "Dockerfile") + "' not found in the checkout");
     }
-    String dockerfileInTar = dockerfile.startsWith(context)
-        ? context.relativize(dockerfile).toString() : ContextTar.OUTSIDE_DOCKERFILE;
+    Source src = source(job, context, dockerfile);
     job.checkStopped();
     try {
-      return build(job, context, dockerfile, dockerfileInTar, labels(req, sha, source));
+      return build(job, src, labels(req, sha, source));
     } catch (JobFailure f) {
       removeLeftovers(job, LEFTOVER_BOUND);
       throw f;
     }
   }
 
-  private Built build(Job job, Path context, Path dockerfile, String dockerfileInTar, Map<String, String> labels)
-      throws JobFailure {
+  /**
+   * What goes to the engine: the context, the checkout's Dockerfile, its path in the tar, and, when its trailing
+   * metadata instructions are applied to the config instead ({@link DockerfileTail}), the shortened Dockerfile
+   * the engine builds and those edits.
+   */
+  private record Source(Path context, Path dockerfile, String dockerfileInTar, byte[] buildDockerfile,
+      ConfigEdits edits) {}
+
+  private static Source source(Job job, Path context, Path dockerfile) {
+    DockerfileTail.Split split = null;
+    try {
+      if (Files.size(dockerfile) <= MAX_DOCKERFILE_TO_SPLIT
+          && !Files.exists(context.resolve(ContextTar.OUTSIDE_DOCKERFILE), LinkOption.NOFOLLOW_LINKS)) {
+        split = DockerfileTail.split(Files.readString(dockerfile));
+      }
+    } catch (IOException e) {
+      split = null; // not UTF-8 or unreadable here: the engine reads it as it is
+    }
+    if (split != null && split.peeledAny()) {
+      job.log("applying " + split.peeled().size() + " trailing metadata instruction(s) to the image config "
+          + "instead of one container commit each: " + String.join("; ", split.peeled()));
+      return new Source(context, dockerfile, ContextTar.OUTSIDE_DOCKERFILE,
+          split.buildable().getBytes(StandardCharsets.UTF_8), split.edits());
+    }
+    String inTar = dockerfile.startsWith(context)
+        ? context.relativize(dockerfile).toString() : ContextTar.OUTSIDE_DOCKERFILE;
+    return new Source(context, dockerfile, inTar, null, ConfigEdits.NONE);
+  }
+
+  private Built build(Job job, Source src, Map<String, String> labels) throws JobFailure {
     Callback callback = new Callback(job, containers);
     EngineWatch watch = EngineWatch.start(docker);
     try {
-      Built built = buildWatched(job, context, dockerfile, dockerfileInTar, labels, callback);
+      Built built = buildWatched(job, src, labels, callback);
       containers.forget(callback.containerIds);
       return built;
     } catch (DockerFailure f) {
@@ -117,13 +149,13 @@ final class BuildStep {
     }
   }
 
-  private Built buildWatched(Job job, Path context, Path dockerfile, String dockerfileInTar,
-      Map<String, String> labels, Callback callback) throws JobFailure {
+  private Built buildWatched(Job job, Source src, Map<String, String> labels, Callback callback)
+      throws JobFailure {
     JobRequest req = job.request();
     ContextWriter writer;
     PipedInputStream tar = new PipedInputStream(PIPE_BUFFER);
     try {
-      writer = new ContextWriter(context, dockerfile, new PipedOutputStream(tar));
+      writer = new ContextWriter(src, new PipedOutputStream(tar));
     } catch (IOException e) {
       throw new JobFailure(ErrorKind.INTERNAL, "could not open the build context pipe", e);
     }
@@ -131,7 +163,7 @@ final class BuildStep {
     try (tar) {
       var cmd = docker.buildImageCmd()
           .withTarInputStream(tar)
-          .withDockerfilePath(dockerfileInTar)
+          .withDockerfilePath(src.dockerfileInTar())
           .withTags(Set.of(localTag(req)))
           .withForcerm(true)
           .withRemove(true)
@@ -175,7 +207,7 @@ final class BuildStep {
     }
     job.log("built image " + callback.imageId + " (" + callback.cachedSteps + " step(s) from the layer cache)");
     long start = System.nanoTime();
-    String labelled = imageLabels.apply(callback.imageId, labels, localTag(req));
+    String labelled = imageLabels.apply(callback.imageId, src.edits(), labels, localTag(req));
     job.log("labelled image " + labelled + " (workflow ID, source, revision, version, created) in "
         + (System.nanoTime() - start) / 1_000_000 + " ms");
     return new Built(labelled, callback.cachedSteps);
@@ -187,23 +219,21 @@ final class BuildStep {
    * and wins over the engine's report of the cut-short body.
    */
   private static final class ContextWriter extends Thread {
-    private final Path context;
-    private final Path dockerfile;
+    private final Source src;
     private final PipedOutputStream out;
     private volatile IOException failure;
 
-    ContextWriter(Path context, Path dockerfile, PipedOutputStream out) {
+    ContextWriter(Source src, PipedOutputStream out) {
       super("blacktree-context-tar");
       setDaemon(true);
-      this.context = context;
-      this.dockerfile = dockerfile;
+      this.src = src;
       this.out = out;
     }
 
     @Override
     public void run() {
       try (out) {
-        ContextTar.write(context, dockerfile, out);
+        ContextTar.write(src.context(), src.dockerfile(), src.buildDockerfile(), out);
       } catch (IOException e) {
         String m = String.valueOf(e.getMessage());
         if (!m.contains("Pipe closed") && !m.contains("Read end dead") && !m.contains("Pipe broken")) {

@@ -28,6 +28,15 @@ final class ContextTar {
 
   /** Writes the tar to {@code out}; returns the Dockerfile's path inside it. */
   static String write(Path context, Path dockerfile, OutputStream out) throws IOException {
+    return write(context, dockerfile, null, out);
+  }
+
+  /**
+   * Writes the tar to {@code out} with {@code buildDockerfile}, when not null, as the Dockerfile the engine reads
+   * (under {@link #OUTSIDE_DOCKERFILE}; the checkout's own Dockerfile stays in the context unchanged); returns the
+   * Dockerfile's path inside the tar.
+   */
+  static String write(Path context, Path dockerfile, byte[] buildDockerfile, OutputStream out) throws IOException {
     DockerIgnore ignore = DockerIgnore.load(context,
         dockerfile.startsWith(context) ? context.relativize(dockerfile).toString() : null);
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -60,7 +69,15 @@ final class ContextTar {
         }
       });
       String name;
-      if (dockerfile.startsWith(context)) {
+      if (buildDockerfile != null) {
+        name = OUTSIDE_DOCKERFILE;
+        TarArchiveEntry entry = new TarArchiveEntry(name);
+        entry.setSize(buildDockerfile.length);
+        entry.setMode(0100644);
+        tar.putArchiveEntry(entry);
+        tar.write(buildDockerfile);
+        tar.closeArchiveEntry();
+      } else if (dockerfile.startsWith(context)) {
         name = context.relativize(dockerfile).toString();
       } else {
         name = OUTSIDE_DOCKERFILE;

@@ -20,7 +20,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Gives a built image its labels without a build step. The classic builder applies {@code --label} as one more
+ * Gives a built image its labels (and a Dockerfile's trailing metadata instructions, {@link ConfigEdits}) without
+ * a build step. The classic builder applies {@code --label} as one more
  * {@code LABEL} instruction: a container created from the image and committed, never cached (the labels hold the
  * workflow ID), which on a copying storage driver ({@code vfs}) copies the whole root filesystem twice, about
  * 2 s per job. Here the image's config is read (inspect), the labels are added, and a new image with the same
@@ -41,11 +42,14 @@ final class ImageLabels {
     this.docker = docker;
   }
 
-  /** Returns the ID of a new image = {@code imageId} with {@code labels} added, tagged {@code tag}. */
-  String apply(String imageId, Map<String, String> labels, String tag) throws JobFailure {
+  /**
+   * Returns the ID of a new image = {@code imageId} with {@code edits} (a Dockerfile's trailing metadata, see
+   * {@link DockerfileTail}) applied and then {@code labels} added, tagged {@code tag}.
+   */
+  String apply(String imageId, ConfigEdits edits, Map<String, String> labels, String tag) throws JobFailure {
     try {
       InspectImageResponse image = docker.inspectImageCmd(imageId).exec();
-      byte[] config = config(image, labels, image.getId() == null ? imageId : image.getId());
+      byte[] config = config(image, edits, labels, image.getId() == null ? imageId : image.getId());
       String hex = sha256(config);
       try (ByteArrayInputStream tar = new ByteArrayInputStream(archive(config, hex, tag, layerCount(image)))) {
         docker.loadImageCmd(tar).exec();
@@ -60,8 +64,8 @@ final class ImageLabels {
     }
   }
 
-  private static byte[] config(InspectImageResponse image, Map<String, String> labels, String builtFrom)
-      throws IOException {
+  private static byte[] config(InspectImageResponse image, ConfigEdits edits, Map<String, String> labels,
+      String builtFrom) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("architecture", image.getArch());
     root.put("os", image.getOs());
@@ -70,6 +74,7 @@ final class ImageLabels {
       root.put("author", image.getAuthor());
     }
     ObjectNode runConfig = image.getConfig() == null ? JSON.createObjectNode() : JSON.valueToTree(image.getConfig());
+    edits.applyTo(runConfig);
     ObjectNode merged = JSON.createObjectNode();
     if (runConfig.get("Labels") instanceof ObjectNode existing) {
       merged.setAll(existing);

@@ -13,7 +13,9 @@ import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.testsupport.ecr.EcrStubServer;
 import io.blacktree.testsupport.git.GitHttpServer;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,50 @@ class WorkerBuildIT extends WorkerItBase {
     assertThat(pullAndRun(r.getImageUrl() + "@" + r.getDigest())).contains("hello from " + repo);
     worker.assertNoWorkspace();
     worker.awaitFree();
+  }
+
+  @Test
+  void runJob_trailingMetadataInstructions_configEqualsDockerBuildOfTheSameFiles() throws Exception {
+    String repo = unique("meta");
+    Map<String, Object> files = new LinkedHashMap<>();
+    files.put("busybox", Path.of("/bin/busybox"));
+    files.put("hello.txt", "metadata " + repo + "\n");
+    files.put("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nCOPY hello.txt /hello.txt\n"
+        + "ENV GREETING=\"hello there\" MODE=prod\nEXPOSE 8080 53/udp\nLABEL org.example.team=platform\n"
+        + "USER 1000:1000\nENTRYPOINT [\"/bin/busybox\"]\nCMD [\"cat\", \"/hello.txt\"]\n");
+    repos.create(repo, "main", files);
+    Path local = Files.createDirectories(dir.resolve("meta-cli"));
+    Files.copy(Path.of("/bin/busybox"), local.resolve("busybox"));
+    Files.writeString(local.resolve("hello.txt"), (String) files.get("hello.txt"));
+    Files.writeString(local.resolve("Dockerfile"), (String) files.get("Dockerfile"));
+    String cliTag = "blacktree-it/" + repo.replace("it/", "") + ":cli";
+    docker("build", "-q", "-t", cliTag, local.toString());
+
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").build());
+
+    assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+    assertThat(r.getLogs()).contains("applying 6 trailing metadata instruction(s) to the image config");
+    try {
+      for (String field : List.of("Cmd", "Entrypoint", "Env", "ExposedPorts", "User", "WorkingDir")) {
+        assertThat(inspect(r.getImageUrl(), ".Config." + field)).as(field)
+            .isEqualTo(inspect(cliTag, ".Config." + field));
+      }
+      assertThat(inspect(r.getImageUrl(), ".Config.Labels")).contains("\"org.example.team\":\"platform\"",
+          "org.opencontainers.image.revision");
+      assertThat(layers(r.getImageUrl())).as("metadata adds no layer").isEqualTo(layers(cliTag)).isEqualTo("2");
+      assertThat(pullAndRun(r.getImageUrl() + "@" + r.getDigest())).contains("metadata " + repo);
+    } finally {
+      docker("rmi", "-f", cliTag);
+    }
+    worker.assertNoWorkspace();
+  }
+
+  private static String layers(String image) throws Exception {
+    return docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", image).trim();
+  }
+
+  private static String inspect(String image, String expression) throws Exception {
+    return docker("image", "inspect", "-f", "{{json " + expression + "}}", image).trim();
   }
 
   @Test
