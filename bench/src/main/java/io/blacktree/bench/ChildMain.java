@@ -2,22 +2,49 @@ package io.blacktree.bench;
 
 import io.blacktree.bridge.BridgeApp;
 import io.blacktree.bridge.QueueNames;
-import io.blacktree.workflows.OrchestratorApp;
+import io.blacktree.cli.AmqpOptions;
+import io.blacktree.cli.EnvDefaultProvider;
+import io.blacktree.cli.Orchestrators;
+import io.blacktree.cli.TemporalOptions;
 import io.blacktree.workflows.OrchestratorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * Entry point of the child JVMs the harness starts, so that their RSS can be read from /proc:
  * {@code orchestrator <temporal> <deployQueue> <dispatchQueue> <resultsExchange> <worker,worker,...>} or
  * {@code bridge <temporal> <deployQueue> <queuePrefix>}. Prints {@code ready}, then every 500 ms
  * {@code heap <usedBytes> <committedBytes>} (and, for the bridge, {@code started <n>}); exits when stdin closes.
+ * The orchestrator's clients are built by the cli's {@code Orchestrators} from its Temporal and RabbitMQ options
+ * (so {@code BLACKTREE_TEMPORAL_TLS}, {@code BLACKTREE_TEMPORAL_API_KEY}, ... apply as for the real command).
  */
 public final class ChildMain {
   private ChildMain() {}
+
+  /**
+   * The Temporal and RabbitMQ flags of the cli ({@code --temporal} from the harness; TLS, API key, AMQP URL and
+   * password from the {@code BLACKTREE_*} environment, as for {@code blacktree orchestrator}), so the
+   * orchestrator child builds its clients exactly as the cli does.
+   */
+  @Command(name = "bench-orchestrator")
+  static final class Links {
+    @Mixin TemporalOptions temporal;
+    @Mixin AmqpOptions amqp;
+
+    static Links parse(String temporalTarget) {
+      Links links = new Links();
+      CommandLine line = new CommandLine(links);
+      line.setDefaultValueProvider(new EnvDefaultProvider(System.getenv()));
+      line.parseArgs("--temporal", temporalTarget);
+      return links;
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     AutoCloseable app;
@@ -25,14 +52,13 @@ public final class ChildMain {
     BridgeApp bridge = null;
     switch (args[0]) {
       case "orchestrator" -> {
+        Links links = Links.parse(args[1]);
         OrchestratorConfig d = OrchestratorConfig.defaults(Arrays.asList(args[5].split(",")));
-        OrchestratorConfig c = new OrchestratorConfig(args[1], d.namespace(), d.workers(), d.amqp(), args[2],
-            args[3], args[4], d.jobTimeLimit(), d.queueTtl(), d.heartbeatTimeout(), d.heartbeatInterval(),
-            d.maxHeartbeatThrottle(), d.maxAttempts(), d.totalTime(), d.initialBackoff(), d.maxBackoff(),
-            d.stickyScheduleToStart(), d.healthCheckInterval());
-        OrchestratorApp o = OrchestratorApp.create(c);
-        o.start();
-        app = o;
+        OrchestratorConfig c = new OrchestratorConfig(links.temporal.target(), links.temporal.namespace(),
+            d.workers(), links.amqp.redacted(), args[2], args[3], args[4], d.jobTimeLimit(), d.queueTtl(),
+            d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(), d.maxAttempts(), d.totalTime(),
+            d.initialBackoff(), d.maxBackoff(), d.stickyScheduleToStart(), d.healthCheckInterval());
+        app = Orchestrators.start(c, links.temporal, links.amqp);
       }
       case "bridge" -> {
         BridgeApp.Config c = BridgeApp.Config.builder().temporalTarget(args[1]).taskQueue(args[2])

@@ -36,6 +36,8 @@ final class ChildProcess implements AutoCloseable {
     if (!opts.isBlank()) {
       cmd.addAll(List.of(opts.trim().split("\\s+")));
     }
+    // the bench's own logging config: the cli jar on the classpath brings a logback.xml of its own
+    cmd.add("-Dlogback.configurationFile=bench-logback.xml");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ChildMain.class.getName());

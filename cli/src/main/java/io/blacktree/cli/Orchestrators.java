@@ -14,9 +14,10 @@ import java.util.List;
 /**
  * Builds the orchestrator's clients once (Temporal stubs with the TLS/API-key flags, one gRPC channel per
  * build worker with the worker link's TLS/mTLS and token, one self-recovering AMQP connection with the AMQP TLS
- * and password flags) and starts an {@link OrchestratorApp} on them.
+ * and password flags) and starts an {@link OrchestratorApp} on them. Public for the bench's orchestrator child,
+ * which builds its clients the same way.
  */
-final class Orchestrators {
+public final class Orchestrators {
   private Orchestrators() {}
 
   /**
@@ -24,7 +25,7 @@ final class Orchestrators {
    *
    * @throws CliException exit 3 when Temporal or RabbitMQ does not answer
    */
-  static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp)
+  public static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp)
       throws CliException {
     return start(config, temporal, amqp, TemporalExtras.NONE, null);
   }

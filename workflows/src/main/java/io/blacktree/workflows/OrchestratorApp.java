@@ -1,13 +1,11 @@
 package io.blacktree.workflows;
 
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.blacktree.activities.DispatchActivitiesImpl;
 import io.blacktree.activities.DispatchMetrics;
 import io.blacktree.activities.DispatchObserver;
 import io.blacktree.activities.DispatchSettings;
 import io.blacktree.activities.PublishActivitiesImpl;
-import io.blacktree.activities.WorkerChannels;
 import io.blacktree.activities.WorkerPool;
 import io.blacktree.activities.WorkerSlotSupplier;
 import io.blacktree.activities.WorkflowSignalStepNotifier;
@@ -16,9 +14,7 @@ import io.blacktree.core.SecretRedactor;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.WorkerFactory;
@@ -34,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The orchestrator: the {@code DeployJob} workflow and the publish activity on the deploy task queue, the
  * dispatch activity on the dispatch task queue with one activity slot per free healthy build worker
- * ({@link WorkerSlotSupplier}). {@link #create} builds the clients once (Temporal stubs, one gRPC channel
- * per build worker (TLS/mTLS and a bearer token per {@link OrchestratorConfig#workerLink}), one AMQP
- * connection); {@link #close} closes them.
+ * ({@link WorkerSlotSupplier}). The entry point builds the clients once (Temporal stubs with its TLS/API-key
+ * settings, one gRPC channel per build worker (TLS/mTLS and a bearer token per
+ * {@link OrchestratorConfig#workerLink}), one AMQP connection: cli {@code Orchestrators}) and passes them in;
+ * {@link #close} closes them.
  */
 public final class OrchestratorApp implements AutoCloseable {
   private final OrchestratorConfig config;
@@ -86,24 +83,6 @@ public final class OrchestratorApp implements AutoCloseable {
         .setWorkerInterceptors(interceptors.toArray(WorkerInterceptor[]::new))
         .build());
     register();
-  }
-
-  /** Builds every client from the config. */
-  public static OrchestratorApp create(OrchestratorConfig config) throws Exception {
-    WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(config.temporal()).build());
-    WorkflowClient client = WorkflowClient.newInstance(service,
-        WorkflowClientOptions.newBuilder().setNamespace(config.namespace()).build());
-    WorkerChannels links = new WorkerChannels(config.workerLink(), System.getenv());
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (String address : config.workers()) {
-      channels.add(links.open(address));
-    }
-    ConnectionFactory cf = new ConnectionFactory();
-    cf.setUri(config.amqp());
-    cf.setAutomaticRecoveryEnabled(true);
-    Connection amqp = cf.newConnection("blacktree-orchestrator");
-    return new OrchestratorApp(config, service, client, channels, amqp);
   }
 
   private void register() {
