@@ -31,20 +31,13 @@ class DockerdRestartE2EIT {
   @BeforeAll
   static void start() throws Exception {
     dockerd = new PrivateDockerd();
-    dockerd.start();
-    stack = FaultStack.start(DockerdRestartE2EIT.class, dir, new FaultStack.Options(null, dockerd.host(), false));
+    stack = FaultStack.startOn(DockerdRestartE2EIT.class, dir, dockerd);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (stack != null) {
-        stack.close();
-      }
-    } finally {
-      if (dockerd != null) {
-        dockerd.close();
-      }
+  static void stop() {
+    if (stack != null) {
+      stack.close();
     }
   }
 

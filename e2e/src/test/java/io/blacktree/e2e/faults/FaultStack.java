@@ -48,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -92,6 +93,7 @@ final class FaultStack implements AutoCloseable {
   ComponentProcess orchestrator;
   private volatile boolean watching = true;
   private Thread watcher;
+  private AutoCloseable privateService;
 
   /**
    * Where the stack's components connect, for tests that run a service of their own.
@@ -149,6 +151,38 @@ final class FaultStack implements AutoCloseable {
       throw e;
     }
     return stack;
+  }
+
+  /** Starts {@code temporal} (a dev server of the test's own), then the stack on it; the stack closes it last. */
+  static FaultStack startOn(Class<?> testClass, Path dir, PrivateTemporal temporal) throws Exception {
+    return owning(temporal, () -> {
+      temporal.start();
+      return start(testClass, dir, new Options(temporal.target(), null, false));
+    });
+  }
+
+  /** Starts {@code dockerd} (an engine of the test's own), then the stack's worker on it; closed last as well. */
+  static FaultStack startOn(Class<?> testClass, Path dir, PrivateDockerd dockerd) throws Exception {
+    return owning(dockerd, () -> {
+      dockerd.start();
+      return start(testClass, dir, new Options(null, dockerd.host(), false));
+    });
+  }
+
+  /** Runs {@code start} and gives the stack {@code service} to close; closes the service if the start fails. */
+  private static FaultStack owning(AutoCloseable service, Callable<FaultStack> start) throws Exception {
+    try {
+      FaultStack stack = start.call();
+      stack.privateService = service;
+      return stack;
+    } catch (Exception | Error e) {
+      try {
+        service.close();
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
   }
 
   /** Mounts a 20 MiB tmpfs on {@code dir}; returns null or why it could not. */
@@ -539,6 +573,16 @@ final class FaultStack implements AutoCloseable {
       }
     } catch (Exception e) {
       // the broker drops the exclusive queue with the connection
+    }
+    try {
+      if (privateService != null) {
+        privateService.close();
+      }
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("closing the test's private service failed", e);
     }
   }
 }

@@ -36,21 +36,13 @@ class RestartFaultsE2EIT {
   @BeforeAll
   static void start() throws Exception {
     temporal = new PrivateTemporal(dir.resolve("temporal"));
-    temporal.start();
-    stack = FaultStack.start(RestartFaultsE2EIT.class, dir.resolve("stack"),
-        new FaultStack.Options(temporal.target(), null, false));
+    stack = FaultStack.startOn(RestartFaultsE2EIT.class, dir.resolve("stack"), temporal);
   }
 
   @AfterAll
-  static void stop() throws Exception {
-    try {
-      if (stack != null) {
-        stack.close();
-      }
-    } finally {
-      if (temporal != null) {
-        temporal.close();
-      }
+  static void stop() {
+    if (stack != null) {
+      stack.close();
     }
   }
 
