@@ -18,8 +18,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Tags the built image for the registry and pushes every tag: {@code <registry>/<ecr_repo>:<version>}, the
- * request's extra tags, and the short SHA. Every push item is checked for an error (docker-java is silent
+ * Tags the built image for the registry and pushes it as {@code <registry>/<ecr_repo>:<version>}; the request's
+ * extra tags and the short SHA are then added in the registry to the pushed manifest ({@link RegistryProbe#tag}),
+ * which costs two small requests instead of a second push through the engine. Every push item is checked for an error (docker-java is silent
  * otherwise); a transient registry failure is retried up to {@code maxAttempts} times without rebuilding.
  *
  * <p>The version tag is immutable: if the registry already holds it with another image, the job fails
@@ -66,19 +67,17 @@ final class PushStep {
             imageUrl + " already exists with another image (" + remote.digest() + "); versions are immutable", null);
       }
     }
-    String digest = null;
-    Layers layers = null;
-    for (String tag : tags) {
-      tagImage(imageId, repo, tag);
-      Layers l = new Layers();
-      String d = pushWithRetry(job, auth, repo, tag, l);
-      if (tag.equals(req.getDeploymentVersion())) {
-        digest = d;
-        layers = l;
-      }
-    }
+    tagImage(imageId, repo, req.getDeploymentVersion());
+    Layers layers = new Layers();
+    String digest = pushWithRetry(job, auth, repo, req.getDeploymentVersion(), layers);
     job.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
         + layers.existing.size() + " already in the registry)");
+    for (String tag : tags.subList(1, tags.size())) {
+      tagWithRetry(job, auth, req.getEcrRepo(), digest, tag);
+    }
+    if (tags.size() > 1) {
+      job.log("tagged " + digest + " in the registry as " + String.join(", ", tags.subList(1, tags.size())));
+    }
     return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size(),
         layers.uploadedBytes());
   }
@@ -131,6 +130,24 @@ final class PushStep {
 
     long uploadedBytes() {
       return uploaded.stream().mapToLong(id -> sizes.getOrDefault(id, 0L)).sum();
+    }
+  }
+
+  /** The extra tags point at the pushed manifest through the registry API, no second push through the engine. */
+  private void tagWithRetry(Job job, RegistryAuth auth, String repository, String digest, String tag)
+      throws JobFailure {
+    for (int attempt = 1; ; attempt++) {
+      job.checkStopped();
+      try {
+        probe.tag(auth, repository, digest, tag);
+        return;
+      } catch (RegistryFailure f) {
+        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
+          throw f;
+        }
+        job.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        sleep(job, 1000L * attempt);
+      }
     }
   }
 

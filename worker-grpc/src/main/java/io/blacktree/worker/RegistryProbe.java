@@ -18,7 +18,8 @@ import java.util.Optional;
 
 /**
  * Reads what a tag holds in a registry through the Docker Registry HTTP API v2 (manifest, then config blob):
- * its manifest digest, config digest (= the local image ID of the same image) and labels. Uses HTTP basic
+ * its manifest digest, config digest (= the local image ID of the same image) and labels; and adds a tag to a
+ * manifest the registry already holds. Uses HTTP basic
  * auth with the job's credentials (what the test registry and ECR accept); a Bearer-token registry
  * (Docker Hub style) is not supported here.
  */
@@ -58,16 +59,44 @@ final class RegistryProbe {
     return Optional.of(new RemoteImage(digest, config, labels));
   }
 
+  /**
+   * Points {@code tag} at the manifest {@code digest} already in {@code repository} (a registry-side tag: the
+   * manifest is read by digest and put again under the tag, no layer or engine involved).
+   */
+  void tag(RegistryAuth auth, String repository, String digest, String tag) throws JobFailure {
+    HttpResponse<byte[]> manifest = get(auth, "/v2/" + repository + "/manifests/" + digest, ACCEPT);
+    check(manifest, "manifest " + digest + " of " + repository);
+    String type = manifest.headers().firstValue("Content-Type").orElse(ACCEPT.split(", ")[0]);
+    HttpRequest.Builder put = request(auth, "/v2/" + repository + "/manifests/" + tag)
+        .header("Content-Type", type)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.body()));
+    HttpResponse<byte[]> r = send(auth, put);
+    if (r.statusCode() == 401 || r.statusCode() == 403) {
+      throw new RegistryFailure(ErrorKind.REGISTRY_AUTH_DENIED,
+          "registry denied tagging " + repository + ":" + tag + " (HTTP " + r.statusCode() + ")", null);
+    }
+    if (r.statusCode() != 201 && r.statusCode() != 200) {
+      throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE,
+          "registry answered HTTP " + r.statusCode() + " tagging " + repository + ":" + tag, null);
+    }
+  }
+
   private HttpResponse<byte[]> get(RegistryAuth auth, String path, String accept) throws JobFailure {
+    return send(auth, request(auth, path).header("Accept", accept).GET());
+  }
+
+  private static HttpRequest.Builder request(RegistryAuth auth, String path) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(auth.baseUri() + path))
-        .timeout(Duration.ofSeconds(30))
-        .header("Accept", accept)
-        .GET();
+        .timeout(Duration.ofSeconds(30));
     if (auth.hasCredentials()) {
       String basic = Base64.getEncoder().encodeToString(
           (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
       b.header("Authorization", "Basic " + basic);
     }
+    return b;
+  }
+
+  private HttpResponse<byte[]> send(RegistryAuth auth, HttpRequest.Builder b) throws JobFailure {
     try {
       return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
