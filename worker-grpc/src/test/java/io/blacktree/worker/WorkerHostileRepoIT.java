@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.proto.worker.v1.ErrorKind;
 import io.blacktree.proto.worker.v1.JobResponse;
-import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,36 +19,21 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile repositories, crafted with git plumbing where porcelain refuses ({@code git mktree}): {@code .git}-named
  * entries, a symlink and a directory of the same name (write-through-symlink), a submodule, symlinks out of the
  * checkout. Each is refused with a clear kind or contained; a directory outside the workspace stays untouched.
  */
-class WorkerHostileRepoIT {
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
+class WorkerHostileRepoIT extends WorkerItBase {
   static Path outside;
 
   @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl());
+  static void createOutside() throws Exception {
     outside = Files.createDirectories(dir.resolve("outside"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    worker.close();
-    daemon.close();
   }
 
   @BeforeEach

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.proto.worker.v1.ErrorKind;
 import io.blacktree.proto.worker.v1.JobResponse;
-import io.blacktree.testsupport.git.GitDaemonServer;
-import io.blacktree.testsupport.git.GitRepos;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repository bombs against a worker with a small checkout bound ({@value #LIMIT} bytes): a branch 20,000
@@ -33,34 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
  * file larger than the bound is refused ({@code POLICY_VIOLATION}, not retried) before it is written. Either
  * way the workspace is removed and nothing outside it is written.
  */
-class WorkerRepoBombIT {
+class WorkerRepoBombIT extends WorkerItBase {
   private static final long LIMIT = 8L * 1024 * 1024;
   private static final int COMMITS = 20_000;
   private static final int REFS = 5_000;
   private static final Duration BOUND = Duration.ofSeconds(60);
-  @TempDir static Path dir;
-  static GitRepos repos;
-  static GitDaemonServer daemon;
-  static WorkerFixture worker;
   static Path outside;
 
-  @BeforeAll
-  static void start() throws Exception {
-    repos = WorkerFixture.repos(dir);
-    daemon = GitDaemonServer.start(repos.baseDir());
-    worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), c -> c.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT)));
-    outside = Files.createDirectories(dir.resolve("outside"));
+  @Override
+  WorkerApp.Config configure(WorkerApp.Config defaults) {
+    return defaults.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT));
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (daemon != null) {
-      daemon.close();
-    }
+  @BeforeAll
+  static void createOutside() throws Exception {
+    outside = Files.createDirectories(dir.resolve("outside"));
   }
 
   @Test
