@@ -71,6 +71,7 @@ final class ScriptVsWorker {
               + "docker push -q " + cfg.registry() + "/<repo>:<v>; rm -rf DIR");
           report.note("worker steps: clone = CLONING, build = BUILDING, push = LOGGING_IN + PUSHING, total = "
               + "RunJob call wall time (includes its workspace clean-up)");
+          warmUp(repos, daemon, ch);
           for (String kase : new String[] {"tiny", cfg.files() + "files", cfg.bigMb() + "mb"}) {
             for (int i = 0; i < cfg.runs(); i++) {
               runCase(repos, daemon, ch, kase, i);
@@ -97,6 +98,23 @@ final class ScriptVsWorker {
     repos.commit(sRepo, "main", Map.of("src/main.sh", mainSh(id + "s-2")), "one change");
     record("warm", kase, "worker", worker(ch, wRepo, "v2"));
     record("warm", kase, "script", script(daemon, sRepo, "v2"));
+  }
+
+  /**
+   * One unmeasured run of each tool on a tiny repository of its own before the measured runs: the worker is a
+   * long-running service, and its first job after start pays class loading and JIT warm-up that no later job
+   * pays; the script's first run warms the docker CLI and the page cache the same way.
+   */
+  private void warmUp(GitRepos repos, GitDaemonServer daemon, ManagedChannel ch) throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String wRepo = "bench-" + cfg.runId() + "/warmup-w";
+    String sRepo = "bench-" + cfg.runId() + "/warmup-s";
+    repos.create(wRepo, "main", files("tiny", id + "w"));
+    repos.create(sRepo, "main", files("tiny", id + "s"));
+    System.out.println("# warm-up (not measured) worker: " + worker(ch, wRepo, "v1"));
+    System.out.println("# warm-up (not measured) script: " + script(daemon, sRepo, "v1"));
+    report.note("one unmeasured warm-up run of each tool (tiny repository of its own) before the measured runs: "
+        + "the worker is a long-running service whose first job after start pays JVM class loading and JIT");
   }
 
   private void record(String mode, String kase, String tool, Map<String, Double> steps) {
