@@ -7,6 +7,7 @@ import io.blacktree.proto.worker.v1.WorkerGrpc;
 import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
 import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerConfig;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -52,12 +53,12 @@ final class ScriptVsWorker {
     ensureBase();
     GitRepos repos = new GitRepos(tmp.resolve("git"));
     try (GitDaemonServer daemon = GitDaemonServer.start(repos.baseDir())) {
-      WorkerApp.Config wc = WorkerApp.Config.defaults();
-      wc = new WorkerApp.Config(0, tmp.resolve("worker/work"), wc.dockerHost(), WorkerApp.RegistryMode.NONE,
+      WorkerConfig wc = WorkerConfig.defaults();
+      wc = new WorkerConfig(0, tmp.resolve("worker/work"), wc.dockerHost(), WorkerConfig.RegistryMode.NONE,
           cfg.registry(), null, null, null, false, wc.region(), URI.create(daemon.baseUrl()), Set.of("127.0.0.1"),
           null, Set.of(), wc.jobTimeLimit(), wc.grace(), wc.resultTtl(), false, wc.imageCacheBytes(),
           wc.pushAttempts(), "bench-worker").withGitCache(tmp.resolve("worker/git-cache"),
-          WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES);
+          WorkerConfig.DEFAULT_GIT_CACHE_BYTES);
       try (WorkerApp worker = WorkerApp.create(wc)) {
         worker.start();
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", worker.port()).usePlaintext().build();

@@ -5,6 +5,7 @@ import io.blacktree.bridge.BrokerException;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.workflows.OrchestratorConfig;
 import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerConfig;
 import io.blacktree.bridge.BridgeReadiness;
 import io.blacktree.core.Readiness;
 import io.blacktree.workflows.OrchestratorApp;
@@ -44,7 +45,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WorkerApp.Config workerConfig = options.workerConfig();
+    WorkerConfig workerConfig = options.workerConfig();
     ops = Ops.start(opsOptions, "blacktree-dev");
     Stack stack = new Stack();
     stack.push(ops::close);

@@ -2,7 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.core.ValidationPolicy;
 import io.blacktree.dev.DevServer;
-import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,13 +31,13 @@ final class DevOptions {
   @Option(names = "--workdir", description = "The worker's job workspaces (default $BLACKTREE_HOME/dev/worker).")
   Path workdir;
 
-  @Option(names = "--docker-host", defaultValue = WorkerApp.Config.DEFAULT_DOCKER_HOST,
+  @Option(names = "--docker-host", defaultValue = WorkerConfig.DEFAULT_DOCKER_HOST,
       description = "Docker engine (default: ${DEFAULT-VALUE}).")
   String dockerHost;
 
   @Option(names = "--registry", defaultValue = "none",
       description = "How the worker logs in to push: ecr, static or none (default: ${DEFAULT-VALUE}).")
-  WorkerApp.RegistryMode registry;
+  WorkerConfig.RegistryMode registry;
 
   @Option(names = "--registry-url", defaultValue = "127.0.0.1:5000",
       description = "Registry images are pushed to for static/none (default: ${DEFAULT-VALUE}).")
@@ -75,10 +75,10 @@ final class DevOptions {
   int maxAttempts;
 
   /** The worker's config: DESIGN.md's defaults with these flags and the local registry. */
-  WorkerApp.Config workerConfig() throws CliException {
-    WorkerApp.Config d = WorkerApp.Config.defaults();
+  WorkerConfig workerConfig() throws CliException {
+    WorkerConfig d = WorkerConfig.defaults();
     Path dir = workdir != null ? workdir : DevServer.blacktreeHome().resolve("dev").resolve("worker");
-    WorkerApp.Config config = new WorkerApp.Config(port, dir, dockerHost, registry, registryUrl, registryUser,
+    WorkerConfig config = new WorkerConfig(port, dir, dockerHost, registry, registryUrl, registryUser,
         registryPassword, ecrEndpoint, ecrEndpoint != null, d.region(), gitBaseUrl, Set.copyOf(gitAllowedHosts),
         d.gitTokenFile(), allowedAccounts(), jobTimeLimit, d.grace(), d.resultTtl(), allowTagOverwrite,
         d.imageCacheBytes(), d.pushAttempts(), d.workerId());

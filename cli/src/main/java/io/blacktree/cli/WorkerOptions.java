@@ -2,7 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.worker.BuildLimits;
 import io.blacktree.worker.LinkSecurity;
-import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +11,8 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The build worker's flags, mapped onto {@link WorkerApp.Config} field by field ({@code --docker-host} ->
- * dockerHost, {@code --registry} -> registryMode). An absent flag keeps {@link WorkerApp.Config#defaults()}.
+ * The build worker's flags, mapped onto {@link WorkerConfig} field by field ({@code --docker-host} ->
+ * dockerHost, {@code --registry} -> registryMode). An absent flag keeps {@link WorkerConfig#defaults()}.
  */
 final class WorkerOptions {
   @Option(names = "--port", description = "gRPC port (default 50051; 0 = ephemeral).")
@@ -25,7 +25,7 @@ final class WorkerOptions {
   String dockerHost;
 
   @Option(names = "--registry", description = "ecr, static or none (default ecr).")
-  WorkerApp.RegistryMode registry;
+  WorkerConfig.RegistryMode registry;
 
   @Option(names = "--registry-url", description = "Registry for static/none, e.g. 127.0.0.1:5000.")
   String registryUrl;
@@ -119,9 +119,9 @@ final class WorkerOptions {
   Long maxCheckoutBytes;
 
   /** The config: each given flag over the defaults. */
-  WorkerApp.Config toConfig() throws CliException {
-    WorkerApp.Config d = WorkerApp.Config.defaults();
-    WorkerApp.Config config = new WorkerApp.Config(
+  WorkerConfig toConfig() throws CliException {
+    WorkerConfig d = WorkerConfig.defaults();
+    WorkerConfig config = new WorkerConfig(
         or(port, d.port()), or(workdir, d.workdir()), or(dockerHost, d.dockerHost()),
         or(registry, d.registryMode()), or(registryUrl, d.registryUrl()), or(registryUser, d.registryUser()),
         or(registryPassword, d.registryPassword()), or(ecrEndpoint, d.ecrEndpoint()),
@@ -132,7 +132,7 @@ final class WorkerOptions {
         or(jobTimeLimit, d.jobTimeLimit()), or(grace, d.grace()), or(resultTtl, d.resultTtl()),
         or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
         or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
-        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerApp.Config.DEFAULT_GIT_CACHE_BYTES))
+        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerConfig.DEFAULT_GIT_CACHE_BYTES))
         .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile))
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),

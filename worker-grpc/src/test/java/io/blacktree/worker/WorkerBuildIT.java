@@ -118,7 +118,7 @@ class WorkerBuildIT extends WorkerItBase {
     System.setProperty("aws.secretAccessKey", "test-secret-key");
     try (EcrStubServer ecr = EcrStubServer.start(WorkerFixture.REGISTRY_USER, WorkerFixture.REGISTRY_PASSWORD,
         URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
-      WorkerApp.Config config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
+      WorkerConfig config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr2"), daemon.baseUrl(),
           WorkerApp.registryLogin(config), GitCredentials.none(), c -> config)) {
         JobResponse r = w.stub(300).runJob(request(repo, "main", "v3").build());
@@ -135,9 +135,9 @@ class WorkerBuildIT extends WorkerItBase {
     }
   }
 
-  static WorkerApp.Config ecrConfig(Path d, URI endpoint) {
-    WorkerApp.Config c = WorkerFixture.config(d, daemon.baseUrl());
-    return new WorkerApp.Config(0, c.workdir(), c.dockerHost(), WorkerApp.RegistryMode.ECR, null, null, null,
+  static WorkerConfig ecrConfig(Path d, URI endpoint) {
+    WorkerConfig c = WorkerFixture.config(d, daemon.baseUrl());
+    return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
         endpoint, true, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
         c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-ecr-worker");
   }

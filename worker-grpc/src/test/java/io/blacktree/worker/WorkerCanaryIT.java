@@ -55,7 +55,7 @@ class WorkerCanaryIT {
     try (GitHttpServer git = GitHttpServer.start(repos.baseDir(), canary);
          EcrStubServer ecr = EcrStubServer.start(WorkerFixture.REGISTRY_USER, canary,
              URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
-      WorkerApp.Config ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
+      WorkerConfig ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr"), git.baseUrl(),
           WorkerApp.registryLogin(ecrConfig), GitCredentials.ofToken(canary), c -> ecrConfig)) {
         collect(w, request(repo, "main", "v1").putBuildArgs("NOTE", "plain").build(), seen);
@@ -98,9 +98,9 @@ class WorkerCanaryIT {
     }
   }
 
-  private static WorkerApp.Config ecrConfig(Path d, String gitBaseUrl, URI endpoint) {
-    WorkerApp.Config c = WorkerFixture.config(d, gitBaseUrl);
-    return new WorkerApp.Config(0, c.workdir(), c.dockerHost(), WorkerApp.RegistryMode.ECR, null, null, null,
+  private static WorkerConfig ecrConfig(Path d, String gitBaseUrl, URI endpoint) {
+    WorkerConfig c = WorkerFixture.config(d, gitBaseUrl);
+    return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
         endpoint, false, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
         c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-canary");
   }

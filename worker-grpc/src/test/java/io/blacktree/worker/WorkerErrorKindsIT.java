@@ -136,9 +136,9 @@ class WorkerErrorKindsIT extends WorkerItBase {
   void runJob_dockerEngineUnreachable_dockerUnavailable() throws Exception {
     String repo = unique("dockerdown");
     repos.create(repo, "main", app(repo));
-    WorkerApp.Config base = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl());
+    WorkerConfig base = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl());
     String missing = "unix://" + dir.resolve("no-docker.sock");
-    WorkerApp.Config config = new WorkerApp.Config(0, base.workdir(), missing, base.registryMode(),
+    WorkerConfig config = new WorkerConfig(0, base.workdir(), missing, base.registryMode(),
         base.registryUrl(), null, null, null, false, base.region(), base.gitBaseUrl(), base.gitAllowedHosts(), null,
         base.allowedAccounts(), base.jobTimeLimit(), base.grace(), base.resultTtl(), false, base.imageCacheBytes(), 3,
         "it-no-docker");

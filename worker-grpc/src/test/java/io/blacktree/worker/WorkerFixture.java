@@ -60,8 +60,8 @@ final class WorkerFixture implements AutoCloseable {
 
   /** A worker with the test defaults (open registry, git base URL as given), adjusted by {@code customize}. */
   static WorkerFixture start(Path dir, String gitBaseUrl, RegistryLogin login, GitCredentials git,
-      UnaryOperator<WorkerApp.Config> customize) throws IOException {
-    WorkerApp.Config config = customize.apply(config(dir, gitBaseUrl));
+      UnaryOperator<WorkerConfig> customize) throws IOException {
+    WorkerConfig config = customize.apply(config(dir, gitBaseUrl));
     return new WorkerFixture(config.workdir(),
         new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()), login, git));
   }
@@ -70,9 +70,9 @@ final class WorkerFixture implements AutoCloseable {
     return start(dir, gitBaseUrl, new NoLogin(OPEN_REGISTRY), GitCredentials.none(), c -> c);
   }
 
-  static WorkerApp.Config config(Path dir, String gitBaseUrl) {
-    WorkerApp.Config d = WorkerApp.Config.defaults();
-    return new WorkerApp.Config(0, dir.resolve("workdir"), d.dockerHost(), WorkerApp.RegistryMode.NONE, OPEN_REGISTRY,
+  static WorkerConfig config(Path dir, String gitBaseUrl) {
+    WorkerConfig d = WorkerConfig.defaults();
+    return new WorkerConfig(0, dir.resolve("workdir"), d.dockerHost(), WorkerConfig.RegistryMode.NONE, OPEN_REGISTRY,
         null, null, null, false, "us-east-1", URI.create(gitBaseUrl), Set.of(), null, Set.of(),
         Duration.ofMinutes(5), Duration.ofSeconds(3), Duration.ofMinutes(10), false, Long.MAX_VALUE / 4, 3,
         "it-worker");

@@ -21,7 +21,7 @@ abstract class WorkerItBase {
   static WorkerFixture worker;
 
   /** The class's worker configuration: {@code defaults} (WorkerFixture's test defaults) unless overridden. */
-  WorkerApp.Config configure(WorkerApp.Config defaults) {
+  WorkerConfig configure(WorkerConfig defaults) {
     return defaults;
   }
 

@@ -76,7 +76,7 @@ class WorkerLinkSecurityIT {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).addAppender(logs);
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
-    WorkerApp.Config config = WorkerFixture.config(dir.resolve("w"), daemon.baseUrl())
+    WorkerConfig config = WorkerFixture.config(dir.resolve("w"), daemon.baseUrl())
         .withSecurity(new LinkSecurity(server.cert(), server.key(), pki.caCert, tokenFile));
     worker = new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), Map.of());

@@ -37,7 +37,7 @@ class WorkerRepoBombIT extends WorkerItBase {
   static Path outside;
 
   @Override
-  WorkerApp.Config configure(WorkerApp.Config defaults) {
+  WorkerConfig configure(WorkerConfig defaults) {
     return defaults.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT));
   }
 
