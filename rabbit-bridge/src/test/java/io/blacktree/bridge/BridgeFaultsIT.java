@@ -3,6 +3,7 @@ package io.blacktree.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
+import io.blacktree.testsupport.fault.FaultProxy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ class BridgeFaultsIT {
   private static final Duration WITHIN = Duration.ofSeconds(60);
   private static BridgeFixture fx;
   private BridgeApp bridge;
-  private TcpProxy proxy;
+  private FaultProxy proxy;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -66,12 +67,12 @@ class BridgeFaultsIT {
 
   @Test
   void temporalUnreachable_twentyMessages_heldUntilItAnswersThenAllStarted() throws Exception {
-    proxy = new TcpProxy(7233);
+    proxy = FaultProxy.start("127.0.0.1", 7233);
     startBridge(fx.config().temporalTarget("127.0.0.1:" + proxy.port()).prefetch(5));
     String account = BridgeFixture.randomAccount();
     List<String> ids = IntStream.range(0, 20).mapToObj(i -> id(account, "held-" + i)).toList();
 
-    proxy.down();
+    proxy.drop(Duration.ofHours(1));
     for (int i = 0; i < 20; i++) {
       fx.publish(request(account, "held-" + i), null, "held-" + i);
     }
@@ -88,7 +89,7 @@ class BridgeFaultsIT {
     assertThat(bridge.metrics().startFailures()).isPositive();
     assertThat(ids).allSatisfy(id -> assertThat(fx.describe(id)).as(id).isEmpty());
 
-    proxy.up();
+    proxy.pass();
 
     BridgeFixture.await("all 20 workflows started", WITHIN,
         () -> ids.stream().allMatch(id -> fx.describe(id).isPresent()));

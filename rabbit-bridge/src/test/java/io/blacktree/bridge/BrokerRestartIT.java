@@ -1,10 +1,10 @@
 package io.blacktree.bridge;
 
-import io.blacktree.testsupport.PrivateRabbit;
-import io.blacktree.testsupport.ServiceRequirement;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blacktree.testsupport.PrivateRabbit;
+import io.blacktree.testsupport.ServiceRequirement;
+import io.blacktree.testsupport.fault.FaultProxy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -25,7 +25,7 @@ class BrokerRestartIT {
   @TempDir Path dir;
   private PrivateRabbit rabbit;
   private BridgeFixture fx;
-  private TcpProxy proxy;
+  private FaultProxy proxy;
   private BridgeApp bridge;
 
   @AfterEach
@@ -50,7 +50,7 @@ class BrokerRestartIT {
     rabbit = new PrivateRabbit(dir.resolve("rabbit"));
     rabbit.start();
     fx = new BridgeFixture(rabbit.url());
-    proxy = new TcpProxy(7233);
+    proxy = FaultProxy.start("127.0.0.1", 7233);
     bridge = BridgeApp.create(fx.config().temporalTarget("127.0.0.1:" + proxy.port()).prefetch(5).build(),
         new SimpleMeterRegistry());
     bridge.start();
@@ -63,7 +63,7 @@ class BrokerRestartIT {
     BridgeFixture.await("first five started", WITHIN,
         () -> ids.subList(0, 5).stream().allMatch(id -> fx.describe(id).isPresent()));
 
-    proxy.down();
+    proxy.drop(Duration.ofHours(1));
     long outageEnds = System.nanoTime() + TEMPORAL_OUTAGE.toNanos();
     publish(account, 5, 10);
     BridgeFixture.await("bridge holding", WITHIN, () -> bridge.state().equals("HOLDING"));
@@ -74,7 +74,7 @@ class BrokerRestartIT {
       assertThat(ids.subList(5, 15)).allSatisfy(id -> assertThat(fx.describe(id)).as(id).isEmpty());
       Thread.sleep(500);
     }
-    proxy.up();
+    proxy.pass();
     publish(account, 15, 20);
 
     BridgeFixture.await("all 20 workflows", WITHIN, () -> ids.stream().allMatch(id -> fx.describe(id).isPresent()));
