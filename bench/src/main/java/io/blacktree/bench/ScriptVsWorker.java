@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ScriptVsWorker {
   static final String BASE = "blacktree/busybox-base:1";
+  private static final long SETTLE_MILLIS = 2_000;
   private static final String[] STEPS = {"clone", "build", "push", "total"};
 
   private final BenchConfig cfg;
@@ -94,11 +95,15 @@ final class ScriptVsWorker {
     repos.create(wRepo, "main", files(kase, id + "w"));
     repos.create(sRepo, "main", files(kase, id + "s"));
     record("cold", kase, "worker", worker(ch, wRepo, "v1"));
+    settle();
     record("cold", kase, "script", script(daemon, sRepo, "v1"));
     repos.commit(wRepo, "main", Map.of("src/main.sh", mainSh(id + "w-2")), "one change");
     repos.commit(sRepo, "main", Map.of("src/main.sh", mainSh(id + "s-2")), "one change");
+    settle();
     record("warm", kase, "worker", worker(ch, wRepo, "v2"));
+    settle();
     record("warm", kase, "script", script(daemon, sRepo, "v2"));
+    settle();
   }
 
   /**
@@ -114,8 +119,19 @@ final class ScriptVsWorker {
     repos.create(sRepo, "main", files("tiny", id + "s"));
     System.out.println("# warm-up (not measured) worker: " + worker(ch, wRepo, "v1"));
     System.out.println("# warm-up (not measured) script: " + script(daemon, sRepo, "v1"));
+    report.note("a " + SETTLE_MILLIS + " ms pause between runs: the worker's image pruning after it answered "
+        + "never overlaps the script's run");
     report.note("one unmeasured warm-up run of each tool (tiny repository of its own) before the measured runs: "
         + "the worker is a long-running service whose first job after start pays JVM class loading and JIT");
+  }
+
+  /**
+   * A pause between runs, so that neither tool's run overlaps work the other left running: the worker prunes
+   * its image cache on its own thread after it answered (listing the engine's images, up to a second of engine
+   * time), which would otherwise slow the script run that follows.
+   */
+  private static void settle() throws InterruptedException {
+    Thread.sleep(SETTLE_MILLIS);
   }
 
   private void record(String mode, String kase, String tool, Map<String, Double> steps) {
