@@ -9,7 +9,7 @@ import java.util.UUID;
 /**
  * The harness's options, from {@code --name=value} arguments (all optional):
  * {@code --sections=script,overhead,intake,pool} {@code --runs=3} (script vs worker, per case)
- * {@code --overhead-jobs=200} {@code --overhead-concurrency=4} {@code --overhead-delay-ms=100}
+ * {@code --overhead-jobs=200} {@code --overhead-concurrency=1} {@code --overhead-delay-ms=100}
  * {@code --intake=2000} {@code --intake-delay-ms=20} {@code --pool-workers=8} {@code --pool-jobs=200}
  * {@code --pool-delay-ms=2000} {@code --cancel-runs=5} {@code --temporal=127.0.0.1:7233}
  * {@code --registry=127.0.0.1:5000} {@code --big-mb=60} {@code --files=1000} {@code --out=BENCHMARKS.md}
@@ -33,7 +33,7 @@ record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overhea
         Set.of(m.getOrDefault("sections", "script,overhead,intake,pool").split(",")),
         Integer.parseInt(m.getOrDefault("runs", "3")),
         Integer.parseInt(m.getOrDefault("overhead-jobs", "200")),
-        Integer.parseInt(m.getOrDefault("overhead-concurrency", "4")),
+        Integer.parseInt(m.getOrDefault("overhead-concurrency", "1")),
         Long.parseLong(m.getOrDefault("overhead-delay-ms", "100")),
         Integer.parseInt(m.getOrDefault("intake", "2000")),
         Long.parseLong(m.getOrDefault("intake-delay-ms", "20")),

@@ -63,7 +63,7 @@ final class Markdown {
         .append("`scripts/bench` builds `bench/` (and the modules it needs are taken from `~/.m2`), then runs ")
         .append("`java -cp bench/target/blacktree-bench-*.jar:<deps> io.blacktree.bench.BenchMain [--name=value ...]`. ")
         .append("Options: `--sections=script,overhead,intake,pool --runs=3 --overhead-jobs=200 ")
-        .append("--overhead-concurrency=4 --overhead-delay-ms=100 --intake=2000 --intake-delay-ms=20 --pool-workers=8 ")
+        .append("--overhead-concurrency=1 --overhead-delay-ms=100 --intake=2000 --intake-delay-ms=20 --pool-workers=8 ")
         .append("--pool-jobs=200 --pool-delay-ms=2000 --cancel-runs=5 --big-mb=60 --files=1000 --bridge-prefetch=10`. Each run uses its ")
         .append("own run id in queue names (`bench-<id>.jobs.build`), task queues (`bench-<id>-deploy`, ")
         .append("`bench-<id>-dispatch`), workflow IDs (ECR repo `bench-<id>/app`) and image names, so it does not ")
