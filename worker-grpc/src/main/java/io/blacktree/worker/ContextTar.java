@@ -2,6 +2,7 @@ package io.blacktree.worker;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,10 +20,12 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * {@code .git} directories always and what the context's {@code .dockerignore} excludes ({@link DockerIgnore};
  * the daemon does not apply it to a tar it receives, the Docker CLI does it client-side as we do). Symlinks go
  * in as symlinks (the daemon never follows them on the host). A Dockerfile outside the context is added under
- * {@link #OUTSIDE_DOCKERFILE}, as the Docker CLI does.
+ * {@link #OUTSIDE_DOCKERFILE} and named in the tar's {@code .dockerignore}, as the Docker CLI does, so the
+ * engine removes it from the context once read.
  */
 final class ContextTar {
   static final String OUTSIDE_DOCKERFILE = ".blacktree.Dockerfile";
+  private static final String DOCKERIGNORE = ".dockerignore";
 
   private ContextTar() {}
 
@@ -37,6 +40,9 @@ final class ContextTar {
    * Dockerfile's path inside the tar.
    */
   static String write(Path context, Path dockerfile, byte[] buildDockerfile, OutputStream out) throws IOException {
+    // A Dockerfile from outside the context is named in the tar's .dockerignore, so the engine drops it from the
+    // context after reading it (as the Docker CLI does) and a COPY of the context does not copy it.
+    boolean outside = buildDockerfile == null && !dockerfile.startsWith(context);
     DockerIgnore ignore = DockerIgnore.load(context,
         dockerfile.startsWith(context) ? context.relativize(dockerfile).toString() : null);
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -62,7 +68,11 @@ final class ContextTar {
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
           String rel = context.relativize(file).toString();
-          if (!ignore.excludes(rel)) {
+          if (outside && rel.equals(DOCKERIGNORE) && !Files.isSymbolicLink(file)) {
+            byte[] own = Files.readAllBytes(file);
+            addBytes(tar, DOCKERIGNORE, (new String(own, StandardCharsets.UTF_8) + "\n" + OUTSIDE_DOCKERFILE + "\n")
+                .getBytes(StandardCharsets.UTF_8));
+          } else if (!ignore.excludes(rel)) {
             add(tar, rel, file);
           }
           return FileVisitResult.CONTINUE;
@@ -71,21 +81,28 @@ final class ContextTar {
       String name;
       if (buildDockerfile != null) {
         name = OUTSIDE_DOCKERFILE;
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(buildDockerfile.length);
-        entry.setMode(0100644);
-        tar.putArchiveEntry(entry);
-        tar.write(buildDockerfile);
-        tar.closeArchiveEntry();
-      } else if (dockerfile.startsWith(context)) {
+        addBytes(tar, name, buildDockerfile);
+      } else if (!outside) {
         name = context.relativize(dockerfile).toString();
       } else {
         name = OUTSIDE_DOCKERFILE;
         add(tar, name, dockerfile);
+        if (!Files.exists(context.resolve(DOCKERIGNORE), LinkOption.NOFOLLOW_LINKS)) {
+          addBytes(tar, DOCKERIGNORE, (DOCKERIGNORE + "\n" + OUTSIDE_DOCKERFILE + "\n").getBytes(StandardCharsets.UTF_8));
+        }
       }
       tar.finish();
       return name;
     }
+  }
+
+  private static void addBytes(TarArchiveOutputStream tar, String name, byte[] body) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setSize(body.length);
+    entry.setMode(0100644);
+    tar.putArchiveEntry(entry);
+    tar.write(body);
+    tar.closeArchiveEntry();
   }
 
   private static void add(TarArchiveOutputStream tar, String name, Path p) throws IOException {

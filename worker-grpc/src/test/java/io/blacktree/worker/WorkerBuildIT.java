@@ -82,6 +82,25 @@ class WorkerBuildIT extends WorkerItBase {
     worker.assertNoWorkspace();
   }
 
+  @Test
+  void runJob_dockerfileOutsideTheContext_contextCopyHoldsOnlyTheContext() throws Exception {
+    String repo = unique("outside");
+    Map<String, Object> files = new LinkedHashMap<>();
+    files.put("app/busybox", Path.of("/bin/busybox"));
+    files.put("app/hello.txt", "outside " + repo + "\n");
+    files.put("docker/Dockerfile", "FROM scratch\nCOPY . /ctx/\nCMD [\"/ctx/busybox\", \"ls\", \"-a\", \"/ctx\"]\n");
+    repos.create(repo, "main", files);
+
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").setContext("app")
+        .setDockerfile("docker/Dockerfile").build());
+
+    assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+    List<String> listed = pullAndRun(r.getImageUrl() + "@" + r.getDigest()).lines().map(String::trim).toList();
+    assertThat(listed).as("what COPY . took from the context").containsExactlyInAnyOrder(".", "..", "busybox",
+        "hello.txt");
+    worker.assertNoWorkspace();
+  }
+
   private static String layers(String image) throws Exception {
     return docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", image).trim();
   }
