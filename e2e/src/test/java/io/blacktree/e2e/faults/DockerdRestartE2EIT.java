@@ -3,7 +3,6 @@ package io.blacktree.e2e.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.blacktree.e2e.faults.FaultStack.Job;
 import io.blacktree.proto.worker.v1.Step;
 import io.temporal.api.enums.v1.EventType;
 import java.nio.file.Path;
@@ -47,13 +46,14 @@ class DockerdRestartE2EIT {
     job.start();
     stack.awaitStep(job, Step.BUILDING, Duration.ofSeconds(90));
     stack.awaitTrue("the RUN container on the private engine", Duration.ofSeconds(60),
-        () -> !stack.containersOf(job).isEmpty());
+        () -> !stack.leftovers.containersOf(job).isEmpty());
 
     dockerd.stop();
     dockerd.start();
     // the interrupted build's intermediate container, stopped by the engine's shutdown, may survive the
     // restart (the classic builder removes it only when the build ends): the worker removes it
-    String crashLeftovers = stack.engine("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}");
+    String crashLeftovers =
+        stack.leftovers.engine("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}");
     assertThat(crashLeftovers.lines().filter(l -> !l.isBlank()).map(l -> l.split(" ")[1]).toList())
         .as("containers right after the restart: %s", crashLeftovers).allMatch(st -> !st.equals("running"))
         .hasSizeLessThanOrEqualTo(1);
@@ -66,7 +66,7 @@ class DockerdRestartE2EIT {
         .map(e -> e.getActivityTaskFailedEventAttributes().getFailure().getApplicationFailureInfo().getType())
         .toList();
     assertThat(failures).as("activity failures").contains("DOCKER_UNAVAILABLE").doesNotContain("BUILD_FAILED");
-    assertThat(stack.engine("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}").trim())
+    assertThat(stack.leftovers.engine("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}").trim())
         .as("containers on the private engine (right after the restart: %s)", crashLeftovers).isEmpty();
     // built on the private engine: the shared engine pulls it from the registry (quietly, apart from the run)
     FaultStack.docker("pull", "-q", job.imageUrl());

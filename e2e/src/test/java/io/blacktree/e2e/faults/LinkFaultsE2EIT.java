@@ -4,7 +4,6 @@ import io.blacktree.testsupport.ServiceRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.blacktree.e2e.faults.FaultStack.Job;
 import io.blacktree.proto.worker.v1.Step;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,7 +54,7 @@ class LinkFaultsE2EIT {
     stack.gitProxy.pass();
     stack.registryProxy.pass();
     stack.linkProxy.pass();
-    stack.awaitTrue("worker FREE", Duration.ofSeconds(60), stack::workerFree);
+    stack.awaitTrue("worker FREE", Duration.ofSeconds(60), stack.observer::isFree);
   }
 
   @Test
@@ -69,7 +68,7 @@ class LinkFaultsE2EIT {
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("FAILED");
     assertThat(result.path("error_kind").asText()).isEqualTo("REPO_NOT_FOUND");
     assertThat(result.path("attempts").asInt()).as("not retried").isEqualTo(1);
-    assertThat(stack.builds(job)).isZero();
+    assertThat(stack.observer.builds(job)).isZero();
   }
 
   @Test
@@ -89,7 +88,7 @@ class LinkFaultsE2EIT {
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("SUCCESS");
     assertThat(result.path("attempts").asInt()).as("retried after GIT_UNAVAILABLE")
         .isBetween(2, FaultStack.MAX_ATTEMPTS);
-    assertThat(stack.builds(job)).as("steps seen: %s", stack.stepsSeen(job)).isEqualTo(1);
+    assertThat(stack.observer.builds(job)).as("steps seen: %s", stack.observer.stepsSeen(job)).isEqualTo(1);
     assertThat(FaultStack.docker("run", "--rm", "--network=none", job.imageUrl()).trim()).isEqualTo(job.marker);
   }
 
@@ -111,7 +110,7 @@ class LinkFaultsE2EIT {
     JsonNode result = stack.awaitEndedOnce(job, JOB_BOUND);
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("SUCCESS");
     assertThat(result.path("attempts").asInt()).as("push retried inside the worker").isEqualTo(1);
-    assertThat(stack.builds(job)).as("steps seen: %s", stack.stepsSeen(job)).isEqualTo(1);
+    assertThat(stack.observer.builds(job)).as("steps seen: %s", stack.observer.stepsSeen(job)).isEqualTo(1);
     assertThat(result.path("logs").asText().toLowerCase()).as("the push met the resets").containsAnyOf(
         "retry", "retrying", "reset");
     HttpResponse<Void> manifest = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
@@ -135,8 +134,8 @@ class LinkFaultsE2EIT {
 
     JsonNode result = stack.awaitEndedOnce(job, JOB_BOUND);
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("SUCCESS");
-    assertThat(stack.builds(job)).as("never two builds of one job; steps seen: %s", stack.stepsSeen(job))
-        .isEqualTo(1);
+    assertThat(stack.observer.builds(job))
+        .as("never two builds of one job; steps seen: %s", stack.observer.stepsSeen(job)).isEqualTo(1);
     assertThat(result.path("logs").asText()).contains(job.marker);
     assertThat(FaultStack.docker("run", "--rm", "--network=none", job.imageUrl()).trim()).isEqualTo(job.marker);
   }
@@ -155,7 +154,7 @@ class LinkFaultsE2EIT {
     JsonNode result = stack.awaitEndedOnce(job, JOB_BOUND);
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("FAILED");
     assertThat(result.path("error_kind").asText()).as(result.toString()).isEqualTo("DISK_FULL");
-    assertThat(stack.builds(job)).isZero();
+    assertThat(stack.observer.builds(job)).isZero();
     assertThat(Files.getFileStore(stack.workdir).getUsableSpace())
         .as("the tmpfs is empty again").isGreaterThan(19L * 1024 * 1024);
   }

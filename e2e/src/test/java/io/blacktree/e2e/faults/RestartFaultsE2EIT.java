@@ -3,7 +3,6 @@ package io.blacktree.e2e.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.blacktree.e2e.faults.FaultStack.Job;
 import io.blacktree.proto.worker.v1.Step;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +47,7 @@ class RestartFaultsE2EIT {
 
   @BeforeEach
   void quiet() {
-    stack.awaitTrue("worker FREE", Duration.ofSeconds(60), stack::workerFree);
+    stack.awaitTrue("worker FREE", Duration.ofSeconds(60), stack.observer::isFree);
   }
 
   @Test
@@ -64,7 +63,8 @@ class RestartFaultsE2EIT {
 
     JsonNode result = stack.awaitEndedOnce(job, JOB_BOUND);
     assertThat(result.path("status").asText()).as(result.toString()).isEqualTo("SUCCESS");
-    assertThat(stack.builds(job)).as("one build; steps seen: %s", stack.stepsSeen(job)).isEqualTo(1);
+    assertThat(stack.observer.builds(job)).as("one build; steps seen: %s", stack.observer.stepsSeen(job))
+        .isEqualTo(1);
     assertThat(result.path("logs").asText()).contains(job.marker);
     assertThat(FaultStack.docker("run", "--rm", "--network=none", job.imageUrl()).trim()).isEqualTo(job.marker);
     assertNothingRunning();
@@ -76,7 +76,7 @@ class RestartFaultsE2EIT {
     Job job = stack.job("killed", "sleep 20");
     job.start();
     stack.awaitStep(job, Step.BUILDING, Duration.ofSeconds(90));
-    List<Path> during = stack.workspaces();
+    List<Path> during = stack.leftovers.workspaces();
     assertThat(during).as("the running job's workspace").hasSize(1);
 
     stack.worker.kill();

@@ -3,13 +3,6 @@ package io.blacktree.e2e.soak;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.Names;
-import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowExecutionMetadata;
-import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +26,8 @@ import java.util.stream.Collectors;
 /**
  * One soak run: starts a {@link SoakStack}, sends the planned requests evenly over the run's duration while a
  * second thread injects the planned faults, waits until every accepted job has its result, checks what is
- * left, reconciles and writes the report and the plot.
+ * left, reconciles and writes the report (its figures from {@link SoakFigures}) and the plot. Temporal is read
+ * through a {@link TemporalView}.
  */
 final class SoakRun {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -116,8 +110,8 @@ final class SoakRun {
             leftovers);
 
         Duration total = Duration.between(began, Instant.now());
-        Map<String, Object> figures = figures(verdict, injector, broker, dlq, runs, startup,
-            Duration.between(t0, sendEnd), drain, total);
+        Map<String, Object> figures = SoakFigures.of(options, List.copyOf(sent), timeline, verdict, injector,
+            broker, dlq, runs, startup, Duration.between(t0, sendEnd), drain, total);
         List<String> lines = ReliabilityReport.lines(figures, verdict);
         lines.forEach(l -> System.out.println("  " + l));
         SoakPlot.write(timeline, "Soak: " + sent.size() + " requests, " + timeline.faults().size()
@@ -272,70 +266,6 @@ final class SoakRun {
     return out;
   }
 
-  private Map<String, Object> figures(Reconciler.Verdict v, FaultInjector injector, SoakBroker broker,
-      Map<String, List<List<String>>> dlq, Map<String, List<Reconciler.Run>> runs, Duration startup,
-      Duration send, Duration drain, Duration total) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    List<Reconciler.Sent> all = List.copyOf(sent);
-    f.put("run-finished", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
-    f.put("command", options.command());
-    f.put("seed", options.seed());
-    f.put("workers", options.workers());
-    f.put("duration-planned", fmt(options.duration()));
-    f.put("fault-gap-mean", fmt(options.faultGap()));
-    f.put("jobs-sent", all.size());
-    f.put("jobs-valid", all.stream().filter(s -> s.kind() == RequestKind.VALID).count());
-    f.put("jobs-invalid", all.stream().filter(s -> s.kind().invalid()).count());
-    for (RequestKind k : RequestKind.invalidKinds()) {
-      f.put("jobs-invalid-" + label(k.name()), all.stream().filter(s -> s.kind() == k).count());
-    }
-    f.put("jobs-duplicate", all.stream().filter(s -> s.kind() == RequestKind.DUPLICATE).count());
-    List<Timeline.Fault> faults = timeline.faults();
-    f.put("faults-injected", faults.size());
-    for (FaultKind k : FaultKind.values()) {
-      f.put("faults-" + label(k.name()), faults.stream().filter(x -> x.kind() == k).count());
-    }
-    f.put("faults-not-recovered-cleanly", faults.stream().filter(x -> x.error() != null).count());
-    f.put("components-exited-unplanned", injector.unplannedExits().size());
-    f.put("workflow-ids-accepted", v.accepted());
-    f.put("workflow-executions", runs.values().stream().mapToInt(List::size).sum());
-    f.put("jobs-succeeded", v.succeeded());
-    f.put("jobs-failed", v.failed());
-    v.failedByKind().forEach((k, n) -> f.put("jobs-failed-" + label(k), n));
-    f.put("jobs-lost", v.lost().size());
-    f.put("jobs-duplicated", v.duplicated().size());
-    f.put("invalid-not-in-dlq", v.invalidNotInDlq().size());
-    f.put("leftovers", v.leftovers().size());
-    f.put("dlq-messages", dlq.values().stream().mapToInt(List::size).sum());
-    f.put("dlq-extra-copies", v.extraDlqCopies());
-    f.put("result-message-redeliveries", v.resultRedeliveries());
-    f.put("publish-retries", broker.publishRetries());
-    f.put("max-jobs-in-flight", timeline.samples().stream().mapToInt(Timeline.Sample::inFlight).max().orElse(0));
-    f.put("startup-duration", fmt(startup));
-    f.put("send-duration", fmt(send));
-    f.put("drain-duration", fmt(drain));
-    f.put("total-duration", fmt(total));
-    Path reportDir = options.report().toAbsolutePath().getParent();
-    f.put("plot", reportDir.relativize(options.plot().toAbsolutePath()).toString());
-    for (String u : injector.unplannedExits()) {
-      f.put("unplanned-exit-" + (f.size()), u);
-    }
-    for (Timeline.Fault x : faults) {
-      if (x.error() != null) {
-        f.put("fault-error-" + x.startMillis() / 1000 + "s", x.kind() + " " + x.target() + ": " + x.error());
-      }
-    }
-    return f;
-  }
-
-  private static String label(String name) {
-    return name.toLowerCase().replace('_', '-');
-  }
-
-  private static String fmt(Duration d) {
-    return d.toSeconds() + " s";
-  }
-
   // ---- plumbing
 
   private long millis() {
@@ -379,59 +309,5 @@ final class SoakRun {
   static void log(String s) {
     System.out.println("[soak " + DateTimeFormatter.ISO_LOCAL_TIME.format(java.time.LocalTime.now()
         .truncatedTo(ChronoUnit.SECONDS)) + "] " + s);
-  }
-
-  /** The soak's view of the private Temporal server: executions by workflow ID, status from each history. */
-  static final class TemporalView implements AutoCloseable {
-    private final WorkflowServiceStubs service;
-    private final WorkflowClient client;
-
-    TemporalView(String target) {
-      service = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
-      client = WorkflowClient.newInstance(service, WorkflowClientOptions.newBuilder().setNamespace("default").build());
-    }
-
-    long openCount() {
-      return client.listExecutions("ExecutionStatus = 'Running'").count();
-    }
-
-    /** Every execution on the server, by workflow ID; the status is read from the run's history. */
-    Map<String, List<Reconciler.Run>> runs() {
-      Map<String, List<Reconciler.Run>> out = new HashMap<>();
-      List<WorkflowExecutionMetadata> all = client.listExecutions("WorkflowType = '" + Names.WORKFLOW_TYPE + "'")
-          .toList();
-      for (WorkflowExecutionMetadata m : all) {
-        String wf = m.getExecution().getWorkflowId();
-        String run = m.getExecution().getRunId();
-        out.computeIfAbsent(wf, k -> new ArrayList<>()).add(new Reconciler.Run(run, statusFromHistory(wf, run)));
-      }
-      return out;
-    }
-
-    private String statusFromHistory(String workflowId, String runId) {
-      List<String> closes = new ArrayList<>();
-      for (HistoryEvent e : client.fetchHistory(workflowId, runId).getEvents()) {
-        EventType t = e.getEventType();
-        switch (t) {
-          case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> closes.add("COMPLETED");
-          case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> closes.add("FAILED");
-          case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> closes.add("CANCELED");
-          case EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED -> closes.add("TERMINATED");
-          case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> closes.add("TIMED_OUT");
-          case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW -> closes.add("CONTINUED_AS_NEW");
-          default -> { }
-        }
-      }
-      if (closes.isEmpty()) {
-        return "RUNNING";
-      }
-      return closes.size() == 1 ? closes.get(0) : "CLOSED_" + closes.size() + "_TIMES";
-    }
-
-    @Override
-    public void close() {
-      service.shutdown();
-    }
   }
 }
