@@ -118,7 +118,7 @@ final class BuildStep {
     try {
       if (Files.size(dockerfile) <= MAX_DOCKERFILE_TO_SPLIT
           && !Files.exists(context.resolve(ContextTar.OUTSIDE_DOCKERFILE), LinkOption.NOFOLLOW_LINKS)) {
-        split = DockerfileTail.split(Files.readString(dockerfile));
+        split = DockerfileTail.split(Files.readString(dockerfile), !ContextTar.hasOwnIgnore(context));
       }
     } catch (IOException e) {
       split = null; // not UTF-8 or unreadable here: the engine reads it as it is

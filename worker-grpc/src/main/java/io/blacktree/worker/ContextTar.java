@@ -40,9 +40,12 @@ final class ContextTar {
    * Dockerfile's path inside the tar.
    */
   static String write(Path context, Path dockerfile, byte[] buildDockerfile, OutputStream out) throws IOException {
-    // A Dockerfile from outside the context is named in the tar's .dockerignore, so the engine drops it from the
-    // context after reading it (as the Docker CLI does) and a COPY of the context does not copy it.
+    // The side Dockerfile is named in the tar's .dockerignore, so the engine drops it from the context once read
+    // and a COPY of the context does not copy it: always for a Dockerfile from outside the context (appended to
+    // the context's own .dockerignore, as the Docker CLI does); for a shortened one only when the context has no
+    // .dockerignore, since then the added one names itself too and the engine removes both, leaving no trace.
     boolean outside = buildDockerfile == null && !dockerfile.startsWith(context);
+    boolean newIgnore = (outside || buildDockerfile != null) && !hasOwnIgnore(context);
     DockerIgnore ignore = DockerIgnore.load(context,
         dockerfile.startsWith(context) ? context.relativize(dockerfile).toString() : null);
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -87,13 +90,18 @@ final class ContextTar {
       } else {
         name = OUTSIDE_DOCKERFILE;
         add(tar, name, dockerfile);
-        if (!Files.exists(context.resolve(DOCKERIGNORE), LinkOption.NOFOLLOW_LINKS)) {
-          addBytes(tar, DOCKERIGNORE, (DOCKERIGNORE + "\n" + OUTSIDE_DOCKERFILE + "\n").getBytes(StandardCharsets.UTF_8));
-        }
+      }
+      if (newIgnore) {
+        addBytes(tar, DOCKERIGNORE, (DOCKERIGNORE + "\n" + OUTSIDE_DOCKERFILE + "\n").getBytes(StandardCharsets.UTF_8));
       }
       tar.finish();
       return name;
     }
+  }
+
+  /** Whether the context has a {@code .dockerignore} of its own (file or link). */
+  static boolean hasOwnIgnore(Path context) {
+    return Files.exists(context.resolve(DOCKERIGNORE), LinkOption.NOFOLLOW_LINKS);
   }
 
   private static void addBytes(TarArchiveOutputStream tar, String name, byte[] body) throws IOException {

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
  * (variables), quotes other than plain double quotes, backslashes, legacy {@code ENV k v} / {@code LABEL k v}
  * forms, {@code EXPOSE} ranges; a Dockerfile with an {@code escape} directive or a {@code SHELL} instruction; and
  * a last stage with nothing but {@code FROM} left. The shortened Dockerfile goes into the context under
- * {@link ContextTar#OUTSIDE_DOCKERFILE}, so every {@code COPY}/{@code ADD} source must be a literal path that
- * cannot cover that file (no {@code .}, no wildcards), else nothing is peeled; a {@code COPY --from} is not
- * from the context.
+ * {@link ContextTar#OUTSIDE_DOCKERFILE}; unless the engine drops that file from the context (a context without a
+ * {@code .dockerignore} of its own), every {@code COPY}/{@code ADD} source must be a literal path that cannot
+ * cover it (no {@code .}, no wildcards), else nothing is peeled; a {@code COPY --from} is not from the context.
  */
 final class DockerfileTail {
   /** What the engine builds, the instructions taken out (for the job log) and their config edits. */
@@ -55,8 +55,18 @@ final class DockerfileTail {
 
   private DockerfileTail() {}
 
-  /** The split of {@code dockerfile}; with nothing peeled, {@code buildable} is the text unchanged. */
+  /** As {@link #split(String, boolean)} with a side Dockerfile that a {@code COPY} of the context would see. */
   static Split split(String dockerfile) {
+    return split(dockerfile, false);
+  }
+
+  /**
+   * The split of {@code dockerfile}; with nothing peeled, {@code buildable} is the text unchanged.
+   * {@code sideFileHidden}: the engine drops the side Dockerfile from the context once read (the context has no
+   * {@code .dockerignore} of its own, so {@link ContextTar} adds one naming it), so {@code COPY}/{@code ADD}
+   * sources need no check.
+   */
+  static Split split(String dockerfile, boolean sideFileHidden) {
     Split none = new Split(dockerfile, List.of(), ConfigEdits.NONE);
     List<String> lines = dockerfile.lines().toList();
     List<Instruction> all = instructions(lines);
@@ -69,7 +79,7 @@ final class DockerfileTail {
       if (in.keyword().equals("FROM")) {
         lastFrom = i;
       }
-      if ((in.keyword().equals("COPY") || in.keyword().equals("ADD")) && !sourcesMissSideFile(in)) {
+      if (!sideFileHidden && (in.keyword().equals("COPY") || in.keyword().equals("ADD")) && !sourcesMissSideFile(in)) {
         return none;
       }
     }

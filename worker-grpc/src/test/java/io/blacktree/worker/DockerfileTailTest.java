@@ -89,6 +89,13 @@ class DockerfileTailTest {
   }
 
   @Test
+  void split_sideFileHidden_copyOfTheWholeContextStillPeels() {
+    String text = "FROM base\nCOPY . /app\nCMD [\"a\"]\n";
+    assertThat(DockerfileTail.split(text, false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(text, true).peeled()).containsExactly("CMD [\"a\"]");
+  }
+
+  @Test
   void split_continuationLinesAndDirectives_keepLineRanges() {
     String text = "# syntax=docker/dockerfile:1\nFROM base\nRUN a \\\n  # a comment inside\n  && b\n"
         + "COPY [\"src\", \"/app/src\"]\nADD https://example.com/x.tgz /tmp/\nCMD [\"a\"]\n";

@@ -101,6 +101,25 @@ class WorkerBuildIT extends WorkerItBase {
     worker.assertNoWorkspace();
   }
 
+  @Test
+  void runJob_copyOfTheWholeContextWithoutDockerignore_metadataPeeledAndNothingAddedToTheImage() throws Exception {
+    String repo = unique("copyall");
+    Map<String, Object> files = new LinkedHashMap<>();
+    files.put("busybox", Path.of("/bin/busybox"));
+    files.put("hello.txt", "copy all " + repo + "\n");
+    files.put("Dockerfile", "FROM scratch\nCOPY . /ctx/\nCMD [\"/ctx/busybox\", \"ls\", \"-a\", \"/ctx\"]\n");
+    repos.create(repo, "main", files);
+
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").build());
+
+    assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+    assertThat(r.getLogs()).contains("applying 1 trailing metadata instruction(s)");
+    List<String> listed = pullAndRun(r.getImageUrl() + "@" + r.getDigest()).lines().map(String::trim).toList();
+    assertThat(listed).as("what COPY . took from the context").containsExactlyInAnyOrder(".", "..", "busybox",
+        "hello.txt", "Dockerfile");
+    worker.assertNoWorkspace();
+  }
+
   private static String layers(String image) throws Exception {
     return docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", image).trim();
   }
