@@ -23,7 +23,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,11 +31,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code DeployJob} workflow end to end on a {@link DeployJobStack} (two build workers and one orchestrator
@@ -44,29 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * history, the result message, the image) for a good and a broken Dockerfile, and how six jobs share the two
  * workers. Jobs interrupted mid-build are {@link DeployJobInterruptedE2EIT}'s.
  */
-class DeployJobE2EIT {
+class DeployJobE2EIT extends DeployJobItBase {
   private static final Duration JOB_BOUND = Duration.ofSeconds(150);
   private static final Pattern UPTIME = Pattern.compile("JOB (\\S+) (start|end) ([0-9]+\\.[0-9]+)");
-
-  @TempDir static Path dir;
-  static DeployJobStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = DeployJobStack.start(DeployJobE2EIT.class, dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
-  @BeforeEach
-  void workersFreeAndOrchestratorUp() {
-    stack.awaitWorkersFreeAndOrchestratorUp();
-  }
 
   @Test
   void deployJob_success_logsMemoAndSearchAttributesInTemporalAndResultPublished() throws Exception {

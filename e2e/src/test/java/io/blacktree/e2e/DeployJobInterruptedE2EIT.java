@@ -16,15 +16,10 @@ import io.temporal.api.enums.v1.TimeoutType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowStub;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A {@code DeployJob} interrupted mid-build on a {@link DeployJobStack} (two build workers and one orchestrator
@@ -32,28 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * healthy again), the execution cancelled (worker FREE, no container left), the orchestrator killed and
  * restarted (it re-attaches to the running build instead of building again).
  */
-class DeployJobInterruptedE2EIT {
+class DeployJobInterruptedE2EIT extends DeployJobItBase {
   private static final Duration JOB_BOUND = Duration.ofSeconds(150);
-
-  @TempDir static Path dir;
-  static DeployJobStack stack;
-
-  @BeforeAll
-  static void start() throws Exception {
-    stack = DeployJobStack.start(DeployJobInterruptedE2EIT.class, dir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (stack != null) {
-      stack.close();
-    }
-  }
-
-  @BeforeEach
-  void workersFreeAndOrchestratorUp() {
-    stack.awaitWorkersFreeAndOrchestratorUp();
-  }
 
   @Test
   void deployJob_workerKilledMidBuild_finishesOnTheOtherWorker() throws Exception {

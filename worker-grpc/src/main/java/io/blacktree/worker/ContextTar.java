@@ -104,7 +104,8 @@ final class ContextTar {
     return Files.exists(context.resolve(DOCKERIGNORE), LinkOption.NOFOLLOW_LINKS);
   }
 
-  private static void addBytes(TarArchiveOutputStream tar, String name, byte[] body) throws IOException {
+  /** Adds a regular file {@code name} (mode 0644) holding {@code body}. */
+  static void addBytes(TarArchiveOutputStream tar, String name, byte[] body) throws IOException {
     TarArchiveEntry entry = new TarArchiveEntry(name);
     entry.setSize(body.length);
     entry.setMode(0100644);

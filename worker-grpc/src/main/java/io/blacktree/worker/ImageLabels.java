@@ -16,7 +16,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -109,19 +108,10 @@ final class ImageLabels {
     byte[] manifest = JSON.writeValueAsBytes(JSON.createArrayNode().add(entry));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-      add(tar, hex + ".json", config);
-      add(tar, "manifest.json", manifest);
+      ContextTar.addBytes(tar, hex + ".json", config);
+      ContextTar.addBytes(tar, "manifest.json", manifest);
     }
     return bytes.toByteArray();
-  }
-
-  private static void add(TarArchiveOutputStream tar, String name, byte[] body) throws IOException {
-    TarArchiveEntry e = new TarArchiveEntry(name);
-    e.setSize(body.length);
-    e.setMode(0644);
-    tar.putArchiveEntry(e);
-    tar.write(body);
-    tar.closeArchiveEntry();
   }
 
   private static String sha256(byte[] bytes) {

@@ -3,6 +3,7 @@ package io.blacktree.e2e.faults;
 import io.blacktree.e2e.support.ComponentProcess;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -41,15 +42,6 @@ final class ComponentPoll implements EndStateCheck.Poll {
 
   /** The last 3000 characters of each component's output. */
   String logs() {
-    StringBuilder sb = new StringBuilder();
-    for (ComponentProcess p : components.get()) {
-      if (p == null) {
-        continue;
-      }
-      String out = p.output();
-      sb.append("\n--- ").append(p).append(p.isAlive() ? "" : " (exited)").append('\n')
-          .append(out.length() > 3000 ? out.substring(out.length() - 3000) : out);
-    }
-    return sb.toString();
+    return ComponentProcess.tails(Arrays.asList(components.get()), 3000);
   }
 }

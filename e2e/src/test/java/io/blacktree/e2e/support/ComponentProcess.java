@@ -129,6 +129,23 @@ public final class ComponentProcess implements AutoCloseable {
   }
 
   /** Everything the process printed so far. */
+  /**
+   * For failure messages: each process's name, whether it exited, and the last {@code chars} characters of its
+   * output; null entries (a component not started) are skipped.
+   */
+  public static String tails(Iterable<ComponentProcess> processes, int chars) {
+    StringBuilder sb = new StringBuilder();
+    for (ComponentProcess p : processes) {
+      if (p == null) {
+        continue;
+      }
+      String out = p.output();
+      sb.append("\n--- ").append(p).append(p.isAlive() ? "" : " (exited)").append('\n')
+          .append(out.length() > chars ? out.substring(out.length() - chars) : out);
+    }
+    return sb.toString();
+  }
+
   public String output() {
     try {
       return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";

@@ -295,19 +295,10 @@ public final class DeployJobStack implements AutoCloseable {
   }
 
   private String logs() {
-    StringBuilder sb = new StringBuilder();
     List<ComponentProcess> all = new ArrayList<>();
     all.add(orchestrator);
     workers.forEach(w -> all.add(w.process()));
-    for (ComponentProcess p : all) {
-      if (p == null) {
-        continue;
-      }
-      String out = p.output();
-      sb.append("\n--- ").append(p).append(p.isAlive() ? "" : " (exited)").append('\n')
-          .append(out.length() > 3000 ? out.substring(out.length() - 3000) : out);
-    }
-    return sb.toString();
+    return ComponentProcess.tails(all, 3000);
   }
 
   @Override
