@@ -30,13 +30,24 @@ import org.junit.jupiter.api.Test;
 class DeployJobInterruptedE2EIT extends DeployJobItBase {
   private static final Duration JOB_BOUND = Duration.ofSeconds(150);
 
-  @Test
-  void deployJob_workerKilledMidBuild_finishesOnTheOtherWorker() throws Exception {
-    String marker = "slow-kill-" + System.nanoTime();
-    Job job = stack.newJob("killed", "v1", run("sh", "-c", "echo " + marker + "; sleep 20"));
+  /** A started job whose RUN step prints a marker and sleeps 20 s, and the worker running it. */
+  private record SlowJob(Job job, WorkflowStub stub, BuildWorker worker, String marker) {}
+
+  /** Starts a slow job and waits until its RUN step runs on a worker. */
+  private static SlowJob startSlowJob(String name, String markerPrefix) throws Exception {
+    String marker = markerPrefix + System.nanoTime();
+    Job job = stack.newJob(name, "v1", run("sh", "-c", "echo " + marker + "; sleep 20"));
     WorkflowStub stub = job.start();
     Docker.awaitContainer(marker, Duration.ofSeconds(90));
-    BuildWorker victim = stack.awaitRunningWorker(job.workflowId);
+    return new SlowJob(job, stub, stack.awaitRunningWorker(job.workflowId), marker);
+  }
+
+  @Test
+  void deployJob_workerKilledMidBuild_finishesOnTheOtherWorker() throws Exception {
+    SlowJob slow = startSlowJob("killed", "slow-kill-");
+    Job job = slow.job();
+    WorkflowStub stub = slow.stub();
+    BuildWorker victim = slow.worker();
 
     stack.kill(victim.process());
 
@@ -61,11 +72,10 @@ class DeployJobInterruptedE2EIT extends DeployJobItBase {
 
   @Test
   void deployJob_cancelledMidBuild_cancelledWorkerFreeNoContainerLeft() throws Exception {
-    String marker = "slow-cancel-" + System.nanoTime();
-    Job job = stack.newJob("cancel", "v1", run("sh", "-c", "echo " + marker + "; sleep 20"));
-    WorkflowStub stub = job.start();
-    Docker.awaitContainer(marker, Duration.ofSeconds(90));
-    BuildWorker running = stack.awaitRunningWorker(job.workflowId);
+    SlowJob slow = startSlowJob("cancel", "slow-cancel-");
+    Job job = slow.job();
+    WorkflowStub stub = slow.stub();
+    BuildWorker running = slow.worker();
 
     stub.cancel();
 
@@ -74,17 +84,16 @@ class DeployJobInterruptedE2EIT extends DeployJobItBase {
     stack.awaitTrue("execution CANCELED", Duration.ofSeconds(60), () -> stub.describe().getStatus()
         == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED);
     stack.awaitTrue(running.id + " FREE", Duration.ofSeconds(60), running::isFree);
-    Docker.awaitNoContainer(marker, Duration.ofSeconds(60));
+    Docker.awaitNoContainer(slow.marker(), Duration.ofSeconds(60));
     assertThat(dispatchScheduled(stack.history(job.workflowId))).hasSize(1);
   }
 
   @Test
   void deployJob_orchestratorKilledAndRestartedMidJob_jobCompletes() throws Exception {
-    String marker = "slow-orch-" + System.nanoTime();
-    Job job = stack.newJob("orch", "v1", run("sh", "-c", "echo " + marker + "; sleep 20"));
-    WorkflowStub stub = job.start();
-    Docker.awaitContainer(marker, Duration.ofSeconds(90));
-    BuildWorker running = stack.awaitRunningWorker(job.workflowId);
+    SlowJob slow = startSlowJob("orch", "slow-orch-");
+    Job job = slow.job();
+    WorkflowStub stub = slow.stub();
+    BuildWorker running = slow.worker();
 
     stack.kill(stack.orchestrator());
     stack.startOrchestrator();
@@ -93,7 +102,7 @@ class DeployJobInterruptedE2EIT extends DeployJobItBase {
     assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
     assertThat(result.worker()).isEqualTo(running.address());
     assertThat(result.attempts()).isEqualTo(2);
-    assertThat(result.logs()).contains(marker);
+    assertThat(result.logs()).contains(slow.marker());
     List<HistoryEvent> history = stack.history(job.workflowId);
     HistoryEvent lost = events(history, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT).get(0);
     assertThat(lost.getActivityTaskTimedOutEventAttributes().getFailure().getTimeoutFailureInfo().getTimeoutType())
