@@ -5,10 +5,13 @@ import io.blacktree.bridge.QueueNames;
 import io.blacktree.bridge.Topology;
 import io.blacktree.bridge.TopologyException;
 import io.blacktree.core.Names;
+import io.blacktree.dev.NamespaceRefusedException;
+import io.blacktree.dev.NamespaceRegistrar;
 import io.blacktree.dev.SearchAttributeRegistrar;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,8 +21,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blacktree setup}: registers the search attributes in the namespace and declares the RabbitMQ queues and
- * exchange. Idempotent: what exists already counts as done.
+ * {@code blacktree setup}: creates the namespace when the server does not know it (a self-hosted server or the dev
+ * server; Temporal Cloud refuses, and the error says where to create it), registers the search attributes in it and
+ * declares the RabbitMQ queues and exchange. Idempotent: what exists already counts as done.
  */
 @Command(name = "setup", mixinStandardHelpOptions = true,
     description = "Register Temporal search attributes and declare RabbitMQ queues and exchanges (idempotent).")
@@ -31,6 +35,11 @@ final class SetupCommand implements Callable<Integer> {
       description = "x-delivery-limit of the build queue (default: ${DEFAULT-VALUE}; env BLACKTREE_DELIVERY_LIMIT).")
   int deliveryLimit;
 
+  @Option(names = "--retention", defaultValue = "P3D", paramLabel = "DURATION",
+      description = "Workflow retention of a namespace setup creates, ISO-8601 (default: ${DEFAULT-VALUE}; "
+          + "env BLACKTREE_RETENTION). An existing namespace is left as it is.")
+  Duration retention;
+
   @Option(names = "--skip-amqp", description = "Only register the search attributes (env BLACKTREE_SKIP_AMQP).")
   boolean skipAmqp;
 
@@ -40,6 +49,9 @@ final class SetupCommand implements Callable<Integer> {
   public Integer call() throws CliException {
     PrintWriter out = spec.commandLine().getOut();
     try (TemporalClients clients = temporal.connect()) {
+      if (ensureNamespace(clients, retention) == NamespaceRegistrar.Outcome.CREATED) {
+        out.printf("Namespace %s did not exist: created it (retention %s)%n", clients.namespace(), retention);
+      }
       List<String> added = register(clients);
       out.printf("Search attributes in namespace %s: %s (%s)%n", clients.namespace(),
           String.join(", ", Names.SEARCH_ATTRIBUTES),
@@ -59,6 +71,32 @@ final class SetupCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCode.OK;
+  }
+
+  /**
+   * Creates a missing namespace. A refusal names what to do: the server (Temporal Cloud, or a key without the
+   * rights) wants the namespace created where it is managed.
+   */
+  private static NamespaceRegistrar.Outcome ensureNamespace(TemporalClients clients, Duration retention)
+      throws CliException {
+    try {
+      return new NamespaceRegistrar(clients.service()).ensure(clients.namespace(), retention);
+    } catch (NamespaceRefusedException e) {
+      throw CliException.badInput(e.getMessage() + " on " + clients.target() + ". Create it where the server is "
+          + "managed (Temporal Cloud: the Cloud UI or `tcld namespace create`; self-hosted: `temporal operator "
+          + "namespace create --namespace " + clients.namespace() + "` with an admin's credentials), or pass an "
+          + "existing one with --namespace; then run setup again.");
+    } catch (StatusRuntimeException e) {
+      if (TemporalOptions.refusedCredentials(e)) {
+        throw TemporalOptions.refused(clients.target(), e);
+      }
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.unreachable("interrupted while waiting for namespace " + clients.namespace(), e);
+    } catch (IllegalStateException e) {
+      throw CliException.unreachable(e.getMessage(), e);
+    }
   }
 
   /**

@@ -80,7 +80,8 @@ final class WorkerOptions {
   String workerId;
 
   @Option(names = "--git-cache-dir",
-      description = "Git object cache, shareable by the workers of a host (default $BLACKTREE_HOME/git-cache).")
+      description = "Git object cache, shareable by the workers of a host (default: git-cache beside --workdir, "
+          + "so $BLACKTREE_HOME/git-cache with the default --workdir).")
   Path gitCacheDir;
 
   @Option(names = "--git-cache-bytes", description = "Bound of the git cache (default 5 GiB; 0 = no cache).")

@@ -78,6 +78,7 @@ class SetupApiKeyIT {
   void clearCalls() {
     front.forwarded.clear();
     front.refused.clear();
+    front.denied.clear();
   }
 
   private static CliRun setup(Map<String, String> env, String... more) {
@@ -134,6 +135,20 @@ class SetupApiKeyIT {
     assertThat(front.forwarded).isEmpty();
   }
 
+  @Test
+  void setup_missingNamespaceTheServerWillNotCreate_exits2SayingWhereToCreateIt() {
+    String namespace = "bt-setup-refused-" + UUID.randomUUID().toString().substring(0, 8);
+    front.denied.add("temporal.api.workflowservice.v1.WorkflowService/RegisterNamespace");
+
+    CliRun run = setup(Map.of("BLACKTREE_TEMPORAL_API_KEY", KEY), "--namespace", namespace);
+
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(ExitCode.USAGE);
+    assertThat(run.err()).contains("namespace " + namespace + " does not exist and the server refused to create it")
+        .contains("PERMISSION_DENIED").contains("tcld namespace create")
+        .contains("temporal operator namespace create --namespace " + namespace);
+    assertThat(run.out()).doesNotContain("Search attributes");
+  }
+
   /**
    * A TLS gRPC server that forwards every method, whatever its service, to a plaintext upstream, after checking
    * the {@code authorization} header: what an API-key-only Temporal frontend does with its callers.
@@ -159,6 +174,8 @@ class SetupApiKeyIT {
 
     final Set<String> forwarded = ConcurrentHashMap.newKeySet();
     final Set<String> refused = ConcurrentHashMap.newKeySet();
+    /** Methods answered PERMISSION_DENIED even with the key, as Temporal Cloud answers RegisterNamespace. */
+    final Set<String> denied = ConcurrentHashMap.newKeySet();
     private final ManagedChannel upstream;
     private final Server server;
 
@@ -196,6 +213,10 @@ class SetupApiKeyIT {
         if (!expected.equals(headers.get(AUTHORIZATION))) {
           refused.add(call.getMethodDescriptor().getFullMethodName());
           call.close(Status.UNAUTHENTICATED.withDescription("Request unauthorized."), new Metadata());
+          return new ServerCall.Listener<>() {};
+        }
+        if (denied.contains(call.getMethodDescriptor().getFullMethodName())) {
+          call.close(Status.PERMISSION_DENIED.withDescription("Request unauthorized."), new Metadata());
           return new ServerCall.Listener<>() {};
         }
         return next.startCall(call, headers);
