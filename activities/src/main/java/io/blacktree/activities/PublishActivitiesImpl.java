@@ -15,22 +15,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes with publisher confirms on a channel of its own per call (channels are not thread-safe),
  * {@code mandatory}, persistent, JSON, with the request's stable message ID. An unroutable result (no
- * queue bound, a reply queue gone) is logged, not retried: nobody is listening. A broker that does not
- * answer or nacks fails retryably (type {@code INTERNAL}).
+ * queue bound, a reply queue gone) is not retried: nobody is listening; {@link UnroutableNotice} says so once.
+ * A broker that does not answer or nacks fails retryably (type {@code INTERNAL}).
  */
 public final class PublishActivitiesImpl implements PublishActivities {
-  private static final Logger log = LoggerFactory.getLogger(PublishActivitiesImpl.class);
-
   private final Connection connection;
   private final String exchange;
   private final Duration confirmTimeout;
   private final ObjectMapper json = new ObjectMapper();
+  private final UnroutableNotice unroutable = new UnroutableNotice();
 
   /** @param exchange the results exchange, {@code jobs.results} by default (declared durable topic) */
   public PublishActivitiesImpl(Connection connection, String exchange, Duration confirmTimeout) {
@@ -45,8 +42,7 @@ public final class PublishActivitiesImpl implements PublishActivities {
     String routingKey = Names.RESULT_ROUTING_PREFIX + request.result().status().toLowerCase(Locale.ROOT);
     try (Channel ch = connection.createChannel()) {
       ch.confirmSelect();
-      ch.addReturnListener(r -> log.warn("result {} unroutable on '{}' '{}': {}",
-          r.getProperties().getMessageId(), r.getExchange(), r.getRoutingKey(), r.getReplyText()));
+      ch.addReturnListener(unroutable::returned);
       ch.exchangeDeclare(exchange, "topic", true);
       ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null), body);
       for (ReplyTarget t : request.replyTargets()) {

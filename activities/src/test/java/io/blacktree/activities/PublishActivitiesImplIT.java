@@ -9,6 +9,10 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ReplyTarget;
@@ -19,6 +23,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Against the real RabbitMQ on 127.0.0.1:5672, with an exchange and queues of its own. */
 class PublishActivitiesImplIT {
@@ -63,6 +68,35 @@ class PublishActivitiesImplIT {
     assertThat(new ObjectMapper().readValue(onTopic.getBody(), DeployResult.class)).isEqualTo(result);
     GetResponse reply = poll(prefix + ".reply");
     assertThat(reply.getProps().getCorrelationId()).isEqualTo("corr-7");
+  }
+
+  @Test
+  void publish_noQueueBound_saidOnceAtInfoWithWhatItMeansNeverWarn() throws Exception {
+    String exchange = prefix + ".results";
+    Logger logger = (Logger) LoggerFactory.getLogger(UnroutableNotice.class);
+    ListAppender<ILoggingEvent> events = new ListAppender<>();
+    events.start();
+    logger.addAppender(events);
+    Level before = logger.getLevel();
+    logger.setLevel(Level.DEBUG);
+    try {
+      PublishActivitiesImpl publisher = new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10));
+      for (int i = 0; i < 3; i++) {
+        DeployResult result = new DeployResult(DeployResult.SUCCESS, "deploy:x" + i, null, "img", null, null, null,
+            "w1", 1, null, null, null, "");
+        publisher.publish(new PublishRequest("deploy:x" + i + "/run/result", result, List.of()));
+      }
+    } finally {
+      logger.detachAppender(events);
+      logger.setLevel(before);
+    }
+
+    assertThat(events.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+    List<ILoggingEvent> info = events.list.stream().filter(e -> e.getLevel() == Level.INFO).toList();
+    assertThat(info).hasSize(1);
+    assertThat(info.get(0).getFormattedMessage()).contains("no queue is bound to exchange '" + exchange + "'")
+        .contains("deploy.success").contains("blacktree jobs show").contains("Said once");
+    assertThat(events.list).filteredOn(e -> e.getLevel() == Level.DEBUG).hasSize(2);
   }
 
   @Test

@@ -51,7 +51,7 @@ final class DevCommand implements Callable<Integer> {
     stack.push(ops::close);
     try {
       LocalTemporal local = stack.push(LocalTemporal.findOrStart(temporal.target(), temporal.namespace(),
-          options.temporalUiPort, options.allowFallback, System.err));
+          options.temporalUiPort, options.webUiUrl, options.allowFallback, System.err));
       WorkerApp worker = stack.push(WorkerApp.create(workerConfig,
           JobObserver.composite(List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer())))));
       try {

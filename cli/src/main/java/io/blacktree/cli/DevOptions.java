@@ -15,9 +15,15 @@ import picocli.CommandLine.Option;
  * local stack needs, with local defaults (open registry 127.0.0.1:5000, ephemeral worker port).
  */
 final class DevOptions {
-  @Option(names = "--temporal-ui-port", defaultValue = "8233",
-      description = "Web UI port of a dev server started here (default: ${DEFAULT-VALUE}).")
-  int temporalUiPort;
+  @Option(names = "--temporal-ui-port",
+      description = "Web UI port of a dev server started here or found on --temporal (default: the --temporal "
+          + "port + 1000, as the Temporal CLI does: 8233 for 7233).")
+  Integer temporalUiPort;
+
+  @Option(names = "--web-ui-url", paramLabel = "URL",
+      description = "Web UI of the Temporal in use, printed as given (default: that of a dev server started here, "
+          + "or found answering on --temporal-ui-port; none otherwise).")
+  URI webUiUrl;
 
   @Option(names = "--allow-fallback",
       description = "If the Temporal CLI is not installed and nothing answers on --temporal, run Temporal's "

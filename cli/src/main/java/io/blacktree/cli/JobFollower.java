@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Follows a submitted job until it has a result: returns the reply on {@code reply_to} (which also carries a
  * rejection) the moment it arrives, or the closed workflow's result from history if no reply comes. Beside
  * that wait, a watcher thread prints each step change with the elapsed time (from the workflow's
- * {@code progress} query): its Temporal calls can be slow and never delay the reply.
+ * {@code progress} query): its Temporal calls can be slow and never delay the reply. The final line (attempt,
+ * outcome, worker, elapsed) comes from the result itself, so a job faster than the watcher's first look still
+ * shows one.
  */
 final class JobFollower {
   private static final Duration POLL = Duration.ofMillis(500);
@@ -26,6 +28,7 @@ final class JobFollower {
   private final Jobs jobs;
   private final PrintWriter progressOut;
   private final Duration timeout;
+  private final AtomicReference<String> lastLine = new AtomicReference<>();
 
   JobFollower(RequestPublisher replies, Jobs jobs, PrintWriter progressOut, Duration timeout) {
     this.replies = replies;
@@ -37,6 +40,34 @@ final class JobFollower {
   DeployResult follow(String correlationId, String workflowId)
       throws IOException, InterruptedException, CliException {
     long start = System.nanoTime();
+    DeployResult result = await(correlationId, workflowId, start);
+    String last = finalLine(result);
+    if (!last.equals(lastLine.get())) {
+      print(start, last);
+    }
+    return result;
+  }
+
+  /** The last progress line, from the result: {@code attempt 1: done on HOST:PORT}, {@code rejected}, ... */
+  static String finalLine(DeployResult result) {
+    String outcome = switch (result.status() == null ? "" : result.status()) {
+      case DeployResult.SUCCESS -> "done";
+      case DeployResult.CANCELLED -> "cancelled";
+      case DeployResult.REJECTED -> "rejected";
+      default -> "failed" + (result.errorKind() == null ? "" : " (" + result.errorKind() + ")");
+    };
+    String line = result.attempts() > 0 ? "attempt " + result.attempts() + ": " + outcome : outcome;
+    return result.worker() == null || result.worker().isBlank() ? line : line + " on " + result.worker();
+  }
+
+  private synchronized void print(long start, String line) {
+    progressOut.printf("[%s] %s%n", Table.format(Duration.ofNanos(System.nanoTime() - start)), line);
+    progressOut.flush();
+    lastLine.set(line);
+  }
+
+  private DeployResult await(String correlationId, String workflowId, long start)
+      throws IOException, InterruptedException, CliException {
     long deadline = start + timeout.toNanos();
     CompletableFuture<DeployResult> fromHistory = new CompletableFuture<>();
     AtomicReference<RuntimeException> watchFailure = new AtomicReference<>();
@@ -80,17 +111,14 @@ final class JobFollower {
   private void watch(String workflowId, long start, long deadline, CompletableFuture<DeployResult> fromHistory)
       throws InterruptedException {
     long closedAt = 0;
-    String lastLine = null;
     while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
       Optional<DescribeWorkflowExecutionResponse> described = jobs.describe(workflowId);
       if (described.isPresent()) {
         WorkflowExecutionStatus status = described.get().getWorkflowExecutionInfo().getStatus();
         if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
           String line = jobs.progress(workflowId).map(JobFollower::describe).orElse("queued");
-          if (!Objects.equals(line, lastLine) && !Thread.currentThread().isInterrupted()) {
-            progressOut.printf("[%s] %s%n", Table.format(Duration.ofNanos(System.nanoTime() - start)), line);
-            progressOut.flush();
-            lastLine = line;
+          if (!Objects.equals(line, lastLine.get()) && !Thread.currentThread().isInterrupted()) {
+            print(start, line);
           }
         } else if (closedAt == 0) {
           closedAt = System.nanoTime();

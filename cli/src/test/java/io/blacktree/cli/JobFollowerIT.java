@@ -56,6 +56,29 @@ class JobFollowerIT {
     }
   }
 
+  @Test
+  void follow_fastJobReplyBeforeAnyProgress_printsTheFinalAttemptStepAndElapsedLine() throws Exception {
+    ServiceRequirement.require(Service.RABBITMQ);
+    ConnectionFactory cf = new ConnectionFactory();
+    cf.setUri("amqp://guest:guest@127.0.0.1:5672");
+    String buildQueue = "it-follower-" + UUID.randomUUID() + ".jobs.build";
+    StringWriter progress = new StringWriter();
+    try (Connection connection = cf.newConnection("it-follower");
+        Channel channel = connection.createChannel();
+        Channel api = connection.createChannel()) {
+      api.queueDeclare(buildQueue, false, false, true, null);
+      RequestPublisher publisher = new RequestPublisher(channel, buildQueue);
+      String correlationId = publisher.publish("{}".getBytes(StandardCharsets.UTF_8));
+      reply(api, publisher.replyQueue(), correlationId, "{\"status\":\"SUCCESS\",\"workflow_id\":\"deploy:1:r:e:v\","
+          + "\"image_url\":\"r/e:v\",\"attempts\":2,\"worker\":\"127.0.0.1:41347\"}");
+
+      new JobFollower(publisher, null, new PrintWriter(progress), Duration.ofSeconds(60)).follow(correlationId, null);
+    }
+
+    assertThat(progress.toString().lines().toList()).singleElement().asString()
+        .matches("\\[\\d+s\\] attempt 2: done on 127\\.0\\.0\\.1:41347");
+  }
+
   private static void reply(Channel ch, String queue, String correlationId, String body) throws Exception {
     ch.basicPublish("", queue, new AMQP.BasicProperties.Builder().correlationId(correlationId).build(),
         body.getBytes(StandardCharsets.UTF_8));
