@@ -13,6 +13,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -56,7 +58,22 @@ public final class Main implements Runnable {
     cli.setParameterExceptionHandler(Main::onBadUsage);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> onFailure(e, commandLine.getErr()));
     cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionStrategy(Main::refuseUnmatchedThenRun);
     return cli;
+  }
+
+  /**
+   * Picocli drops its unmatched-argument error when a help option is also given, so
+   * {@code blacktree nosuchcommand --help} would print the top-level help and exit 0. An argument no
+   * command knows is a usage error whatever else is on the line.
+   */
+  private static int refuseUnmatchedThenRun(ParseResult parsed) {
+    for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+      if (!level.unmatched().isEmpty()) {
+        throw new UnmatchedArgumentException(level.commandSpec().commandLine(), level.unmatched());
+      }
+    }
+    return new CommandLine.RunLast().execute(parsed);
   }
 
   private static int onBadUsage(ParameterException e, String[] args) {

@@ -18,6 +18,20 @@ class MainTest {
         .contains("Usage: blacktree jobs list").contains("--help");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"nosuchcommand", "nosuchcommand --help", "--help nosuchcommand", "jobs nosuch --help",
+      "jobs list extra --help"})
+  void execute_unknownCommandEvenWithHelp_printsUsageLineAndExits2(String command) {
+    String[] args = command.split(" ");
+    String unknown = command.contains("extra") ? "extra" : command.contains("nosuchcommand") ? "nosuchcommand" : "nosuch";
+
+    CliRun run = CliRun.run(args);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("'" + unknown + "'").contains("Usage: blacktree").contains("--help");
+    assertThat(run.out()).doesNotContain("Commands:");
+  }
+
   @Test
   void execute_noCommand_exits2() {
     assertThat(CliRun.run().exitCode()).isEqualTo(2);

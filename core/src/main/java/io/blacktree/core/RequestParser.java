@@ -2,12 +2,15 @@ package io.blacktree.core;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import java.io.IOException;
 import java.util.List;
 
-/** Turns a {@code jobs.build} message body into a validated request, or the list of reasons it is not one. */
+/**
+ * Turns a {@code jobs.build} message body into a validated request, or the list of reasons it is not one:
+ * first the JSON types of every field ({@link RequestJsonTypes}), then the rules ({@link RequestValidator}).
+ */
 public final class RequestParser {
   public static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -33,19 +36,26 @@ public final class RequestParser {
     if (body.length > MAX_BODY_BYTES) {
       return new Rejected(List.of(Violation.invalid("body", "is larger than 64 KiB")));
     }
-    BuildRequest request;
+    JsonNode tree;
     try {
-      request = json.readValue(body, BuildRequest.class);
-    } catch (MismatchedInputException e) {
-      String field = e.getPath().isEmpty() ? "body" : e.getPath().get(0).getFieldName();
-      return new Rejected(List.of(Violation.invalid(field == null ? "body" : field, "has the wrong JSON type")));
+      tree = json.readTree(body);
     } catch (JsonProcessingException e) {
       return new Rejected(List.of(Violation.invalid("body", "is not a JSON object")));
     } catch (IOException e) {
       return new Rejected(List.of(Violation.invalid("body", "could not be read")));
     }
-    if (request == null) {
+    if (tree == null || !tree.isObject()) {
       return new Rejected(List.of(Violation.invalid("body", "is not a JSON object")));
+    }
+    List<Violation> wrongTypes = RequestJsonTypes.check(tree);
+    if (!wrongTypes.isEmpty()) {
+      return new Rejected(wrongTypes);
+    }
+    BuildRequest request;
+    try {
+      request = json.treeToValue(tree, BuildRequest.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("an object whose field types were checked always binds", e);
     }
     List<Violation> violations = validator.validate(request);
     return violations.isEmpty() ? new Accepted(request) : new Rejected(violations);

@@ -6,7 +6,15 @@ import io.blacktree.core.RequestParser.Accepted;
 import io.blacktree.core.RequestParser.Parsed;
 import io.blacktree.core.RequestParser.Rejected;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestParserTest {
   private final RequestParser parser = new RequestParser(new RequestValidator(ValidationPolicy.defaults()));
@@ -50,6 +58,91 @@ class RequestParserTest {
   void parse_wrongType_namesTheField() {
     assertThat(reasons(parse("{\"repo_url\": \"o/n\", \"tags\": \"latest\"}"))).contains("tags: has the wrong JSON type");
     assertThat(reasons(parse("{\"build_args\": [1]}"))).contains("build_args");
+  }
+
+  private static final String VALID_FIELDS = "\"repo_url\": \"o/n\", \"branch\": \"main\", "
+      + "\"deployment_version\": \"v1\", \"aws_account\": \"123456789012\", \"ecr_repo\": \"app\"";
+
+  private static final List<String> STRING_FIELDS = List.of("repo_url", "branch", "deployment_version",
+      "aws_account", "ecr_repo", "region", "request_id", "commit", "dockerfile", "context");
+
+  /** A valid request with {@code field} set to the raw JSON {@code value} (replacing it when it is required). */
+  private Parsed parseWith(String field, String value) {
+    String others = VALID_FIELDS.replaceAll("\"" + field + "\": \"[^\"]*\", ?", "")
+        .replaceAll(", \"" + field + "\": \"[^\"]*\"$", "");
+    return parse("{" + others + ", \"" + field + "\": " + value + "}");
+  }
+
+  static Stream<Arguments> stringFieldsWithWrongTypes() {
+    Map<String, String> wrong = new LinkedHashMap<>();
+    wrong.put("1", "a number");
+    wrong.put("123456789012", "a number");
+    wrong.put("1.5", "a number");
+    wrong.put("true", "a boolean");
+    wrong.put("null", "null");
+    wrong.put("{\"a\": \"b\"}", "an object");
+    wrong.put("[\"main\"]", "an array");
+    return STRING_FIELDS.stream().flatMap(field -> wrong.entrySet().stream()
+        .map(w -> Arguments.of(field, w.getKey(), w.getValue())));
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("stringFieldsWithWrongTypes")
+  void parse_stringFieldWithOtherJsonType_rejectedNamingTheFieldOnly(String field, String value, String type) {
+    assertThat(reasons(parseWith(field, value)))
+        .isEqualTo("[" + field + ": has the wrong JSON type (" + type + ", must be a string)]");
+  }
+
+  @Test
+  void parse_numericAccountAndVersion_rejectedNotCoercedToText() {
+    Parsed p = parse("{\"repo_url\": \"o/n\", \"branch\": \"main\", \"deployment_version\": 1, "
+        + "\"aws_account\": 123456789012, \"ecr_repo\": \"app\"}");
+    assertThat(((Rejected) p).violations()).extracting(Violation::toString).containsExactly(
+        "deployment_version: has the wrong JSON type (a number, must be a string)",
+        "aws_account: has the wrong JSON type (a number, must be a string)");
+    assertThat(((Rejected) p).violations()).allSatisfy(v -> assertThat(v.kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
+  }
+
+  @ParameterizedTest(name = "build_args = {0}")
+  @ValueSource(strings = {"\"A=1\"", "[\"A=1\"]", "1", "true", "null"})
+  void parse_buildArgsNotAnObject_rejectedNamingBuildArgs(String value) {
+    assertThat(reasons(parseWith("build_args", value))).startsWith("[build_args: has the wrong JSON type (")
+        .endsWith(", must be an object of strings)]");
+  }
+
+  @ParameterizedTest(name = "build_args.MODE = {0}")
+  @ValueSource(strings = {"1", "true", "null", "{\"x\": \"y\"}", "[\"prod\"]"})
+  void parse_buildArgValueNotAString_rejectedNamingTheKey(String value) {
+    assertThat(reasons(parseWith("build_args", "{\"OK\": \"v\", \"MODE\": " + value + "}")))
+        .startsWith("[build_args.MODE: has the wrong JSON type (").endsWith(", must be a string)]");
+  }
+
+  @ParameterizedTest(name = "tags = {0}")
+  @ValueSource(strings = {"\"latest\"", "{\"t\": \"latest\"}", "1", "false", "null"})
+  void parse_tagsNotAnArray_rejectedNamingTags(String value) {
+    assertThat(reasons(parseWith("tags", value))).startsWith("[tags: has the wrong JSON type (")
+        .endsWith(", must be an array of strings)]");
+  }
+
+  @ParameterizedTest(name = "tags[1] = {0}")
+  @ValueSource(strings = {"2", "true", "null", "{}", "[\"x\"]"})
+  void parse_tagNotAString_rejectedNamingTheIndex(String value) {
+    assertThat(reasons(parseWith("tags", "[\"latest\", " + value + "]")))
+        .startsWith("[tags[1]: has the wrong JSON type (").endsWith(", must be a string)]");
+  }
+
+  @Test
+  void parse_everyOptionalFieldAsString_accepted() {
+    Parsed p = parse("{" + VALID_FIELDS + ", \"region\": \"eu-west-1\", \"request_id\": \"r-1\", "
+        + "\"commit\": \"" + "a".repeat(40) + "\", \"dockerfile\": \"Dockerfile\", \"context\": \".\", "
+        + "\"build_args\": {\"MODE\": \"prod\"}, \"tags\": [\"latest\"]}");
+    assertThat(p).isInstanceOf(Accepted.class);
+    assertThat(((Accepted) p).request().region()).isEqualTo("eu-west-1");
+  }
+
+  @Test
+  void parse_unknownFieldOfAnyType_stillIgnored() {
+    assertThat(parse("{" + VALID_FIELDS + ", \"future\": {\"n\": 1}, \"flag\": null}")).isInstanceOf(Accepted.class);
   }
 
   @Test

@@ -219,6 +219,9 @@ class BridgeIntakeIT {
     expected.forEach((name, reason) ->
         assertThat(reasonsByCase.get(name)).as(name).anySatisfy(r -> assertThat(r).startsWith(reason)));
     assertThat(reasonsByCase.get("ten-digit-account")).containsExactly("aws_account: must be 12 digits");
+    assertThat(reasonsByCase.get("numbers-for-strings")).containsExactly(
+        "deployment_version: has the wrong JSON type (a number, must be a string)",
+        "aws_account: has the wrong JSON type (a number, must be a string)");
     assertThat(reasonsByCase.get("missing-fields")).contains("repo_url: is required", "branch: is required",
         "deployment_version: is required", "aws_account: is required", "ecr_repo: is required");
 
@@ -282,6 +285,19 @@ class BridgeIntakeIT {
     c.put("wrong-type-branch", valid(acct, "branch", "[\"main\"]"));
     c.put("wrong-type-build-args", valid(acct, "build_args", "\"A=1\""));
     c.put("missing-fields", "{\"region\": \"us-east-1\"}");
+    c.put("numbers-for-strings", "{\"repo_url\": \"username/reponame\", \"branch\": \"main\", "
+        + "\"deployment_version\": 1, \"aws_account\": " + acct + ", \"ecr_repo\": \"app-images\"}");
+    c.put("wrong-type-repo-url", valid(acct, "repo_url", "{\"owner\": \"o\"}"));
+    c.put("wrong-type-version", valid(acct, "deployment_version", "1.5"));
+    c.put("wrong-type-account", valid(acct, "aws_account", acct));
+    c.put("wrong-type-ecr-repo", valid(acct, "ecr_repo", "false"));
+    c.put("wrong-type-region", valid(acct, "region", "null"));
+    c.put("wrong-type-request-id", valid(acct, "request_id", "42"));
+    c.put("wrong-type-commit", valid(acct, "commit", "true"));
+    c.put("wrong-type-dockerfile", valid(acct, "dockerfile", "[\"Dockerfile\"]"));
+    c.put("wrong-type-context", valid(acct, "context", "{}"));
+    c.put("wrong-type-build-arg-value", valid(acct, "build_args", "{\"MODE\": 1}"));
+    c.put("wrong-type-tag", valid(acct, "tags", "[\"latest\", 2]"));
     c.put("repo-file", valid(acct, "repo_url", "\"file:///etc/passwd\""));
     c.put("repo-ext", valid(acct, "repo_url", "\"ext::sh -c touch% /tmp/pwned\""));
     c.put("repo-ssh", valid(acct, "repo_url", "\"ssh://git@github.com/a/b.git\""));
@@ -321,6 +337,17 @@ class BridgeIntakeIT {
     e.put("json-array", "body: ");
     e.put("wrong-type-branch", "branch: has the wrong JSON type");
     e.put("wrong-type-build-args", "build_args: has the wrong JSON type");
+    e.put("wrong-type-repo-url", "repo_url: has the wrong JSON type (an object, must be a string)");
+    e.put("wrong-type-version", "deployment_version: has the wrong JSON type (a number, must be a string)");
+    e.put("wrong-type-account", "aws_account: has the wrong JSON type (a number, must be a string)");
+    e.put("wrong-type-ecr-repo", "ecr_repo: has the wrong JSON type (a boolean, must be a string)");
+    e.put("wrong-type-region", "region: has the wrong JSON type (null, must be a string)");
+    e.put("wrong-type-request-id", "request_id: has the wrong JSON type (a number, must be a string)");
+    e.put("wrong-type-commit", "commit: has the wrong JSON type (a boolean, must be a string)");
+    e.put("wrong-type-dockerfile", "dockerfile: has the wrong JSON type (an array, must be a string)");
+    e.put("wrong-type-context", "context: has the wrong JSON type (an object, must be a string)");
+    e.put("wrong-type-build-arg-value", "build_args.MODE: has the wrong JSON type (a number, must be a string)");
+    e.put("wrong-type-tag", "tags[1]: has the wrong JSON type (a number, must be a string)");
     e.put("repo-file", "repo_url: ");
     e.put("repo-ext", "repo_url: ");
     e.put("repo-ssh", "repo_url: ");
