@@ -263,7 +263,7 @@ final class OrchestrationBench {
     int alive = workers.size();
     report.note(n + " jobs of " + d + " ms (stand-in workers) published at once to " + alive + " workers"
         + (killOne ? "; when half the results are in, one stand-in is killed (its gRPC server shut down "
-        + "mid-job); the orchestrator runs with DESIGN.md defaults (heartbeat timeout / re-attach window 20 s, "
+        + "mid-job); the orchestrator runs with the default timeouts of docs/workflow.md (heartbeat timeout / re-attach window 20 s, "
         + "first retry backoff 10 s)" : ""));
     long t0 = System.currentTimeMillis();
     List<String> ids = p.publishBatch(label + "-", n, d);

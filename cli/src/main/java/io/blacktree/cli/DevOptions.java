@@ -80,7 +80,7 @@ final class DevOptions {
   @Option(names = "--max-attempts", defaultValue = "4", description = "Attempts per job (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
-  /** The worker's config: DESIGN.md's defaults with these flags and the local registry. */
+  /** The worker's config: its defaults with these flags and the local registry. */
   WorkerConfig workerConfig() throws CliException {
     WorkerConfig d = WorkerConfig.defaults();
     Path dir = workdir != null ? workdir : DevServer.blacktreeHome().resolve("dev").resolve("worker");

@@ -1,6 +1,6 @@
 package io.blacktree.cli;
 
-/** The exit codes of every command (DESIGN.md, command line). */
+/** The exit codes of every command (docs/architecture.md, the command line). */
 public final class ExitCode {
   public static final int OK = 0;
   /** The job failed (or was cancelled, or timed out). */

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.Repository;
 
 /**
- * Checks a request against every rule of DESIGN.md's request table and the deployment's
+ * Checks a request against every rule of docs/request.md's field table and the deployment's
  * {@link ValidationPolicy}, reporting all violations at once (never just the first).
  */
 public final class RequestValidator {

@@ -20,7 +20,7 @@ import org.eclipse.jgit.lib.Repository;
 
 /**
  * Properties of intake over generated input: nothing escapes the parser but a validation verdict, and
- * every request it accepts satisfies DESIGN.md's rules, re-checked here independently.
+ * every request it accepts satisfies docs/request.md's rules, re-checked here independently.
  */
 class RequestPropertiesTest {
   private static final Pattern OWNER_NAME = Pattern.compile("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+");

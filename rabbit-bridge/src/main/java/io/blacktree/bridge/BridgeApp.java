@@ -31,7 +31,7 @@ import java.util.Set;
 public final class BridgeApp implements AutoCloseable {
 
   /**
-   * The bridge's options; every one has DESIGN.md's default ({@link #defaults()}, or {@link #builder()}).
+   * The bridge's options; every one has a default ({@link #defaults()}, or {@link #builder()}).
    *
    * @param amqpUrl         broker URL for {@link #create(Config, MeterRegistry)}, default
    *                        {@code amqp://guest:guest@127.0.0.1:5672}; the cli passes an {@link AmqpEndpoint}

@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Starts {@code DeployJob} with the identity and reuse policies of DESIGN.md: ID
+ * Starts {@code DeployJob} with the identity and reuse policies of docs/workflow.md (identity): ID
  * {@link Names#workflowId}, {@code ALLOW_DUPLICATE_FAILED_ONLY} for a fresh delivery, {@code REJECT_DUPLICATE}
  * for a redelivered one; search attributes repo, version, account, ECR repo and step {@code queued}; memo
  * branch, commit, request_id. Joins duplicates to the existing workflow.

@@ -13,7 +13,8 @@ import java.util.Locale;
 
 /**
  * Maps library exceptions (JGit, docker-java, registry push errors) to {@link ErrorKind}s, by type first and
- * by the messages INTEGRATION-NOTES.md records where the type says too little. Messages of the result are our
+ * by the libraries' known messages where the type says too little (a JGit TransportException for a missing
+ * branch, a docker-java DockerClientException for a failed RUN; docs/errors.md). Messages of the result are our
  * own words plus the library's message; the caller redacts them.
  */
 final class ErrorClassifier {

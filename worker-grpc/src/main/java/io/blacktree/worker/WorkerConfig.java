@@ -142,7 +142,7 @@ public record WorkerConfig(
         security, buildLimits);
   }
 
-  /** The defaults of DESIGN.md. */
+  /** The defaults (docs/worker.md, docs/workflow.md timeouts). */
   public static WorkerConfig defaults() {
     String home = System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree");
     return new WorkerConfig(DEFAULT_PORT, Path.of(home, "worker"), DEFAULT_DOCKER_HOST, RegistryMode.ECR, null, null,

@@ -3,7 +3,7 @@ package io.blacktree.workflows;
 import java.time.Duration;
 
 /**
- * The workflow's timeouts and bounds (DESIGN.md's timeouts table). Workflow code never reads config:
+ * The workflow's timeouts and bounds (docs/workflow.md, timeouts and bounds). Workflow code never reads config:
  * the orchestrator builds one of these from its Config and registers the workflow through a factory
  * ({@code new DeployJobWorkflowImpl(options)}), the same value on every replay of a given worker.
  * Changing a duration between deployments is replay-safe: Temporal matches commands by type and ID,
@@ -30,7 +30,7 @@ public record DeployJobOptions(
     Duration maxBackoff,
     Duration publishRetention) {
 
-  /** The defaults of DESIGN.md. */
+  /** The defaults of docs/workflow.md's timeouts table. */
   public static DeployJobOptions defaults() {
     return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, Duration.ofMinutes(30),
         Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),

@@ -73,7 +73,7 @@ public record OrchestratorConfig(
         maxAttempts, totalTime, initialBackoff, maxBackoff, stickyScheduleToStart, healthCheckInterval, link);
   }
 
-  /** DESIGN.md's defaults for the given workers. */
+  /** The defaults (docs/workflow.md, timeouts and bounds) for the given workers. */
   public static OrchestratorConfig defaults(List<String> workers) {
     return new OrchestratorConfig("127.0.0.1:7233", "default", List.copyOf(workers),
         "amqp://guest:guest@127.0.0.1:5672", Names.DEPLOY_TASK_QUEUE, Names.DISPATCH_TASK_QUEUE,
