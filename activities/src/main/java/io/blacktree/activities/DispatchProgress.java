@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStep;
 import java.util.List;
 
 /**
@@ -8,9 +9,9 @@ import java.util.List;
  *
  * @param worker       {@code host:port} running the job
  * @param jobId        the job's identity on the worker
- * @param step         queued, cloning, building, pushing or done
+ * @param step         the job step the worker reported last
  * @param lastLines    the latest log lines (redacted)
  * @param nextSequence the next WatchJob sequence number wanted
  */
 public record DispatchProgress(
-    String worker, String jobId, String step, List<String> lastLines, long nextSequence) {}
+    String worker, String jobId, JobStep step, List<String> lastLines, long nextSequence) {}

@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStep;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.LogBuffer;
@@ -44,9 +45,9 @@ final class JobRun {
   private final StepNotifier notifier;
   private final Failures failures;
   private final LogBuffer logs;
-  private final Queue<String> stepChanges = new ConcurrentLinkedQueue<>();
+  private final Queue<JobStep> stepChanges = new ConcurrentLinkedQueue<>();
   private final long deadlineNanos;
-  private volatile String step = Steps.QUEUED;
+  private volatile JobStep step = JobStep.QUEUED;
   private volatile long nextSequence;
   private volatile boolean watching;
   private volatile boolean finished;
@@ -176,8 +177,8 @@ final class JobRun {
    * between the worker's answer and the result.
    */
   private void drainSteps() {
-    for (String s = stepChanges.poll(); s != null; s = stepChanges.poll()) {
-      if (Steps.DONE.equals(s)) {
+    for (JobStep s = stepChanges.poll(); s != null; s = stepChanges.poll()) {
+      if (s == JobStep.DONE) {
         continue;
       }
       notifier.stepChanged(request.workflowId(), request.runId(), request.attempt(), lease.address(), s);
@@ -194,7 +195,7 @@ final class JobRun {
     String worker = lease.address();
     switch (r.getStatus()) {
       case SUCCESS -> {
-        step = Steps.DONE;
+        step = JobStep.DONE;
         Map<String, Long> millis = new LinkedHashMap<>();
         for (StepDuration d : r.getStepDurationsList()) {
           millis.put(Steps.durationKey(d.getStep()), d.getMillis());
@@ -252,8 +253,8 @@ final class JobRun {
       }
       switch (e.getKindCase()) {
         case STEP_STARTED -> {
-          String s = Steps.of(e.getStepStarted().getStep());
-          if (!s.equals(step)) {
+          JobStep s = Steps.of(e.getStepStarted().getStep());
+          if (s != step) {
             step = s;
             stepChanges.add(s);
           }

@@ -7,13 +7,11 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -39,7 +37,7 @@ public final class PublishActivitiesImpl implements PublishActivities {
   @Override
   public void publish(PublishRequest request) {
     byte[] body = body(request);
-    String routingKey = Names.RESULT_ROUTING_PREFIX + request.result().status().toLowerCase(Locale.ROOT);
+    String routingKey = request.result().status().routingKey();
     try (Channel ch = connection.createChannel()) {
       ch.confirmSelect();
       ch.addReturnListener(unroutable::returned);

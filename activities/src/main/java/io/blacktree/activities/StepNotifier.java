@@ -1,5 +1,7 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStep;
+
 /**
  * Tells the workflow that the running attempt changed step. Delivery is best effort: a lost notice only
  * delays the {@code BlacktreeStep} search attribute (heartbeats carry the step too).
@@ -7,6 +9,5 @@ package io.blacktree.activities;
 @FunctionalInterface
 public interface StepNotifier {
 
-  /** @param step queued, cloning, building, pushing or done */
-  void stepChanged(String workflowId, String runId, int attempt, String worker, String step);
+  void stepChanged(String workflowId, String runId, int attempt, String worker, JobStep step);
 }

@@ -1,24 +1,19 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStep;
 import io.blacktree.proto.worker.v1.Step;
 
-/** Maps the worker's steps onto the five values of the {@code BlacktreeStep} search attribute. */
+/** Folds the worker's proto steps into the five {@link JobStep}s of the {@code BlacktreeStep} search attribute. */
 final class Steps {
-  static final String QUEUED = "queued";
-  static final String CLONING = "cloning";
-  static final String BUILDING = "building";
-  static final String PUSHING = "pushing";
-  static final String DONE = "done";
-
   private Steps() {}
 
-  static String of(Step step) {
+  static JobStep of(Step step) {
     return switch (step) {
-      case CLONING -> CLONING;
-      case BUILDING -> BUILDING;
-      case LOGGING_IN, PUSHING -> PUSHING;
-      case CLEANING_UP, DONE -> DONE;
-      default -> QUEUED;
+      case CLONING -> JobStep.CLONING;
+      case BUILDING -> JobStep.BUILDING;
+      case LOGGING_IN, PUSHING -> JobStep.PUSHING;
+      case CLEANING_UP, DONE -> JobStep.DONE;
+      default -> JobStep.QUEUED;
     };
   }
 

@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStep;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public final class WorkflowSignalStepNotifier implements StepNotifier {
   }
 
   @Override
-  public void stepChanged(String workflowId, String runId, int attempt, String worker, String step) {
+  public void stepChanged(String workflowId, String runId, int attempt, String worker, JobStep step) {
     try {
       WorkflowStub stub = client.newUntypedWorkflowStub(workflowId, Optional.ofNullable(runId), Optional.empty());
       stub.signal(SIGNAL_NAME, new StepSignal(attempt, worker, step));
@@ -33,5 +34,5 @@ public final class WorkflowSignalStepNotifier implements StepNotifier {
   }
 
   /** The signal payload; same shape as the workflow's {@code StepUpdate}. */
-  public record StepSignal(int attempt, String worker, String step) {}
+  public record StepSignal(int attempt, String worker, JobStep step) {}
 }

@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.JobStatus;
 import io.blacktree.testsupport.ServiceRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -57,7 +58,7 @@ class PublishActivitiesImplIT {
     channel.queueDeclare(prefix + ".failed", false, false, false, null);
     channel.queueBind(prefix + ".failed", exchange, "deploy.failed");
     channel.queueDeclare(prefix + ".reply", false, false, false, null);
-    DeployResult result = new DeployResult(DeployResult.FAILED, "deploy:x", "req-1", null, null, null, null,
+    DeployResult result = new DeployResult(JobStatus.FAILED, "deploy:x", "req-1", null, null, null, null,
         "w1", 1, null, ErrorKind.BUILD_FAILED, "RUN exited 3", "line\n");
 
     new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10)).publish(
@@ -82,7 +83,7 @@ class PublishActivitiesImplIT {
     try {
       PublishActivitiesImpl publisher = new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10));
       for (int i = 0; i < 3; i++) {
-        DeployResult result = new DeployResult(DeployResult.SUCCESS, "deploy:x" + i, null, "img", null, null, null,
+        DeployResult result = new DeployResult(JobStatus.SUCCESS, "deploy:x" + i, null, "img", null, null, null,
             "w1", 1, null, null, null, "");
         publisher.publish(new PublishRequest("deploy:x" + i + "/run/result", result, List.of()));
       }
@@ -105,7 +106,7 @@ class PublishActivitiesImplIT {
     cf.setUri(System.getenv().getOrDefault("BLACKTREE_AMQP", "amqp://guest:guest@127.0.0.1:5672"));
     Connection closed = cf.newConnection();
     closed.close();
-    DeployResult result = new DeployResult(DeployResult.SUCCESS, "deploy:x", null, "img", null, null, null,
+    DeployResult result = new DeployResult(JobStatus.SUCCESS, "deploy:x", null, "img", null, null, null,
         "w1", 1, null, null, null, "");
 
     ApplicationFailure e = catchThrowableOfType(ApplicationFailure.class, () ->

@@ -1,6 +1,8 @@
 package io.blacktree.cli;
 
 import io.blacktree.core.DeployResult;
+import io.blacktree.core.JobStatus;
+import io.blacktree.core.JobStep;
 import io.blacktree.workflows.DeployJobWorkflow;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
@@ -50,11 +52,12 @@ final class JobFollower {
 
   /** The last progress line, from the result: {@code attempt 1: done on HOST:PORT}, {@code rejected}, ... */
   static String finalLine(DeployResult result) {
-    String outcome = switch (result.status() == null ? "" : result.status()) {
-      case DeployResult.SUCCESS -> "done";
-      case DeployResult.CANCELLED -> "cancelled";
-      case DeployResult.REJECTED -> "rejected";
-      default -> "failed" + (result.errorKind() == null ? "" : " (" + result.errorKind() + ")");
+    JobStatus status = result.status() == null ? JobStatus.FAILED : result.status();
+    String outcome = switch (status) {
+      case SUCCESS -> JobStep.DONE.value();
+      case CANCELLED -> "cancelled";
+      case REJECTED -> "rejected";
+      case FAILED -> "failed" + (result.errorKind() == null ? "" : " (" + result.errorKind() + ")");
     };
     String line = result.attempts() > 0 ? "attempt " + result.attempts() + ": " + outcome : outcome;
     return result.worker() == null || result.worker().isBlank() ? line : line + " on " + result.worker();
@@ -116,7 +119,7 @@ final class JobFollower {
       if (described.isPresent()) {
         WorkflowExecutionStatus status = described.get().getWorkflowExecutionInfo().getStatus();
         if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-          String line = jobs.progress(workflowId).map(JobFollower::describe).orElse("queued");
+          String line = jobs.progress(workflowId).map(JobFollower::describe).orElse(JobStep.QUEUED.value());
           if (!Objects.equals(line, lastLine.get()) && !Thread.currentThread().isInterrupted()) {
             print(start, line);
           }
@@ -136,6 +139,6 @@ final class JobFollower {
   }
 
   private static String describe(DeployJobWorkflow.Progress p) {
-    return "attempt " + p.attempt() + ": " + p.step() + (p.worker() == null ? "" : " on " + p.worker());
+    return "attempt " + p.attempt() + ": " + (p.step() == null ? "?" : p.step().value()) + (p.worker() == null ? "" : " on " + p.worker());
   }
 }

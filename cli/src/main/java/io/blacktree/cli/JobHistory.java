@@ -3,6 +3,7 @@ package io.blacktree.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
+import io.blacktree.core.JobStatus;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.api.history.v1.History;
 import io.temporal.api.history.v1.HistoryEvent;
@@ -98,14 +99,14 @@ final class JobHistory {
         return Optional.of(failedResult(workflowId, event.getWorkflowExecutionFailedEventAttributes().getFailure()));
       }
       if (event.hasWorkflowExecutionCanceledEventAttributes()) {
-        return Optional.of(bare(DeployResult.CANCELLED, workflowId, ErrorKind.CANCELLED, "cancelled"));
+        return Optional.of(DeployResult.cancelled(workflowId));
       }
       if (event.hasWorkflowExecutionTerminatedEventAttributes()) {
-        return Optional.of(bare(DeployResult.FAILED, workflowId, null,
+        return Optional.of(DeployResult.closed(JobStatus.FAILED, workflowId, null,
             "terminated: " + event.getWorkflowExecutionTerminatedEventAttributes().getReason()));
       }
       if (event.hasWorkflowExecutionTimedOutEventAttributes()) {
-        return Optional.of(bare(DeployResult.FAILED, workflowId, ErrorKind.TIMED_OUT, "workflow timed out"));
+        return Optional.of(DeployResult.timedOut(workflowId));
       }
     }
     return Optional.empty();
@@ -113,18 +114,11 @@ final class JobHistory {
 
   private static DeployResult failedResult(String workflowId, Failure failure) {
     if (failure.hasApplicationFailureInfo()) {
-      Optional<DeployResult> details = PayloadJson.first(failure.getApplicationFailureInfo().getDetails())
-          .flatMap(node -> PayloadJson.as(node, DeployResult.class));
-      if (details.isPresent()) {
-        return details.get();
-      }
-      return bare(DeployResult.FAILED, workflowId, ErrorKind.parse(failure.getApplicationFailureInfo().getType()),
+      DeployResult carried = PayloadJson.first(failure.getApplicationFailureInfo().getDetails())
+          .flatMap(node -> PayloadJson.as(node, DeployResult.class)).orElse(null);
+      return DeployResult.ofFailure(workflowId, carried, failure.getApplicationFailureInfo().getType(),
           failure.getMessage());
     }
-    return bare(DeployResult.FAILED, workflowId, ErrorKind.INTERNAL, failure.getMessage());
-  }
-
-  private static DeployResult bare(String status, String workflowId, ErrorKind kind, String message) {
-    return new DeployResult(status, workflowId, null, null, null, null, null, null, 0, null, kind, message, null);
+    return DeployResult.closed(JobStatus.FAILED, workflowId, ErrorKind.INTERNAL, failure.getMessage());
   }
 }

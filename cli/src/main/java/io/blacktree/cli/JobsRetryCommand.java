@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.JobStep;
 import io.blacktree.core.Names;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.SearchAttributes;
@@ -73,7 +74,7 @@ final class JobsRetryCommand implements Callable<Integer> {
         .orElseThrow(() -> CliException.badInput("history of " + workflowId + " has no start event"))
         .getWorkflowExecutionStartedEventAttributes();
     SearchAttributes.Builder attributes = started.getSearchAttributes().toBuilder();
-    Payload queued = DefaultDataConverter.STANDARD_INSTANCE.toPayload("queued").orElseThrow();
+    Payload queued = DefaultDataConverter.STANDARD_INSTANCE.toPayload(JobStep.QUEUED.value()).orElseThrow();
     attributes.putIndexedFields(Names.SA_STEP, queued);
     StartWorkflowExecutionRequest request = StartWorkflowExecutionRequest.newBuilder()
         .setNamespace(clients.namespace())

@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.JobStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,7 +16,7 @@ final class ResultPrinter {
   private ResultPrinter() {}
 
   static void print(DeployResult r, PrintWriter out) {
-    field(out, "status", r.status());
+    field(out, "status", r.status() == null ? null : r.status().name());
     field(out, "workflow", r.workflowId());
     field(out, "request id", r.requestId());
     field(out, "image", r.imageUrl());
@@ -57,9 +58,9 @@ final class ResultPrinter {
 
   /** 0 for success, 2 for a rejected request, 1 for anything else. */
   static int exitCode(DeployResult r) {
-    if (DeployResult.SUCCESS.equals(r.status())) {
+    if (r.status() == JobStatus.SUCCESS) {
       return ExitCode.OK;
     }
-    return DeployResult.REJECTED.equals(r.status()) ? ExitCode.USAGE : ExitCode.JOB_FAILED;
+    return r.status() == JobStatus.REJECTED ? ExitCode.USAGE : ExitCode.JOB_FAILED;
   }
 }

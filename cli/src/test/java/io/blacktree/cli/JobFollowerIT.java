@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
@@ -49,7 +50,7 @@ class JobFollowerIT {
           "{\"status\":\"SUCCESS\",\"workflow_id\":\"deploy:1:r:e:v\",\"image_url\":\"r/e:v\"}");
 
       DeployResult result = followed.get(30, TimeUnit.SECONDS);
-      assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+      assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
       assertThat(result.imageUrl()).isEqualTo("r/e:v");
       assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("reply handed over on arrival")
           .isLessThan(Duration.ofSeconds(5));

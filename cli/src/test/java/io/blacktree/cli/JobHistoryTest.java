@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -57,7 +58,7 @@ class JobHistoryTest {
     assertThat(attempts.get(0).worker()).isEqualTo("127.0.0.1:50051");
     assertThat(attempts.get(0).message()).isEqualTo("RUN exited 3");
     assertThat(attempts.get(0).logs()).contains("exit 3");
-    assertThat(result.status()).isEqualTo(DeployResult.FAILED);
+    assertThat(result.status()).isEqualTo(JobStatus.FAILED);
     assertThat(result.errorKind()).isEqualTo(ErrorKind.BUILD_FAILED);
     assertThat(ResultPrinter.exitCode(result)).isEqualTo(1);
   }

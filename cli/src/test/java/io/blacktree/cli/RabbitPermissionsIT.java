@@ -1,5 +1,6 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -100,7 +101,7 @@ class RabbitPermissionsIT {
         String reply = ch.queueDeclare("", false, true, true, null).getQueue();
         String results = ch.queueDeclare("", false, true, true, null).getQueue();
         ch.queueBind(results, "jobs.results", "#");
-        DeployResult result = new DeployResult("SUCCESS", workflowId, null, null, null, null, null, null, 1, null,
+        DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId, null, null, null, null, null, null, 1, null,
             null, null, "");
         new PublishActivitiesImpl(orchestrator, "jobs.results", Duration.ofSeconds(10))
             .publish(new PublishRequest(UUID.randomUUID().toString(), result, List.of(new ReplyTarget(reply, "c1"))));

@@ -18,7 +18,7 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeployResult(
-    @JsonProperty("status") String status,
+    @JsonProperty("status") JobStatus status,
     @JsonProperty("workflow_id") String workflowId,
     @JsonProperty("request_id") String requestId,
     @JsonProperty("image_url") String imageUrl,
@@ -32,8 +32,41 @@ public record DeployResult(
     @JsonProperty("error_message") String errorMessage,
     @JsonProperty("logs") String logs) {
 
-  public static final String SUCCESS = "SUCCESS";
-  public static final String FAILED = "FAILED";
-  public static final String CANCELLED = "CANCELLED";
-  public static final String REJECTED = "REJECTED";
+  /**
+   * A job that produced no image: failed, cancelled or rejected. Null for what is not known (the worker of a
+   * job that never reached one, the logs of a rejected request).
+   */
+  public static DeployResult unsuccessful(JobStatus status, String workflowId, String requestId, String worker,
+      int attempts, ErrorKind errorKind, String errorMessage, String logs) {
+    return new DeployResult(status, workflowId, requestId, null, null, null, null, worker, attempts, null,
+        errorKind, errorMessage, logs);
+  }
+
+  /** A closed run known only by its status, kind and message (e.g. from its history's last event). */
+  public static DeployResult closed(JobStatus status, String workflowId, ErrorKind errorKind, String errorMessage) {
+    return unsuccessful(status, workflowId, null, null, 0, errorKind, errorMessage, null);
+  }
+
+  /**
+   * The result of a run that failed with an {@code ApplicationFailure}: the result its details carry when they
+   * carry one (the workflow always puts it there), else one made from the failure's type and message.
+   */
+  public static DeployResult ofFailure(String workflowId, DeployResult carried, String failureType, String message) {
+    return carried != null ? carried : closed(JobStatus.FAILED, workflowId, ErrorKind.parse(failureType), message);
+  }
+
+  /** A run that was cancelled, known from its status only. */
+  public static DeployResult cancelled(String workflowId) {
+    return closed(JobStatus.CANCELLED, workflowId, ErrorKind.CANCELLED, "cancelled");
+  }
+
+  /** A run that hit its workflow execution timeout. */
+  public static DeployResult timedOut(String workflowId) {
+    return closed(JobStatus.FAILED, workflowId, ErrorKind.TIMED_OUT, "workflow timed out");
+  }
+
+  /** The answer to a request refused at the intake: the reasons, and the request's own ID when it had one. */
+  public static DeployResult rejected(String requestId, ErrorKind errorKind, String reasons) {
+    return unsuccessful(JobStatus.REJECTED, null, requestId, null, 0, errorKind, reasons, null);
+  }
 }

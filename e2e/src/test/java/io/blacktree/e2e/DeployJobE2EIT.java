@@ -1,5 +1,6 @@
 package io.blacktree.e2e;
 
+import io.blacktree.core.JobStatus;
 import static io.blacktree.e2e.support.BlacktreeStack.run;
 import static io.blacktree.e2e.support.DeployJobStack.ACCOUNT;
 import static io.blacktree.e2e.support.DeployJobStack.dispatchScheduled;
@@ -51,7 +52,7 @@ class DeployJobE2EIT extends DeployJobItBase {
     WorkflowStub stub = job.start();
     DeployResult result = stub.getResult(JOB_BOUND.toSeconds(), TimeUnit.SECONDS, DeployResult.class);
 
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(result.imageUrl()).isEqualTo(stack.registry() + "/" + job.ecrRepo + ":v1.0.0");
     assertThat(result.commitSha()).isEqualTo(job.commit);
     assertThat(result.attempts()).isEqualTo(1);
@@ -131,7 +132,7 @@ class DeployJobE2EIT extends DeployJobItBase {
     Map<String, List<double[]>> buildsByWorker = new HashMap<>();
     for (int i = 0; i < jobs.size(); i++) {
       DeployResult r = stubs.get(i).getResult(JOB_BOUND.toSeconds(), TimeUnit.SECONDS, DeployResult.class);
-      assertThat(r.status()).isEqualTo(DeployResult.SUCCESS);
+      assertThat(r.status()).isEqualTo(JobStatus.SUCCESS);
       assertThat(r.attempts()).as("no attempt burnt waiting for a worker").isEqualTo(1);
       buildsByWorker.computeIfAbsent(r.worker(), k -> new ArrayList<>()).add(buildInterval(r.logs()));
       JsonNode message = stack.awaitResult(jobs.get(i).workflowId);

@@ -1,5 +1,6 @@
 package io.blacktree.e2e;
 
+import io.blacktree.core.JobStatus;
 import static io.blacktree.e2e.support.BlacktreeStack.run;
 import static io.blacktree.e2e.support.DeployJobStack.dispatchScheduled;
 import static io.blacktree.e2e.support.DeployJobStack.events;
@@ -52,7 +53,7 @@ class DeployJobInterruptedE2EIT extends DeployJobItBase {
     stack.kill(victim.process());
 
     DeployResult result = stub.getResult(JOB_BOUND.toSeconds(), TimeUnit.SECONDS, DeployResult.class);
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(result.worker()).isNotEqualTo(victim.address());
     assertThat(result.attempts()).isEqualTo(2);
     List<HistoryEvent> history = stack.history(job.workflowId);
@@ -99,7 +100,7 @@ class DeployJobInterruptedE2EIT extends DeployJobItBase {
     stack.startOrchestrator();
 
     DeployResult result = stub.getResult(JOB_BOUND.toSeconds(), TimeUnit.SECONDS, DeployResult.class);
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(result.worker()).isEqualTo(running.address());
     assertThat(result.attempts()).isEqualTo(2);
     assertThat(result.logs()).contains(slow.marker());

@@ -2,6 +2,7 @@ package io.blacktree.bridge;
 
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
+import io.blacktree.core.JobStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.failure.ApplicationFailure;
@@ -38,37 +39,27 @@ final class FinishedResults {
 
   static DeployResult fromFailure(String workflowId, Throwable cause) {
     if (cause instanceof ApplicationFailure af) {
-      if (af.getDetails() != null && af.getDetails().getSize() > 0) {
-        try {
-          DeployResult carried = af.getDetails().get(DeployResult.class);
-          if (carried != null) {
-            return carried;
-          }
-        } catch (RuntimeException e) {
-          // details of another shape: describe the failure instead
-        }
-      }
-      return failed(workflowId, DeployResult.FAILED, kindOf(af.getType()), af.getOriginalMessage());
+      return DeployResult.ofFailure(workflowId, carried(af), af.getType(), af.getOriginalMessage());
     }
     if (cause instanceof CanceledFailure) {
-      return failed(workflowId, DeployResult.CANCELLED, ErrorKind.CANCELLED, "cancelled");
+      return DeployResult.cancelled(workflowId);
     }
     if (cause instanceof TimeoutFailure) {
-      return failed(workflowId, DeployResult.FAILED, ErrorKind.TIMED_OUT, "workflow timed out");
+      return DeployResult.timedOut(workflowId);
     }
     String message = cause == null ? "failed" : cause.getMessage();
-    return failed(workflowId, DeployResult.FAILED, ErrorKind.INTERNAL, message);
+    return DeployResult.closed(JobStatus.FAILED, workflowId, ErrorKind.INTERNAL, message);
   }
 
-  private static ErrorKind kindOf(String type) {
-    try {
-      return type == null ? ErrorKind.INTERNAL : ErrorKind.valueOf(type);
-    } catch (IllegalArgumentException e) {
-      return ErrorKind.INTERNAL;
+  /** The result the failure's details carry, or null when they carry none (or something of another shape). */
+  private static DeployResult carried(ApplicationFailure af) {
+    if (af.getDetails() == null || af.getDetails().getSize() == 0) {
+      return null;
     }
-  }
-
-  private static DeployResult failed(String workflowId, String status, ErrorKind kind, String message) {
-    return new DeployResult(status, workflowId, null, null, null, null, null, null, 0, null, kind, message, null);
+    try {
+      return af.getDetails().get(DeployResult.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 }

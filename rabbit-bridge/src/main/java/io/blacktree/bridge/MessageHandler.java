@@ -121,8 +121,7 @@ final class MessageHandler {
     }
     metrics.deadLettered.increment();
     log.info("dead-lettered a message: {}", reasons);
-    DeployResult result = new DeployResult(DeployResult.REJECTED, null, requestIdOf(message.body()), null, null,
-        null, null, null, 0, null, kind, String.join("; ", reasons), null);
+    DeployResult result = DeployResult.rejected(requestIdOf(message.body()), kind, String.join("; ", reasons));
     String messageId = "rejected:" + sha256(message.body());
     try {
       replies.publishRejected(result, messageId);

@@ -2,6 +2,7 @@ package io.blacktree.bridge;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;
+import io.blacktree.core.JobStep;
 import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.workflows.DeployJobWorkflow;
@@ -101,7 +102,7 @@ final class WorkflowStarter implements JobStarter {
         .set(VERSION, r.deploymentVersion())
         .set(ACCOUNT, r.awsAccount())
         .set(ECR_REPO, r.ecrRepo())
-        .set(STEP, "queued")
+        .set(STEP, JobStep.QUEUED.value())
         .build();
   }
 

@@ -1,5 +1,7 @@
 package io.blacktree.bridge;
 
+import io.blacktree.core.JobStatus;
+import io.blacktree.core.JobStep;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
@@ -124,7 +126,7 @@ class BridgeIntakeIT {
     assertThat(bridge.metrics().started()).isZero();
 
     fx.client.newWorkflowStub(DeployJobWorkflow.class, id)
-        .stepChanged(new DeployJobWorkflow.StepUpdate(1, "w", "done"));
+        .stepChanged(new DeployJobWorkflow.StepUpdate(1, "w", JobStep.DONE));
     BridgeFixture.await("job completed", WITHIN, () -> fx.completed(id));
     String lateReply = fx.replyQueue();
     fx.publish(body, lateReply, "corr-late");
@@ -132,7 +134,7 @@ class BridgeIntakeIT {
     GetResponse answer = fx.take(lateReply, WITHIN);
     assertThat(answer.getProps().getCorrelationId()).isEqualTo("corr-late");
     DeployResult result = fx.result(answer);
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(result.workflowId()).isEqualTo(id);
     assertThat(result.requestId()).isEqualTo("api-7");
     assertThat(fx.countRuns("WorkflowId = '" + id + "'", 1, WITHIN)).isEqualTo(1);
@@ -229,7 +231,7 @@ class BridgeIntakeIT {
     for (int i = 0; i < corpus.size(); i++) {
       GetResponse reply = fx.take(replyTo, WITHIN);
       DeployResult r = fx.result(reply);
-      assertThat(r.status()).isEqualTo(DeployResult.REJECTED);
+      assertThat(r.status()).isEqualTo(JobStatus.REJECTED);
       assertThat(r.errorKind()).isIn(ErrorKind.INVALID_REQUEST, ErrorKind.POLICY_VIOLATION);
       assertThat(r.errorMessage()).isEqualTo(String.join("; ", reasonsByCase.get(reply.getProps().getCorrelationId())));
       answered.add(reply.getProps().getCorrelationId());
@@ -259,7 +261,7 @@ class BridgeIntakeIT {
     assertThat(reasons).singleElement().asString().startsWith("temporal: start of deploy:" + account)
         .contains("refused: INVALID_ARGUMENT");
     DeployResult reply = fx.result(fx.take(replyTo, WITHIN));
-    assertThat(reply.status()).isEqualTo(DeployResult.REJECTED);
+    assertThat(reply.status()).isEqualTo(JobStatus.REJECTED);
     assertThat(reply.errorKind()).isEqualTo(ErrorKind.INTERNAL);
     assertThat(bridge.metrics().startFailures()).isEqualTo(1.0);
     assertThat(bridge.metrics().started()).isZero();

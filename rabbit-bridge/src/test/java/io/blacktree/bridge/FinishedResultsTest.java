@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.core.DeployResult;
@@ -9,7 +10,7 @@ import io.temporal.failure.CanceledFailure;
 import org.junit.jupiter.api.Test;
 
 class FinishedResultsTest {
-  private static final DeployResult CARRIED = new DeployResult(DeployResult.FAILED, "wf", "r-1", null, null, null,
+  private static final DeployResult CARRIED = new DeployResult(JobStatus.FAILED, "wf", "r-1", null, null, null,
       null, "w1", 4, null, ErrorKind.TAG_EXISTS, "tag exists", "logs");
 
   @Test
@@ -25,7 +26,7 @@ class FinishedResultsTest {
 
     DeployResult r = FinishedResults.fromFailure("wf", failure);
 
-    assertThat(r.status()).isEqualTo(DeployResult.FAILED);
+    assertThat(r.status()).isEqualTo(JobStatus.FAILED);
     assertThat(r.errorKind()).isEqualTo(ErrorKind.NO_WORKER);
     assertThat(r.workflowId()).isEqualTo("wf");
   }
@@ -34,7 +35,7 @@ class FinishedResultsTest {
   void fromFailure_cancelled_returnsCancelledResult() {
     DeployResult r = FinishedResults.fromFailure("wf", new CanceledFailure("cancelled by ops"));
 
-    assertThat(r.status()).isEqualTo(DeployResult.CANCELLED);
+    assertThat(r.status()).isEqualTo(JobStatus.CANCELLED);
     assertThat(r.errorKind()).isEqualTo(ErrorKind.CANCELLED);
   }
 }

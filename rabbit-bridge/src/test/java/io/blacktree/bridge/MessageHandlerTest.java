@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
@@ -53,7 +54,7 @@ class MessageHandlerTest {
     assertThat(d).isEqualTo(MessageHandler.Decision.ACK);
     assertThat(outbox.deadLettered).containsExactly(List.of("aws_account: must be 12 digits"));
     assertThat(outbox.replies).singleElement().satisfies(r -> {
-      assertThat(r.status()).isEqualTo(DeployResult.REJECTED);
+      assertThat(r.status()).isEqualTo(JobStatus.REJECTED);
       assertThat(r.errorKind()).isEqualTo(ErrorKind.INVALID_REQUEST);
       assertThat(r.errorMessage()).isEqualTo("aws_account: must be 12 digits");
     });
@@ -100,13 +101,13 @@ class MessageHandlerTest {
 
     assertThat(d).isEqualTo(MessageHandler.Decision.ACK);
     assertThat(outbox.deadLettered).containsExactly(List.of("temporal: start refused: INVALID_ARGUMENT: bad"));
-    assertThat(outbox.replies).singleElement().extracting(DeployResult::status).isEqualTo(DeployResult.REJECTED);
+    assertThat(outbox.replies).singleElement().extracting(DeployResult::status).isEqualTo(JobStatus.REJECTED);
   }
 
   @Test
   void handle_duplicateOfFinishedJob_repliesWithItsResult() {
     starter.duplicate = true;
-    starter.finished = new DeployResult(DeployResult.SUCCESS, "wf", null, "img", null, null, null, null, 1, null,
+    starter.finished = new DeployResult(JobStatus.SUCCESS, "wf", null, "img", null, null, null, null, 1, null,
         null, null, null);
 
     MessageHandler.Decision d = handler.handle(message(VALID, true, "replies", "c-9"));

@@ -1,5 +1,7 @@
 package io.blacktree.bridge;
 
+import io.blacktree.core.JobStep;
+import io.blacktree.core.JobStatus;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.workflows.DeployJobWorkflow;
@@ -14,15 +16,15 @@ import java.util.List;
  */
 public class TestDeployJob implements DeployJobWorkflow {
   private final List<ReplyTarget> targets = new ArrayList<>();
-  private String step = "queued";
+  private JobStep step = JobStep.QUEUED;
 
   @Override
   public DeployResult run(DeployJobInput input) {
     targets.addAll(input.replyTargets());
     if ("hold".equals(input.request().branch())) {
-      Workflow.await(() -> "done".equals(step));
+      Workflow.await(() -> step == JobStep.DONE);
     }
-    return new DeployResult(DeployResult.SUCCESS, Workflow.getInfo().getWorkflowId(), input.request().requestId(),
+    return new DeployResult(JobStatus.SUCCESS, Workflow.getInfo().getWorkflowId(), input.request().requestId(),
         "127.0.0.1:5000/" + input.request().ecrRepo() + ":" + input.request().deploymentVersion(), null, null,
         null, "test-worker", 1, null, null, null, null);
   }

@@ -253,7 +253,7 @@ final class BuildStep {
       if (e == null) {
         return other;
       }
-      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+      ErrorKind kind = ErrorClassifier.localIo(e);
       return new JobFailure(kind, "could not write the build context: " + e.getMessage(), e);
     }
   }

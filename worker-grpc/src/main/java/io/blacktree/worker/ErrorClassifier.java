@@ -74,6 +74,11 @@ final class ErrorClassifier {
     return new DockerFailure(kind, describe(kind) + ": " + firstMessage(e), e);
   }
 
+  /** A local file-system failure of the worker (workspace, build context): a full disk, or a fault of ours. */
+  static ErrorKind localIo(java.io.IOException e) {
+    return messages(e).contains("no space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+  }
+
   /** A RUN step killed by SIGKILL: the engine's words for exit code 137. */
   private static final java.util.regex.Pattern KILLED =
       java.util.regex.Pattern.compile("returned a non-zero code: 137(?![0-9])");

@@ -173,7 +173,7 @@ final class JobRunner {
     try {
       return Workspace.create(workdir);
     } catch (IOException e) {
-      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+      ErrorKind kind = ErrorClassifier.localIo(e);
       throw new JobFailure(kind, "could not create the workspace", e);
     }
   }

@@ -70,6 +70,14 @@ class ErrorClassifierTest {
   }
 
   @Test
+  void localIo_noSpaceLeft_diskFull_otherwiseInternal() {
+    assertThat(ErrorClassifier.localIo(new java.io.IOException("No space left on device"))).isEqualTo(ErrorKind.DISK_FULL);
+    assertThat(ErrorClassifier.localIo(new java.nio.file.FileSystemException("/w/job-1", null, "No space left on device")))
+        .isEqualTo(ErrorKind.DISK_FULL);
+    assertThat(ErrorClassifier.localIo(new java.nio.file.AccessDeniedException("/w/job-1"))).isEqualTo(ErrorKind.INTERNAL);
+  }
+
+  @Test
   void push_unauthorized_registryAuthDenied() {
     assertThat(ErrorClassifier.push("unauthorized: authentication required").kind())
         .isEqualTo(ErrorKind.REGISTRY_AUTH_DENIED);

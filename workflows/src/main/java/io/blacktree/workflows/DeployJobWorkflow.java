@@ -2,6 +2,7 @@ package io.blacktree.workflows;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;
+import io.blacktree.core.JobStep;
 import io.blacktree.core.ReplyTarget;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -43,11 +44,11 @@ public interface DeployJobWorkflow {
    */
   record DeployJobInput(BuildRequest request, java.util.List<ReplyTarget> replyTargets) {}
 
-  /** A step change: {@code step} is one of queued, cloning, building, pushing, done. */
-  record StepUpdate(int attempt, String worker, String step) {}
+  /** A step change; {@code step} is null when the sender named a step this version does not know. */
+  record StepUpdate(int attempt, String worker, JobStep step) {}
 
   /** What the {@code progress} query answers. */
-  record Progress(int attempt, String worker, String step) {}
+  record Progress(int attempt, String worker, JobStep step) {}
 
   /** Convenience for building the input with an empty reply list. */
   static DeployJobInput input(BuildRequest request) {

@@ -8,6 +8,8 @@ import io.blacktree.activities.PublishRequest;
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
+import io.blacktree.core.JobStatus;
+import io.blacktree.core.JobStep;
 import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
 import io.temporal.activity.ActivityCancellationType;
@@ -41,7 +43,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private final DispatchActivities dispatch;
   private final PublishActivities publish;
   private final Set<ReplyTarget> replyTargets = new LinkedHashSet<>();
-  private Progress progress = new Progress(0, null, "queued");
+  private Progress progress = new Progress(0, null, JobStep.QUEUED);
 
   /** With {@link DeployJobOptions#defaults()} (replay tests, and a worker registered by class). */
   public DeployJobWorkflowImpl() {
@@ -88,10 +90,10 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     } catch (CanceledFailure e) {
       JobOutcomeMetrics.record("cancelled", ErrorKind.CANCELLED, progress.attempt(), startMillis);
       log.info("job cancelled at attempt {}", progress.attempt());
-      DeployResult cancelled = new DeployResult(DeployResult.CANCELLED, workflowId(), request.requestId(), null,
-          null, null, null, progress.worker(), progress.attempt(), null, ErrorKind.CANCELLED, "cancelled", null);
+      DeployResult cancelled = DeployResult.unsuccessful(JobStatus.CANCELLED, workflowId(), request.requestId(),
+          progress.worker(), progress.attempt(), ErrorKind.CANCELLED, "cancelled", null);
       Workflow.newDetachedCancellationScope(() -> {
-        setStep("done");
+        setStep(JobStep.DONE);
         publishResult(cancelled);
       }).run();
       throw e;
@@ -110,9 +112,9 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     while (attempt < options.maxAttempts()) {
       attempt++;
       String jobId = reattachJobId != null ? reattachJobId : Names.jobId(workflowId(), runId, attempt);
-      progress = new Progress(attempt, null, "queued");
+      progress = new Progress(attempt, null, JobStep.QUEUED);
       if (attempt > 1) {
-        setStep("queued");
+        setStep(JobStep.QUEUED);
       }
       try {
         DispatchOutcome outcome = dispatch.dispatch(new DispatchRequest(request, workflowId(), runId, attempt,
@@ -144,15 +146,15 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   }
 
   private DeployResult succeed(BuildRequest request, DispatchOutcome o, int attempt) {
-    progress = new Progress(attempt, o.worker(), "done");
-    setStep("done");
+    progress = new Progress(attempt, o.worker(), JobStep.DONE);
+    setStep(JobStep.DONE);
     Map<String, Object> memo = new HashMap<>();
     memo.put("worker", o.worker());
     memo.put("image_url", o.imageUrl());
     memo.put("digest", o.digest());
     memo.put("commit_sha", o.commitSha());
     Workflow.upsertMemo(memo);
-    DeployResult result = new DeployResult(DeployResult.SUCCESS, workflowId(), request.requestId(),
+    DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId(), request.requestId(),
         o.imageUrl(), o.digest(), o.commitSha(), o.tags(), o.worker(), attempt, o.stepMillis(), null, null,
         o.logs());
     publishResult(result);
@@ -160,9 +162,9 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   }
 
   private ApplicationFailure fail(BuildRequest request, AttemptFailure last, int attempts, String message) {
-    setStep("done");
-    DeployResult result = new DeployResult(DeployResult.FAILED, workflowId(), request.requestId(), null, null,
-        null, null, last.worker(), attempts, null, last.kind(), message, last.logs());
+    setStep(JobStep.DONE);
+    DeployResult result = DeployResult.unsuccessful(JobStatus.FAILED, workflowId(), request.requestId(),
+        last.worker(), attempts, last.kind(), message, last.logs());
     publishResult(result);
     return ApplicationFailure.newNonRetryableFailure(last.kind() + ": " + message, last.kind().name(), result);
   }
@@ -182,7 +184,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
         SearchAttributeKey.forKeyword(Names.SA_VERSION).valueSet(request.deploymentVersion()),
         SearchAttributeKey.forKeyword(Names.SA_ACCOUNT).valueSet(request.awsAccount()),
         SearchAttributeKey.forKeyword(Names.SA_ECR_REPO).valueSet(request.ecrRepo()),
-        STEP.valueSet("queued"));
+        STEP.valueSet(JobStep.QUEUED.value()));
     Map<String, Object> memo = new HashMap<>();
     memo.put("branch", request.branch());
     if (request.commit() != null) {
@@ -194,8 +196,8 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     Workflow.upsertMemo(memo);
   }
 
-  private void setStep(String step) {
-    Workflow.upsertTypedSearchAttributes(STEP.valueSet(step));
+  private void setStep(JobStep step) {
+    Workflow.upsertTypedSearchAttributes(STEP.valueSet(step.value()));
   }
 
   private static String workflowId() {

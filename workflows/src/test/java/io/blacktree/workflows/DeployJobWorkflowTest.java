@@ -1,5 +1,7 @@
 package io.blacktree.workflows;
 
+import io.blacktree.core.JobStatus;
+import io.blacktree.core.JobStep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -87,7 +89,7 @@ class DeployJobWorkflowTest {
 
     DeployResult result = wf.run(input());
 
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     assertThat(result.imageUrl()).isEqualTo("127.0.0.1:5000/app-images:v1.0.3");
     assertThat(result.attempts()).isEqualTo(1);
     assertThat(result.worker()).isEqualTo("w1:1");
@@ -97,7 +99,7 @@ class DeployJobWorkflowTest {
       assertThat(r.timeLimitSeconds()).isEqualTo(1800);
     });
     assertThat(publish.published).singleElement().satisfies(p -> {
-      assertThat(p.result().status()).isEqualTo(DeployResult.SUCCESS);
+      assertThat(p.result().status()).isEqualTo(JobStatus.SUCCESS);
       assertThat(p.replyTargets()).containsExactly(new ReplyTarget("reply.q", "corr-1"));
     });
   }
@@ -113,12 +115,12 @@ class DeployJobWorkflowTest {
     ApplicationFailure failure = (ApplicationFailure) e.getCause();
     assertThat(failure.getType()).isEqualTo("BUILD_FAILED");
     DeployResult result = failure.getDetails().get(DeployResult.class);
-    assertThat(result.status()).isEqualTo(DeployResult.FAILED);
+    assertThat(result.status()).isEqualTo(JobStatus.FAILED);
     assertThat(result.errorKind()).isEqualTo(ErrorKind.BUILD_FAILED);
     assertThat(result.logs()).contains("non-zero code");
     assertThat(dispatch.calls()).hasSize(1);
     assertThat(publish.published).singleElement()
-        .satisfies(p -> assertThat(p.result().status()).isEqualTo(DeployResult.FAILED));
+        .satisfies(p -> assertThat(p.result().status()).isEqualTo(JobStatus.FAILED));
   }
 
   @Test
@@ -185,7 +187,7 @@ class DeployJobWorkflowTest {
   @Test
   void run_lostHeartbeat_reattachesSameJobOnSameWorker(TestWorkflowEnvironment env, Worker worker) {
     Function<DispatchRequest, DispatchOutcome> goesSilent = r -> {
-      Activity.getExecutionContext().heartbeat(new DispatchProgress("w1:1", r.jobId(), "building",
+      Activity.getExecutionContext().heartbeat(new DispatchProgress("w1:1", r.jobId(), JobStep.BUILDING,
           List.of("Step 2/3"), 7));
       sleep(4000);
       return null;
@@ -199,7 +201,7 @@ class DeployJobWorkflowTest {
 
     DeployResult result = wf.run(input());
 
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     List<DispatchRequest> calls = dispatch.calls();
     assertThat(calls.get(1).jobId()).isEqualTo(calls.get(0).jobId());
     assertThat(calls.get(1).preferWorker()).isEqualTo("w1:1");
@@ -235,7 +237,7 @@ class DeployJobWorkflowTest {
     assertThat(e.getCause()).isInstanceOf(CanceledFailure.class);
     assertThat(stopped.getCount()).isZero();
     assertThat(publish.published).singleElement()
-        .satisfies(p -> assertThat(p.result().status()).isEqualTo(DeployResult.CANCELLED));
+        .satisfies(p -> assertThat(p.result().status()).isEqualTo(JobStatus.CANCELLED));
   }
 
   @Test
@@ -245,7 +247,7 @@ class DeployJobWorkflowTest {
     CountDownLatch checked = new CountDownLatch(1);
     FakeDispatch dispatch = new FakeDispatch(r -> {
       new WorkflowSignalStepNotifier(env.getWorkflowClient())
-          .stepChanged(r.workflowId(), r.runId(), r.attempt(), "w1:1", "building");
+          .stepChanged(r.workflowId(), r.runId(), r.attempt(), "w1:1", JobStep.BUILDING);
       signalled.countDown();
       await(checked);
       return FakeDispatch.succeed("w1:1").apply(r);
@@ -255,14 +257,14 @@ class DeployJobWorkflowTest {
     assertThat(signalled.await(30, TimeUnit.SECONDS)).isTrue();
 
     DeployJobWorkflow.Progress progress = null;
-    for (int i = 0; i < 100 && (progress == null || !"building".equals(progress.step())); i++) {
+    for (int i = 0; i < 100 && (progress == null || progress.step() != JobStep.BUILDING); i++) {
       progress = wf.progress();
       Thread.sleep(100);
     }
     checked.countDown();
 
-    assertThat(progress).isEqualTo(new DeployJobWorkflow.Progress(1, "w1:1", "building"));
-    assertThat(WorkflowStub.fromTyped(wf).getResult(DeployResult.class).status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(progress).isEqualTo(new DeployJobWorkflow.Progress(1, "w1:1", JobStep.BUILDING));
+    assertThat(WorkflowStub.fromTyped(wf).getResult(DeployResult.class).status()).isEqualTo(JobStatus.SUCCESS);
   }
 
   private static void sleep(long millis) {

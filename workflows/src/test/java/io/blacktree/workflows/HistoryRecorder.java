@@ -1,5 +1,6 @@
 package io.blacktree.workflows;
 
+import io.blacktree.core.JobStep;
 import io.blacktree.activities.DispatchProgress;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
@@ -56,7 +57,7 @@ final class HistoryRecorder {
       try {
         while (true) {
           Activity.getExecutionContext().heartbeat(
-              new DispatchProgress("w1:1", r.jobId(), "building", List.of("Step 1/2"), 3));
+              new DispatchProgress("w1:1", r.jobId(), JobStep.BUILDING, List.of("Step 1/2"), 3));
           Thread.sleep(200);
         }
       } catch (ActivityCanceledException e) {

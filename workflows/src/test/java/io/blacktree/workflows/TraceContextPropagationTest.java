@@ -1,5 +1,6 @@
 package io.blacktree.workflows;
 
+import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.activities.DispatchOutcome;
@@ -82,7 +83,7 @@ class TraceContextPropagationTest {
       start.end();
     }
 
-    assertThat(result.status()).isEqualTo(DeployResult.SUCCESS);
+    assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
     List<SpanData> finished = spans.getFinishedSpanItems();
     SpanData dispatchSpan = finished.stream().filter(s -> s.getName().equals("activity Dispatch")).findFirst()
         .orElseThrow(() -> new AssertionError("no activity Dispatch span in " + finished));
