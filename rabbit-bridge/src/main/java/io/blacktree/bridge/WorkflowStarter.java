@@ -2,10 +2,10 @@ package io.blacktree.bridge;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;
-import io.blacktree.core.JobStep;
 import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflows.JobTags;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -15,26 +15,16 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.SearchAttributeKey;
-import io.temporal.common.SearchAttributes;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Starts {@code DeployJob} with the identity and reuse policies of docs/workflow.md (identity): ID
  * {@link Names#workflowId}, {@code ALLOW_DUPLICATE_FAILED_ONLY} for a fresh delivery, {@code REJECT_DUPLICATE}
- * for a redelivered one; search attributes repo, version, account, ECR repo and step {@code queued}; memo
- * branch, commit, request_id. Joins duplicates to the existing workflow.
+ * for a redelivered one; the search attributes and memo of {@link JobTags}. Joins duplicates to the existing
+ * workflow.
  */
 final class WorkflowStarter implements JobStarter {
-  static final SearchAttributeKey<String> REPO = SearchAttributeKey.forKeyword(Names.SA_REPO);
-  static final SearchAttributeKey<String> VERSION = SearchAttributeKey.forKeyword(Names.SA_VERSION);
-  static final SearchAttributeKey<String> ACCOUNT = SearchAttributeKey.forKeyword(Names.SA_ACCOUNT);
-  static final SearchAttributeKey<String> ECR_REPO = SearchAttributeKey.forKeyword(Names.SA_ECR_REPO);
-  static final SearchAttributeKey<String> STEP = SearchAttributeKey.forKeyword(Names.SA_STEP);
-
   private final WorkflowClient client;
   private final String taskQueue;
   private final String defaultRegion;
@@ -58,8 +48,8 @@ final class WorkflowStarter implements JobStarter {
         .setWorkflowIdReusePolicy(redelivered
             ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
             : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
-        .setTypedSearchAttributes(searchAttributes(withRegion))
-        .setMemo(memo(withRegion))
+        .setTypedSearchAttributes(JobTags.searchAttributes(withRegion))
+        .setMemo(JobTags.memo(withRegion))
         .build();
     DeployJobWorkflow workflow = client.newWorkflowStub(DeployJobWorkflow.class, options);
     List<ReplyTarget> targets = replyTarget == null ? List.of() : List.of(replyTarget);
@@ -94,27 +84,5 @@ final class WorkflowStarter implements JobStarter {
     } catch (WorkflowException | io.grpc.StatusRuntimeException e) {
       throw TemporalErrors.classify("joining " + workflowId, e);
     }
-  }
-
-  private static SearchAttributes searchAttributes(BuildRequest r) {
-    return SearchAttributes.newBuilder()
-        .set(REPO, r.repoUrl())
-        .set(VERSION, r.deploymentVersion())
-        .set(ACCOUNT, r.awsAccount())
-        .set(ECR_REPO, r.ecrRepo())
-        .set(STEP, JobStep.QUEUED.value())
-        .build();
-  }
-
-  private static Map<String, Object> memo(BuildRequest r) {
-    Map<String, Object> memo = new LinkedHashMap<>();
-    memo.put("branch", r.branch());
-    if (r.commit() != null) {
-      memo.put("commit", r.commit());
-    }
-    if (r.requestId() != null) {
-      memo.put("request_id", r.requestId());
-    }
-    return memo;
   }
 }

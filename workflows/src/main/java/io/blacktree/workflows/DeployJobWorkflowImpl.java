@@ -15,7 +15,6 @@ import io.blacktree.core.ReplyTarget;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.common.SearchAttributeKey;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
@@ -37,7 +36,6 @@ import org.slf4j.Logger;
  */
 public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private static final Logger log = Workflow.getLogger(DeployJobWorkflowImpl.class);
-  private static final SearchAttributeKey<String> STEP = SearchAttributeKey.forKeyword(Names.SA_STEP);
 
   private final DeployJobOptions options;
   private final DispatchActivities dispatch;
@@ -179,25 +177,12 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   }
 
   private void tag(BuildRequest request) {
-    Workflow.upsertTypedSearchAttributes(
-        SearchAttributeKey.forKeyword(Names.SA_REPO).valueSet(request.repoUrl()),
-        SearchAttributeKey.forKeyword(Names.SA_VERSION).valueSet(request.deploymentVersion()),
-        SearchAttributeKey.forKeyword(Names.SA_ACCOUNT).valueSet(request.awsAccount()),
-        SearchAttributeKey.forKeyword(Names.SA_ECR_REPO).valueSet(request.ecrRepo()),
-        STEP.valueSet(JobStep.QUEUED.value()));
-    Map<String, Object> memo = new HashMap<>();
-    memo.put("branch", request.branch());
-    if (request.commit() != null) {
-      memo.put("commit", request.commit());
-    }
-    if (request.requestId() != null) {
-      memo.put("request_id", request.requestId());
-    }
-    Workflow.upsertMemo(memo);
+    Workflow.upsertTypedSearchAttributes(JobTags.searchAttributeUpdates(request));
+    Workflow.upsertMemo(JobTags.memo(request));
   }
 
   private void setStep(JobStep step) {
-    Workflow.upsertTypedSearchAttributes(STEP.valueSet(step.value()));
+    Workflow.upsertTypedSearchAttributes(JobTags.step(step));
   }
 
   private static String workflowId() {
