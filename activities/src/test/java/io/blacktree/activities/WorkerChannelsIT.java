@@ -61,11 +61,11 @@ class WorkerChannelsIT {
       try {
         String address = "localhost:" + tls.getPort();
         WorkerChannels full = new WorkerChannels(
-            new WorkerChannels.Settings(pki.caCert, client.cert(), client.key(), token), Map.of());
+            new WorkerChannels.Settings(pki.caCert, client.cert(), client.key(), token, false), Map.of());
         WorkerChannels noToken = new WorkerChannels(
-            new WorkerChannels.Settings(pki.caCert, client.cert(), client.key(), null), Map.of());
+            new WorkerChannels.Settings(pki.caCert, client.cert(), client.key(), null, false), Map.of());
         WorkerChannels noCert = new WorkerChannels(
-            new WorkerChannels.Settings(pki.caCert, null, null, token), Map.of());
+            new WorkerChannels.Settings(pki.caCert, null, null, token, false), Map.of());
         WorkerChannels plain = new WorkerChannels(WorkerChannels.Settings.none(), Map.of(
             WorkerChannels.TOKEN_ENV, "link-token-42"));
 

@@ -13,8 +13,9 @@ final class OpsOptions {
           + "(default: ${DEFAULT-VALUE}; env BLACKTREE_METRICS_PORT).")
   int metricsPort;
 
-  @Option(names = "--metrics-bind", defaultValue = "0.0.0.0", paramLabel = "ADDRESS",
-      description = "Address the metrics/health port binds to (default: ${DEFAULT-VALUE}; env BLACKTREE_METRICS_BIND).")
+  @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the metrics/health port binds to (default: ${DEFAULT-VALUE}, loopback only; another "
+          + "address exposes /metrics and /health without authentication; env BLACKTREE_METRICS_BIND).")
   String metricsBind;
 
   @Option(names = "--log-format", defaultValue = "text", paramLabel = "text|json",

@@ -78,6 +78,11 @@ final class OrchestratorOptions {
       description = "File with the bearer token sent on every worker call (default env BLACKTREE_AUTH_TOKEN).")
   Path workerAuthTokenFile;
 
+  @Option(names = "--insecure-workers",
+      description = "Dial workers that are not on loopback in plaintext without a token anyway (default: refused; "
+          + "anyone on the path could run jobs).")
+  Boolean insecureWorkers;
+
   /** The config: each given flag over the defaults, for {@code workers} (when {@code --workers} is absent). */
   OrchestratorConfig toConfig(TemporalOptions temporal, AmqpOptions amqp, List<String> defaultWorkers)
       throws CliException {
@@ -100,7 +105,8 @@ final class OrchestratorOptions {
         or(maxAttempts, d.maxAttempts()), or(totalTime, d.totalTime()), or(initialBackoff, d.initialBackoff()),
         or(maxBackoff, d.maxBackoff()), or(stickyScheduleToStart, d.stickyScheduleToStart()),
         or(healthCheckInterval, d.healthCheckInterval()))
-        .withWorkerLink(new WorkerChannels.Settings(workerTlsCa, workerTlsCert, workerTlsKey, workerAuthTokenFile));
+        .withWorkerLink(new WorkerChannels.Settings(workerTlsCa, workerTlsCert, workerTlsKey, workerAuthTokenFile,
+            or(insecureWorkers, false)));
     if (!config.workerLink().problems().isEmpty()) {
       throw CliException.badInput("invalid worker link options: " + String.join("; ", config.workerLink().problems()));
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the orchestrator's clients once (Temporal stubs with the TLS/API-key flags, one gRPC channel per
@@ -23,7 +24,8 @@ public final class Orchestrators {
   /**
    * Connects and starts; on failure closes what was opened.
    *
-   * @throws CliException exit 3 when Temporal or RabbitMQ does not answer
+   * @throws CliException exit 3 when Temporal or RabbitMQ does not answer; exit 2 when a worker address is
+   *                      refused by the link settings ({@link WorkerChannels#dialRefusal})
    */
   public static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp)
       throws CliException {
@@ -36,12 +38,12 @@ public final class Orchestrators {
    */
   static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp,
       TemporalExtras extras, MeterRegistry metrics) throws CliException {
+    WorkerChannels links = workerChannels(config);
     TemporalClients clients = temporal.connectWaiting(extras, Duration.ofSeconds(60));
     List<ManagedChannel> channels = new ArrayList<>();
     Connection connection = null;
     try {
       connection = amqp.connectRecovering("blacktree-orchestrator");
-      WorkerChannels links = workerChannels(config);
       for (String address : config.workers()) {
         channels.add(links.open(address));
       }
@@ -57,12 +59,21 @@ public final class Orchestrators {
     }
   }
 
+  /** The channels' settings, with every owned worker address checked against them (exit 2 when refused). */
   private static WorkerChannels workerChannels(OrchestratorConfig config) throws CliException {
+    WorkerChannels links;
     try {
-      return new WorkerChannels(config.workerLink(), System.getenv());
+      links = new WorkerChannels(config.workerLink(), System.getenv());
     } catch (IOException e) {
       throw CliException.badInput("worker link: " + e.getMessage());
     }
+    for (String address : config.workers()) {
+      Optional<String> refusal = links.dialRefusal(address);
+      if (refusal.isPresent()) {
+        throw CliException.badInput(refusal.get());
+      }
+    }
+    return links;
   }
 
   private static void closeQuietly(Connection connection) {

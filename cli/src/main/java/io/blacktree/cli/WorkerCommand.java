@@ -4,13 +4,17 @@ import io.blacktree.worker.JobObserver;
 import io.blacktree.worker.JobTracing;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerMetrics;
+import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** {@code blacktree worker}: one build worker (gRPC), running until stopped. */
+/**
+ * {@code blacktree worker}: one build worker (gRPC), running until stopped. A configuration the worker refuses
+ * (a non-loopback {@code --listen} without mTLS or token, see {@code LinkSecurity}) exits 2 with the reason.
+ */
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run a build worker: gRPC server that clones, builds and pushes one job at a time.")
 final class WorkerCommand implements Callable<Integer> {
@@ -20,8 +24,17 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws CliException, InterruptedException {
     Ops ops = Ops.start(opsOptions, "blacktree-worker");
-    WorkerApp app = WorkerApp.create(options.toConfig(), JobObserver.composite(
-        List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer()))));
+    WorkerApp app;
+    try {
+      app = WorkerApp.create(options.toConfig(), JobObserver.composite(
+          List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer()))));
+    } catch (IllegalArgumentException e) {
+      ops.close();
+      throw CliException.badInput(e.getMessage());
+    }
+    Gauge.builder("blacktree.worker.insecure.listen", () -> app.insecureListen() ? 1 : 0)
+        .description("1 when the gRPC port is served off loopback without mTLS or token (--insecure-listen)")
+        .register(ops.registry());
     try {
       app.start();
       ops.serve(app.readiness());

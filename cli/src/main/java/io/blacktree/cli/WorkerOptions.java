@@ -87,6 +87,16 @@ final class WorkerOptions {
   @Option(names = "--git-cache-bytes", description = "Bound of the git cache (default 5 GiB; 0 = no cache).")
   Long gitCacheBytes;
 
+  @Option(names = "--listen", paramLabel = "ADDRESS",
+      description = "Address the gRPC port binds (default 127.0.0.1: loopback only). Any other address needs mTLS "
+          + "(--tls-client-ca) or a bearer token (--auth-token-file), else the worker refuses to start.")
+  String listen;
+
+  @Option(names = "--insecure-listen",
+      description = "Serve a non-loopback --listen address without mTLS or token anyway (logged as a warning, "
+          + "exported as blacktree_worker_insecure_listen 1). Anyone who reaches the port can run jobs.")
+  Boolean insecureListen;
+
   @Option(names = "--tls-cert", description = "PEM server certificate: the gRPC port speaks TLS (with --tls-key).")
   Path tlsCert;
 
@@ -134,7 +144,8 @@ final class WorkerOptions {
         or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
         or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
         .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerConfig.DEFAULT_GIT_CACHE_BYTES))
-        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile))
+        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile,
+            or(listen, LinkSecurity.DEFAULT_LISTEN), or(insecureListen, false)))
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
             buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)));

@@ -129,4 +129,22 @@ class MainTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("port");
   }
+
+  @Test
+  void worker_nonLoopbackListenWithoutTlsOrToken_exits2NamingBothWays() {
+    CliRun run = CliRun.run("worker", "--listen", "0.0.0.0", "--port", "0", "--registry", "none",
+        "--registry-url", "127.0.0.1:5000", "--workdir", System.getProperty("java.io.tmpdir") + "/bt-listen-refused");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("refusing to listen on 0.0.0.0").contains("mTLS").contains("--auth-token-file");
+  }
+
+  @Test
+  void orchestrator_plaintextToRemoteWorker_exits2BeforeConnecting() {
+    CliRun run = CliRun.run("orchestrator", "--workers", "10.0.0.7:50051", "--temporal", "127.0.0.1:1",
+        "--amqp", "amqp://guest:guest@127.0.0.1:1");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("refusing to dial worker 10.0.0.7:50051").contains("--insecure-workers");
+  }
 }

@@ -35,6 +35,7 @@ public final class WorkerApp implements AutoCloseable {
   private final RegistryLogin registryLogin;
   private final JobRegistry registry;
   private final WorkerServer server;
+  private final boolean insecureExposure;
 
   /**
    * Wires the worker from already-built clients.
@@ -59,6 +60,10 @@ public final class WorkerApp implements AutoCloseable {
   /**
    * Wires the worker from already-built clients; {@code observer} sees every job's start, steps and end
    * (metrics, tracing: {@link JobObserver#composite}).
+   *
+   * @throws IllegalArgumentException the config is invalid, or it would serve a non-loopback address without
+   *                                  mTLS or token and without {@code --insecure-listen} (the message says how
+   *                                  to protect the port: {@link LinkSecurity#exposureRefusal})
    */
   public WorkerApp(WorkerConfig config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git,
       Map<String, String> env, JobObserver observer) {
@@ -75,6 +80,11 @@ public final class WorkerApp implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the auth token file " + config.security().authTokenFile(), e);
     }
+    LinkSecurity security = config.security();
+    security.exposureRefusal(token != null).ifPresent(refusal -> {
+      throw new IllegalArgumentException(refusal);
+    });
+    this.insecureExposure = security.insecureExposure(token != null);
     ValidationPolicy policy = new ValidationPolicy(config.gitBaseUrl(), config.gitAllowedHosts(),
         config.allowedAccounts(), config.region());
     String workerId = config.workerId() != null ? config.workerId() : hostname() + ":" + config.port();
@@ -95,12 +105,17 @@ public final class WorkerApp implements AutoCloseable {
         () -> redactorFor(git, config, token), config.region(), config.jobTimeLimit(), workerId, version(),
         Clock.systemUTC());
     try {
-      this.server = new WorkerServer(config.port(), config.security().serverCredentials(), service,
+      this.server = new WorkerServer(security.listen(), config.port(), security.serverCredentials(), service,
           token == null ? null : new BearerTokenInterceptor(token), docker);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the worker's TLS files", e);
     }
-    if (token != null && !config.security().tls()) {
+    if (insecureExposure) {
+      LOG.warn("--insecure-listen: serving {}:{} in plaintext or without client authentication; anyone who "
+          + "reaches it can run jobs with this worker's credentials (require mTLS or a bearer token instead)",
+          security.listen(), config.port());
+    }
+    if (token != null && !security.tls()) {
       LOG.warn("a bearer token is configured but the link is plaintext: the token can be sniffed; set --tls-cert");
     }
   }
@@ -166,7 +181,7 @@ public final class WorkerApp implements AutoCloseable {
       LOG.info("removed {} stale workspace(s) under {}", stale, config.workdir());
     }
     server.start();
-    LOG.info("worker listening on port {} ({})", server.port(), config);
+    LOG.info("worker listening on {}:{} ({})", config.security().listen(), server.port(), config);
   }
 
   /** The config this worker runs with. */
@@ -177,6 +192,14 @@ public final class WorkerApp implements AutoCloseable {
   /** Ready when the Docker engine answers a ping (what {@code /health/ready} reports). */
   public Readiness readiness() {
     return new EngineReadiness(docker);
+  }
+
+  /**
+   * Whether this worker serves a non-loopback address without mTLS or token because {@code --insecure-listen}
+   * allowed it (exported as the gauge {@code blacktree_worker_insecure_listen}).
+   */
+  public boolean insecureListen() {
+    return insecureExposure;
   }
 
   /** The bound gRPC port. */

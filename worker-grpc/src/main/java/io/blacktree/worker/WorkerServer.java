@@ -33,14 +33,11 @@ final class WorkerServer implements AutoCloseable {
     return t;
   });
 
-  WorkerServer(int port, BindableService service, DockerClient docker) {
-    this(port, io.grpc.InsecureServerCredentials.create(), service, null, docker);
-  }
-
-  WorkerServer(int port, ServerCredentials credentials, BindableService service, ServerInterceptor auth,
-      DockerClient docker) {
+  /** A server on {@code host:port} (the caller has checked that the address may be served this way). */
+  WorkerServer(String host, int port, ServerCredentials credentials, BindableService service,
+      ServerInterceptor auth, DockerClient docker) {
     this.docker = docker;
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port), credentials)
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port), credentials)
         .addService(auth == null
             ? ServerInterceptors.intercept(service, new TraceContextServerInterceptor())
             : ServerInterceptors.intercept(service, new TraceContextServerInterceptor(), auth))

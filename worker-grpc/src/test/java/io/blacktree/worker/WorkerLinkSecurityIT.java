@@ -77,7 +77,8 @@ class WorkerLinkSecurityIT {
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
     WorkerConfig config = WorkerFixture.config(dir.resolve("w"), daemon.baseUrl())
-        .withSecurity(new LinkSecurity(server.cert(), server.key(), pki.caCert, tokenFile));
+        .withSecurity(new LinkSecurity(server.cert(), server.key(), pki.caCert, tokenFile,
+            LinkSecurity.DEFAULT_LISTEN, false));
     worker = new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), Map.of());
     worker.start();

@@ -128,6 +128,24 @@ public final class ComponentProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The process's id (for what the kernel shows of it under {@code /proc/<pid>}). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits for the process to end by itself and returns its exit code; fails with the log after {@code bound}. */
+  public int awaitExit(Duration bound) {
+    try {
+      if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(name + " still running after " + bound + "; log:\n" + tail());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return process.exitValue();
+  }
+
   /** Everything the process printed so far. */
   /**
    * For failure messages: each process's name, whether it exited, and the last {@code chars} characters of its
