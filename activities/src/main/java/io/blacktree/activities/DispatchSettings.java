@@ -13,9 +13,4 @@ import java.time.Duration;
  */
 public record DispatchSettings(
     Duration heartbeatInterval, Duration reattachWindow, Duration cancelWait, Duration callDeadline) {
-
-  public static DispatchSettings defaults() {
-    return new DispatchSettings(Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(60),
-        Duration.ofSeconds(5));
-  }
 }

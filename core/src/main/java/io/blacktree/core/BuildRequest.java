@@ -44,11 +44,6 @@ public record BuildRequest(
         commit, dockerfile, context, buildArgs, tags);
   }
 
-  public BuildRequest withCommit(String newCommit) {
-    return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, region, requestId,
-        newCommit, dockerfile, context, buildArgs, tags);
-  }
-
   public Map<String, String> buildArgsOrEmpty() {
     return buildArgs == null ? Map.of() : buildArgs;
   }

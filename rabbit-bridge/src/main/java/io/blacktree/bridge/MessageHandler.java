@@ -7,7 +7,6 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.core.RequestParser;
 import io.blacktree.core.Violation;
-import io.opentelemetry.api.OpenTelemetry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -41,14 +40,6 @@ final class MessageHandler {
   private final ReplySink replies;
   private final BridgeMetrics metrics;
   private final MessageTracing tracing;
-
-  /** Without tracing. */
-  MessageHandler(
-      RequestParser parser, JobStarter starter, DeadLetterSink deadLetters, ReplySink replies,
-      BridgeMetrics metrics) {
-    this(parser, starter, deadLetters, replies, metrics,
-        new MessageTracing(OpenTelemetry.noop().getTracer("blacktree-bridge"), "jobs.build"));
-  }
 
   MessageHandler(
       RequestParser parser, JobStarter starter, DeadLetterSink deadLetters, ReplySink replies,

@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +28,8 @@ class MessageHandlerTest {
   private final FakeOutbox outbox = new FakeOutbox();
   private final BridgeMetrics metrics = new BridgeMetrics(new SimpleMeterRegistry());
   private final MessageHandler handler = new MessageHandler(
-      new RequestParser(new RequestValidator(ValidationPolicy.defaults())), starter, outbox, outbox, metrics);
+      new RequestParser(new RequestValidator(ValidationPolicy.defaults())), starter, outbox, outbox, metrics,
+      new MessageTracing(OpenTelemetry.noop().getTracer("blacktree-bridge"), "jobs.build"));
 
   @Test
   void handle_validFreshMessage_startsWithFreshPolicyAndAcks() {

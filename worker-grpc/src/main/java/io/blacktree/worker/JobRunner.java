@@ -37,11 +37,6 @@ final class JobRunner {
   private final JobObserver observer;
 
   JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
-      String workerId) {
-    this(clone, build, login, push, pruner, workdir, workerId, JobObserver.NONE);
-  }
-
-  JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
       String workerId, JobObserver observer) {
     this.clone = clone;
     this.build = build;

@@ -49,9 +49,4 @@ public interface DeployJobWorkflow {
 
   /** What the {@code progress} query answers. */
   record Progress(int attempt, String worker, JobStep step) {}
-
-  /** Convenience for building the input with an empty reply list. */
-  static DeployJobInput input(BuildRequest request) {
-    return new DeployJobInput(request, java.util.List.of());
-  }
 }

@@ -61,7 +61,7 @@ final class Job {
         .setWorkflowId(workflowId)
         .setTaskQueue(deployTaskQueue)
         .build());
-    WorkflowClient.start(wf::run, DeployJobWorkflow.input(request));
+    WorkflowClient.start(wf::run, new DeployJobWorkflow.DeployJobInput(request, java.util.List.of()));
     return WorkflowStub.fromTyped(wf);
   }
 

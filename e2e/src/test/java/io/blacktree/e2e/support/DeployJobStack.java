@@ -157,7 +157,7 @@ public final class DeployJobStack implements AutoCloseable {
           .setWorkflowId(workflowId)
           .setTaskQueue(deployTaskQueue())
           .build());
-      WorkflowClient.start(wf::run, DeployJobWorkflow.input(request));
+      WorkflowClient.start(wf::run, new DeployJobWorkflow.DeployJobInput(request, java.util.List.of()));
       return WorkflowStub.fromTyped(wf);
     }
   }
