@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestParserTest {
   private final RequestParser parser = new RequestParser(new RequestValidator(ValidationPolicy.defaults()));
@@ -103,32 +102,25 @@ class RequestParserTest {
     assertThat(((Rejected) p).violations()).allSatisfy(v -> assertThat(v.kind()).isEqualTo(ErrorKind.INVALID_REQUEST));
   }
 
-  @ParameterizedTest(name = "build_args = {0}")
-  @ValueSource(strings = {"\"A=1\"", "[\"A=1\"]", "1", "true", "null"})
-  void parse_buildArgsNotAnObject_rejectedNamingBuildArgs(String value) {
-    assertThat(reasons(parseWith("build_args", value))).startsWith("[build_args: has the wrong JSON type (")
-        .endsWith(", must be an object of strings)]");
+  /** field, raw JSON value, the reason's field, what it must be: build_args and tags, whole and per element. */
+  static Stream<Arguments> containerFieldsWithWrongTypes() {
+    Stream<Arguments> buildArgs = Stream.of("\"A=1\"", "[\"A=1\"]", "1", "true", "null")
+        .map(v -> Arguments.of("build_args", v, "build_args", "an object of strings"));
+    Stream<Arguments> buildArgValue = Stream.of("1", "true", "null", "{\"x\": \"y\"}", "[\"prod\"]")
+        .map(v -> Arguments.of("build_args", "{\"OK\": \"v\", \"MODE\": " + v + "}", "build_args.MODE", "a string"));
+    Stream<Arguments> tags = Stream.of("\"latest\"", "{\"t\": \"latest\"}", "1", "false", "null")
+        .map(v -> Arguments.of("tags", v, "tags", "an array of strings"));
+    Stream<Arguments> tag = Stream.of("2", "true", "null", "{}", "[\"x\"]")
+        .map(v -> Arguments.of("tags", "[\"latest\", " + v + "]", "tags[1]", "a string"));
+    return Stream.of(buildArgs, buildArgValue, tags, tag).flatMap(s -> s);
   }
 
-  @ParameterizedTest(name = "build_args.MODE = {0}")
-  @ValueSource(strings = {"1", "true", "null", "{\"x\": \"y\"}", "[\"prod\"]"})
-  void parse_buildArgValueNotAString_rejectedNamingTheKey(String value) {
-    assertThat(reasons(parseWith("build_args", "{\"OK\": \"v\", \"MODE\": " + value + "}")))
-        .startsWith("[build_args.MODE: has the wrong JSON type (").endsWith(", must be a string)]");
-  }
-
-  @ParameterizedTest(name = "tags = {0}")
-  @ValueSource(strings = {"\"latest\"", "{\"t\": \"latest\"}", "1", "false", "null"})
-  void parse_tagsNotAnArray_rejectedNamingTags(String value) {
-    assertThat(reasons(parseWith("tags", value))).startsWith("[tags: has the wrong JSON type (")
-        .endsWith(", must be an array of strings)]");
-  }
-
-  @ParameterizedTest(name = "tags[1] = {0}")
-  @ValueSource(strings = {"2", "true", "null", "{}", "[\"x\"]"})
-  void parse_tagNotAString_rejectedNamingTheIndex(String value) {
-    assertThat(reasons(parseWith("tags", "[\"latest\", " + value + "]")))
-        .startsWith("[tags[1]: has the wrong JSON type (").endsWith(", must be a string)]");
+  @ParameterizedTest(name = "{0} = {1}")
+  @MethodSource("containerFieldsWithWrongTypes")
+  void parse_buildArgsOrTagsWithWrongTypes_rejectedNamingFieldKeyOrIndex(String field, String value, String named,
+      String mustBe) {
+    assertThat(reasons(parseWith(field, value))).startsWith("[" + named + ": has the wrong JSON type (")
+        .endsWith(", must be " + mustBe + ")]");
   }
 
   @Test
