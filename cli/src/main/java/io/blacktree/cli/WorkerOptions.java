@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import io.blacktree.worker.BuildLimits;
+import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.LinkSecurity;
 import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
@@ -129,6 +130,18 @@ final class WorkerOptions {
       description = "Most bytes of files a checkout may write; a larger tree fails the job (default 1 GiB; 0 = no limit).")
   Long maxCheckoutBytes;
 
+  @Option(names = "--builder",
+      description = "auto (BuildKit when buildkitd answers at --buildkit-addr, else the engine), buildkit or engine "
+          + "(default auto).")
+  String builder;
+
+  @Option(names = "--buildkit-addr",
+      description = "buildkitd's address, unix:///path or tcp://host:port (default unix://$BLACKTREE_HOME/run/buildkitd.sock).")
+  String buildkitAddr;
+
+  @Option(names = "--buildctl", description = "The buildctl client to run (default $BLACKTREE_HOME/bin/buildctl).")
+  Path buildctl;
+
   /** The config: each given flag over the defaults. */
   WorkerConfig toConfig() throws CliException {
     WorkerConfig d = WorkerConfig.defaults();
@@ -148,12 +161,25 @@ final class WorkerOptions {
             or(listen, LinkSecurity.DEFAULT_LISTEN), or(insecureListen, false)))
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
-            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)));
+            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)))
+        .withBuilder(builderSettings(d.builder()));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));
     }
     return config;
+  }
+
+  private BuilderSettings builderSettings(BuilderSettings d) throws CliException {
+    BuilderSettings.Mode mode = d.mode();
+    if (builder != null) {
+      try {
+        mode = BuilderSettings.Mode.parse(builder);
+      } catch (IllegalArgumentException e) {
+        throw CliException.badInput("--builder: must be auto, buildkit or engine, not '" + builder + "'");
+      }
+    }
+    return new BuilderSettings(mode, or(buildkitAddr, d.buildkitAddr()), or(buildctl, d.buildctl()));
   }
 
   static <T> T or(T value, T fallback) {

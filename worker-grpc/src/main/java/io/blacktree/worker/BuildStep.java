@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.core.Names;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.DockerFailure;
 import java.io.IOException;
@@ -15,11 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,21 +80,11 @@ final class BuildStep {
   }
 
   Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
-    JobRequest req = job.request();
-    Path checkout = ws.checkout();
-    Path context = CheckoutPaths.resolveInside(checkout, "context", orDefault(req.getContext(), "."));
-    Path dockerfile = CheckoutPaths.resolveInside(checkout, "dockerfile", orDefault(req.getDockerfile(), "Dockerfile"));
-    if (!Files.isDirectory(context)) {
-      throw new JobFailure(ErrorKind.DOCKERFILE_MISSING, "context directory '" + req.getContext() + "' not found");
-    }
-    if (!Files.isRegularFile(dockerfile)) {
-      throw new JobFailure(ErrorKind.DOCKERFILE_MISSING,
-          "Dockerfile '" + orDefault(req.getDockerfile(), "Dockerfile") + "' not found in the checkout");
-    }
-    Source src = source(job, context, dockerfile);
+    BuildInputs in = BuildInputs.of(job.request(), ws, sha, source);
+    Source src = source(job, in.context(), in.dockerfile());
     job.checkStopped();
     try {
-      return build(job, src, labels(req, sha, source));
+      return build(job, src, in.labels());
     } catch (JobFailure f) {
       removeLeftovers(job, LEFTOVER_BOUND);
       throw f;
@@ -275,20 +261,6 @@ final class BuildStep {
 
   static String localTag(JobRequest req) {
     return LOCAL_REPO_PREFIX + req.getEcrRepo() + ":" + req.getDeploymentVersion();
-  }
-
-  private static Map<String, String> labels(JobRequest req, String sha, String source) {
-    Map<String, String> labels = new HashMap<>();
-    labels.put("org.opencontainers.image.source", source);
-    labels.put("org.opencontainers.image.revision", sha);
-    labels.put("org.opencontainers.image.version", req.getDeploymentVersion());
-    labels.put("org.opencontainers.image.created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    labels.put(Names.LABEL_WORKFLOW_ID, WorkflowIds.of(req));
-    return labels;
-  }
-
-  private static String orDefault(String v, String d) {
-    return v == null || v.isEmpty() ? d : v;
   }
 
   /** Streams the daemon's output into the job; errors are kept, never logged by docker-java at ERROR. */

@@ -66,6 +66,7 @@ final class ErrorClassifier {
       kind = ErrorKind.DOCKERFILE_MISSING;
     } else if (msg.contains("returned a non-zero code") || msg.contains("copy failed")
         || msg.contains("dockerfile parse error") || msg.contains("unknown instruction")
+        || msg.contains("requires buildkit") || msg.contains("unknown flag")
         || msg.contains("could not build image") || msg.contains("failed to") || isBadRequest(e)) {
       kind = ErrorKind.BUILD_FAILED;
     } else {

@@ -7,49 +7,34 @@ import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one job: a fresh workspace, then clone, build, login, push, then cleanup (workspace removed in every
- * outcome; the image cache is pruned after the job answered, before the next one builds). It only sequences the steps and turns their outcome into the response; a
- * stop (cancel, time limit, orphan) wins over whatever failure the interrupted step reported. Build containers
- * an earlier interrupted build left are removed first. The worker's own log gets one line at the start
+ * Runs one job: a fresh workspace, then clone, then the {@link ImageBuilder} chosen for the job (build, login,
+ * push, as it orders them), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
+ * as pruning the engine's image cache, runs after the job answered, before the next one builds). It only
+ * sequences the steps and turns their outcome into the response; a stop (cancel, time limit, orphan) wins over
+ * whatever failure the interrupted step reported. The worker's own log gets one line at the start
  * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}). Every
  * line this thread logs during the job carries the MDC fields {@code workflow_id}, {@code job_id},
  * {@code attempt} and {@code worker}; the {@link JobObserver} sees the job's start, each step and its end.
  */
 final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
-  /** How long a job's start waits for the engine to remove an earlier build's leftover containers. */
-  private static final Duration LEFTOVER_BOUND_AT_START = Duration.ofSeconds(10);
-  /** How long a job's start waits for the previous job's image pruning. */
-  private static final Duration PRUNE_WAIT = Duration.ofSeconds(60);
   private final CloneStep clone;
-  private final BuildStep build;
-  private final LoginStep login;
-  private final PushStep push;
-  private final ImagePruner pruner;
+  private final BuilderChoice builders;
   private final Path workdir;
   private final String workerId;
   private final JobObserver observer;
 
-  JobRunner(CloneStep clone, BuildStep build, LoginStep login, PushStep push, ImagePruner pruner, Path workdir,
-      String workerId, JobObserver observer) {
+  JobRunner(CloneStep clone, BuilderChoice builders, Path workdir, String workerId, JobObserver observer) {
     this.clone = clone;
-    this.build = build;
-    this.login = login;
-    this.push = push;
-    this.pruner = pruner;
+    this.builders = builders;
     this.workdir = workdir;
     this.workerId = workerId;
     this.observer = observer;
-  }
-
-  private interface StepBody<T> {
-    T run() throws JobFailure;
   }
 
   /** Runs the job to its end; never throws. */
@@ -95,10 +80,9 @@ final class JobRunner {
   private JobResponse runSteps(Job job, JobObserver.JobInfo info, long[] bytesPushed) {
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
-    String imageId = null;
+    ImageBuilder builder = builders.forJob(job);
     try {
-      awaitPruning();
-      build.removeLeftovers(job, LEFTOVER_BOUND_AT_START);
+      builder.beforeJob(job);
       ws = createWorkspace();
       Workspace w = ws;
       job.checkStopped();
@@ -106,39 +90,31 @@ final class JobRunner {
       String sha = checkout.sha();
       out.setCommitSha(sha);
       job.checkStopped();
-      BuildStep.Built built = step(job, info, Step.BUILDING,
-          () -> build.run(job, w, sha, clone.cloneUrl(job.request()).toString()));
-      imageId = built.imageId();
-      pruner.used(imageId);
-      job.checkStopped();
-      RegistryAuth auth = step(job, info, Step.LOGGING_IN, () -> login.run(job));
-      job.checkStopped();
-      String id = imageId;
-      PushStep.Pushed pushed = step(job, info, Step.PUSHING, () -> push.run(job, id, auth, sha));
-      bytesPushed[0] = pushed.bytesUploaded();
+      String source = clone.cloneUrl(job.request()).toString();
+      Published published = builder.run(job, w, sha, source, new StepRecorder(job, info));
+      bytesPushed[0] = published.bytesUploaded();
       out.setStatus(JobResponse.Status.SUCCESS)
-          .setImageUrl(pushed.imageUrl())
-          .setDigest(pushed.digest())
-          .addAllTags(pushed.tags())
-          .setReuse(reuse(job, checkout, built, pushed));
+          .setImageUrl(published.imageUrl())
+          .setDigest(published.digest())
+          .addAllTags(published.tags())
+          .setReuse(reuse(job, checkout, published));
     } catch (JobFailure f) {
       fail(job, out, f.kind(), f.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("job {} failed unexpectedly", job.jobId(), e);
       fail(job, out, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     } finally {
-      cleanup(job, info, ws, imageId);
+      cleanup(job, info, ws, builder);
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
     return out.setLogs(job.logBuffer().render()).build();
   }
 
   /** What the git cache, the layer cache and the registry saved; also logged as one {@code reuse:} line. */
-  private static ReuseSummary reuse(Job job, CloneStep.Checkout checkout, BuildStep.Built built,
-      PushStep.Pushed pushed) {
+  private static ReuseSummary reuse(Job job, CloneStep.Checkout checkout, Published pushed) {
     ReuseSummary.Builder r = ReuseSummary.newBuilder()
         .setAlreadyPushed(pushed.alreadyPushed())
-        .setCachedBuildSteps(built.cachedSteps())
+        .setCachedBuildSteps(pushed.cachedSteps())
         .setLayersAlreadyInRegistry(pushed.layersExisting())
         .setLayersPushed(pushed.layersUploaded());
     GitMirrorCache.Result m = checkout.mirror();
@@ -149,19 +125,10 @@ final class JobRunner {
       git = "mirror " + (m.hit() ? "hit" : m.healed() ? "miss (healed)" : "miss") + ", fetched " + m.bytesFetched()
           + " bytes (" + m.objectsFetched() + " objects)";
     }
-    job.log("reuse: " + git + ", " + built.cachedSteps() + " cached steps, " + pushed.layersExisting()
+    job.log("reuse: " + git + ", " + pushed.cachedSteps() + " cached steps, " + pushed.layersExisting()
         + " layers already in registry, " + pushed.layersUploaded() + " layers pushed"
-        + (pushed.alreadyPushed() ? ", image already pushed" : ""));
+        + (pushed.alreadyPushed() ? ", image already pushed" : "") + ", built by " + pushed.builder());
     return r.build();
-  }
-
-  /** The previous job's image pruning (run after it answered) ends before this job builds. */
-  private void awaitPruning() {
-    try {
-      pruner.awaitIdle(PRUNE_WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private Workspace createWorkspace() throws JobFailure {
@@ -173,7 +140,24 @@ final class JobRunner {
     }
   }
 
-  private <T> T step(Job job, JobObserver.JobInfo info, Step step, StepBody<T> body) throws JobFailure {
+  /** The builder's view of {@link #step}: its steps become this job's events. */
+  private final class StepRecorder implements ImageBuilder.Steps {
+    private final Job job;
+    private final JobObserver.JobInfo info;
+
+    StepRecorder(Job job, JobObserver.JobInfo info) {
+      this.job = job;
+      this.info = info;
+    }
+
+    @Override
+    public <T> T run(Step s, ImageBuilder.StepBody<T> body) throws JobFailure {
+      return step(job, info, s, body);
+    }
+  }
+
+  private <T> T step(Job job, JobObserver.JobInfo info, Step step, ImageBuilder.StepBody<T> body)
+      throws JobFailure {
     long start = System.nanoTime();
     job.stepStarted(step);
     observer.stepStarted(info, step);
@@ -203,7 +187,7 @@ final class JobRunner {
         .setErrorMessage(text);
   }
 
-  private void cleanup(Job job, JobObserver.JobInfo info, Workspace ws, String keepImage) {
+  private void cleanup(Job job, JobObserver.JobInfo info, Workspace ws, ImageBuilder builder) {
     long start = System.nanoTime();
     job.stepStarted(Step.CLEANING_UP);
     observer.stepStarted(info, Step.CLEANING_UP);
@@ -214,7 +198,7 @@ final class JobRunner {
         job.log("workspace not removed: " + e.getMessage());
       }
     }
-    pruner.pruneLater(keepImage);
+    builder.afterJob();
     long millis = (System.nanoTime() - start) / 1_000_000;
     job.stepFinished(Step.CLEANING_UP, millis);
     observer.stepFinished(info, Step.CLEANING_UP, millis, null);

@@ -5,28 +5,21 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.core.Names;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.RegistryFailure;
-import io.blacktree.worker.RegistryProbe.RemoteImage;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Tags the built image for the registry and pushes it as {@code <registry>/<ecr_repo>:<version>}; the request's
- * extra tags and the short SHA are then added in the registry to the pushed manifest ({@link RegistryProbe#tag}),
- * which costs two small requests instead of a second push through the engine. Every push item is checked for an error (docker-java is silent
- * otherwise); a transient registry failure is retried up to {@code maxAttempts} times without rebuilding.
- *
- * <p>The version tag is immutable: if the registry already holds it with another image, the job fails
- * {@code TAG_EXISTS} unless {@code allowTagOverwrite}. Except when that image carries this job's workflow ID
- * label and the same commit: it is this job's own earlier attempt, and the job succeeds with that digest
- * without pushing.
+ * Tags the built image for the registry and pushes it through the engine as
+ * {@code <registry>/<ecr_repo>:<version>}; the request's extra tags and the short SHA are then added in the
+ * registry to the pushed manifest ({@link RegistryTags#tagAll}), which costs two small requests instead of a
+ * second push through the engine. Every push item is checked for an error (docker-java is silent otherwise); a
+ * transient registry failure is retried up to {@code maxAttempts} times without rebuilding. The immutable
+ * version tag and this job's own earlier attempt are {@link RegistryTags#ownEarlierAttempt}'s rules.
  */
 final class PushStep {
   /**
@@ -36,64 +29,34 @@ final class PushStep {
   record Pushed(String imageUrl, String digest, List<String> tags, boolean alreadyPushed, int layersExisting,
       int layersUploaded, long bytesUploaded) {}
 
-  static final int SHORT_SHA = 12;
   private final DockerClient docker;
-  private final RegistryProbe probe;
-  private final boolean allowTagOverwrite;
+  private final RegistryTags registryTags;
   private final int maxAttempts;
 
-  PushStep(DockerClient docker, RegistryProbe probe, boolean allowTagOverwrite, int maxAttempts) {
+  PushStep(DockerClient docker, RegistryTags registryTags) {
     this.docker = docker;
-    this.probe = probe;
-    this.allowTagOverwrite = allowTagOverwrite;
-    this.maxAttempts = maxAttempts;
+    this.registryTags = registryTags;
+    this.maxAttempts = registryTags.maxAttempts();
   }
 
   Pushed run(Job job, String imageId, RegistryAuth auth, String sha) throws JobFailure {
     JobRequest req = job.request();
     String repo = auth.host() + "/" + req.getEcrRepo();
     String imageUrl = repo + ":" + req.getDeploymentVersion();
-    List<String> tags = tags(req, sha);
+    List<String> tags = RegistryTags.tags(req, sha);
     List<String> refs = tags.stream().map(t -> repo + ":" + t).toList();
-    Optional<RemoteImage> existing = probe.find(auth, req.getEcrRepo(), req.getDeploymentVersion());
-    if (existing.isPresent()) {
-      RemoteImage remote = existing.get();
-      if (ownEarlierAttempt(remote, WorkflowIds.of(req), sha)) {
-        job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
-        return new Pushed(imageUrl, remote.digest(), refs, true, 0, 0, 0);
-      }
-      if (!imageId.equals(remote.configDigest()) && !allowTagOverwrite) {
-        throw new RegistryFailure(ErrorKind.TAG_EXISTS,
-            imageUrl + " already exists with another image (" + remote.digest() + "); versions are immutable", null);
-      }
+    Optional<String> earlier = registryTags.ownEarlierAttempt(job, auth, sha, imageId);
+    if (earlier.isPresent()) {
+      return new Pushed(imageUrl, earlier.get(), refs, true, 0, 0, 0);
     }
     tagImage(imageId, repo, req.getDeploymentVersion());
     Layers layers = new Layers();
     String digest = pushWithRetry(job, auth, repo, req.getDeploymentVersion(), layers);
     job.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
         + layers.existing.size() + " already in the registry)");
-    for (String tag : tags.subList(1, tags.size())) {
-      tagWithRetry(job, auth, req.getEcrRepo(), digest, tag);
-    }
-    if (tags.size() > 1) {
-      job.log("tagged " + digest + " in the registry as " + String.join(", ", tags.subList(1, tags.size())));
-    }
+    registryTags.tagAll(job, auth, req.getEcrRepo(), digest, tags.subList(1, tags.size()));
     return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size(),
         layers.uploadedBytes());
-  }
-
-  static List<String> tags(JobRequest req, String sha) {
-    Set<String> tags = new LinkedHashSet<>();
-    tags.add(req.getDeploymentVersion());
-    tags.addAll(req.getTagsList());
-    tags.add(sha.substring(0, Math.min(SHORT_SHA, sha.length())));
-    return new ArrayList<>(tags);
-  }
-
-  private static boolean ownEarlierAttempt(RemoteImage remote, String workflowId, String sha) {
-    return !workflowId.isEmpty()
-        && workflowId.equals(remote.labels().get(Names.LABEL_WORKFLOW_ID))
-        && sha.equals(remote.labels().get("org.opencontainers.image.revision"));
   }
 
   private void tagImage(String imageId, String repo, String tag) throws JobFailure {
@@ -133,24 +96,6 @@ final class PushStep {
     }
   }
 
-  /** The extra tags point at the pushed manifest through the registry API, no second push through the engine. */
-  private void tagWithRetry(Job job, RegistryAuth auth, String repository, String digest, String tag)
-      throws JobFailure {
-    for (int attempt = 1; ; attempt++) {
-      job.checkStopped();
-      try {
-        probe.tag(auth, repository, digest, tag);
-        return;
-      } catch (RegistryFailure f) {
-        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
-          throw f;
-        }
-        job.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
-        sleep(job, 1000L * attempt);
-      }
-    }
-  }
-
   private String pushWithRetry(Job job, RegistryAuth auth, String repo, String tag, Layers layers) throws JobFailure {
     for (int attempt = 1; ; attempt++) {
       job.checkStopped();
@@ -161,7 +106,7 @@ final class PushStep {
           throw f;
         }
         job.log("push of " + repo + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
-        sleep(job, 1000L * attempt);
+        RegistryTags.pause(job, 1000L * attempt);
       }
     }
   }
@@ -200,16 +145,6 @@ final class PushStep {
       throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "push of " + repo + ":" + tag + " reported no digest", null);
     }
     return callback.digest;
-  }
-
-  private static void sleep(Job job, long millis) throws JobFailure {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted", e);
-    }
-    job.checkStopped();
   }
 
   /** Checks every push item; keeps the digest from the aux item. */

@@ -93,10 +93,8 @@ public final class WorkerApp implements AutoCloseable {
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
             : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes(),
                 config.buildLimits().checkoutBytes()), config.buildLimits().checkoutBytes()),
-        new BuildStep(docker, config.buildLimits()),
-        new LoginStep(registryLogin),
-        new PushStep(docker, new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts()),
-        new ImagePruner(docker, config.imageCacheBytes()),
+        builders(config, docker, new LoginStep(registryLogin),
+            new RegistryTags(new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts())),
         config.workdir(),
         workerId,
         observer);
@@ -118,6 +116,16 @@ public final class WorkerApp implements AutoCloseable {
     if (token != null && !security.tls()) {
       LOG.warn("a bearer token is configured but the link is plaintext: the token can be sniffed; set --tls-cert");
     }
+  }
+
+  private static BuilderChoice builders(WorkerConfig config, DockerClient docker, LoginStep login,
+      RegistryTags tags) {
+    BuilderSettings b = config.builder();
+    EngineBuilder engine = new EngineBuilder(new BuildStep(docker, config.buildLimits()), login,
+        new PushStep(docker, tags), new ImagePruner(docker, config.imageCacheBytes()));
+    BuildKitBuilder buildkit = new BuildKitBuilder(login,
+        new BuildctlBuild(b.buildctl(), b.buildkitAddr(), config.buildLimits().networkMode()), tags);
+    return new BuilderChoice(b.mode(), engine, buildkit, b.buildkitAddr());
   }
 
   /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */

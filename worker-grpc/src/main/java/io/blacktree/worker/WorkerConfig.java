@@ -47,13 +47,16 @@ import java.util.Set;
  * @param buildLimits       network, memory and CPU of RUN steps ({@code --build-network} -> networkMode,
  *                          {@code --build-memory-bytes}, {@code --build-cpu-shares}, {@code --build-cpuset-cpus};
  *                          see {@link BuildLimits}); default network none, 2 GiB, 512 shares
+ * @param builder           which builder builds and where BuildKit is ({@code --builder}, {@code --buildkit-addr},
+ *                          {@code --buildctl}; see {@link BuilderSettings}); default auto
  */
 public record WorkerConfig(
     int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
     String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
     Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
     Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
-    String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security, BuildLimits buildLimits) {
+    String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security, BuildLimits buildLimits,
+    BuilderSettings builder) {
 
   /** How pushes authenticate: {@code ecr}, {@code static} (user/password) or {@code none} (open registry). */
   public enum RegistryMode { ECR, STATIC, NONE }
@@ -71,6 +74,33 @@ public record WorkerConfig(
     allowedAccounts = Set.copyOf(allowedAccounts);
     security = security == null ? LinkSecurity.none() : security;
     buildLimits = buildLimits == null ? BuildLimits.defaults() : buildLimits;
+    builder = builder == null ? BuilderSettings.defaults(home()) : builder;
+  }
+
+  /** The config with the default builder settings. */
+  public WorkerConfig(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
+      String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
+      URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
+      Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
+      int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security,
+      BuildLimits buildLimits) {
+    this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
+        ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
+        grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
+        security, buildLimits, null);
+  }
+
+  /** This config with other builder settings. */
+  public WorkerConfig withBuilder(BuilderSettings settings) {
+    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
+        gitCacheBytes, security, buildLimits, settings);
+  }
+
+  /** {@code $BLACKTREE_HOME}, default {@code ~/.blacktree}. */
+  static Path home() {
+    return Path.of(System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree"));
   }
 
   /** The config with the default build limits. */
@@ -90,7 +120,7 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, limits);
+        gitCacheBytes, security, limits, builder);
   }
 
   /** The config without link security (plaintext, no token). */
@@ -110,7 +140,7 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, newSecurity, buildLimits);
+        gitCacheBytes, newSecurity, buildLimits, builder);
   }
 
   /** The config without the git cache fields: default cache dir and bound. */
@@ -139,13 +169,12 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes,
-        security, buildLimits);
+        security, buildLimits, builder);
   }
 
   /** The defaults (docs/worker.md, docs/workflow.md timeouts). */
   public static WorkerConfig defaults() {
-    String home = System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree");
-    return new WorkerConfig(DEFAULT_PORT, Path.of(home, "worker"), DEFAULT_DOCKER_HOST, RegistryMode.ECR, null, null,
+    return new WorkerConfig(DEFAULT_PORT, home().resolve("worker"), DEFAULT_DOCKER_HOST, RegistryMode.ECR, null, null,
         null, null, false, ValidationPolicy.DEFAULT_REGION, ValidationPolicy.DEFAULT_GIT_BASE_URL,
         Set.of("github.com"), null, Set.of(), DEFAULT_JOB_TIME_LIMIT, DEFAULT_GRACE, DEFAULT_RESULT_TTL, false,
         DEFAULT_IMAGE_CACHE_BYTES, 3, null);
@@ -185,6 +214,7 @@ public record WorkerConfig(
     }
     out.addAll(security.problems());
     out.addAll(buildLimits.problems());
+    out.addAll(builder.problems());
     return out;
   }
 
@@ -193,7 +223,7 @@ public record WorkerConfig(
     return new WorkerConfig(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits);
+        gitCacheBytes, security, buildLimits, builder);
   }
 
   @Override
@@ -206,6 +236,6 @@ public record WorkerConfig(
         + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
         + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
         + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + ", buildLimits="
-        + buildLimits + "]";
+        + buildLimits + ", builder=" + builder + "]";
   }
 }

@@ -52,6 +52,13 @@ class ErrorClassifierTest {
   }
 
   @Test
+  void build_buildKitOnlyOption_buildFailedNotRetried() {
+    assertThat(ErrorClassifier.build(new IllegalStateException("the --mount option requires BuildKit. Refer to "
+        + "https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled")).kind())
+        .isEqualTo(ErrorKind.BUILD_FAILED);
+  }
+
+  @Test
   void build_cannotLocateDockerfile_dockerfileMissing() {
     assertThat(ErrorClassifier.build(new RuntimeException("Status 500: Cannot locate specified Dockerfile: x")).kind())
         .isEqualTo(ErrorKind.DOCKERFILE_MISSING);

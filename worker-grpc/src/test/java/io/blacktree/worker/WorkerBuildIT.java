@@ -176,7 +176,8 @@ class WorkerBuildIT extends WorkerItBase {
     WorkerConfig c = WorkerFixture.config(d, daemon.baseUrl());
     return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
         endpoint, true, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
-        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-ecr-worker");
+        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-ecr-worker")
+        .withBuilder(c.builder());
   }
 
   /** Removes the local copy, pulls the reference from the registry and runs it without network. */

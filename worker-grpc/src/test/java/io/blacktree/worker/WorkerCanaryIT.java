@@ -102,6 +102,7 @@ class WorkerCanaryIT {
     WorkerConfig c = WorkerFixture.config(d, gitBaseUrl);
     return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
         endpoint, false, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
-        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-canary");
+        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-canary")
+        .withBuilder(c.builder());
   }
 }

@@ -141,7 +141,7 @@ class WorkerErrorKindsIT extends WorkerItBase {
     WorkerConfig config = new WorkerConfig(0, base.workdir(), missing, base.registryMode(),
         base.registryUrl(), null, null, null, false, base.region(), base.gitBaseUrl(), base.gitAllowedHosts(), null,
         base.allowedAccounts(), base.jobTimeLimit(), base.grace(), base.resultTtl(), false, base.imageCacheBytes(), 3,
-        "it-no-docker");
+        "it-no-docker").withBuilder(base.builder());
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-docker"), daemon.baseUrl(),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> config)) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.DOCKER_UNAVAILABLE, true);

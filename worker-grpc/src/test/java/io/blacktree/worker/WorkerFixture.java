@@ -32,8 +32,8 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
- * One real worker for an IT: a {@link WorkerApp} on an ephemeral port against the real Docker engine, its
- * own workdir, and a plain generated gRPC stub over a real channel. Plus helpers the ITs share: test repos
+ * One real worker for an IT: a {@link WorkerApp} on an ephemeral port against the real Docker engine (the
+ * engine's builder unless a test asks for BuildKit), its own workdir, and a plain generated gRPC stub over a real channel. Plus helpers the ITs share: test repos
  * with tiny images (FROM scratch + busybox), unique names, registry reads, docker CLI.
  */
 final class WorkerFixture implements AutoCloseable {
@@ -75,7 +75,16 @@ final class WorkerFixture implements AutoCloseable {
     return new WorkerConfig(0, dir.resolve("workdir"), d.dockerHost(), WorkerConfig.RegistryMode.NONE, OPEN_REGISTRY,
         null, null, null, false, "us-east-1", URI.create(gitBaseUrl), Set.of(), null, Set.of(),
         Duration.ofMinutes(5), Duration.ofSeconds(3), Duration.ofMinutes(10), false, Long.MAX_VALUE / 4, 3,
-        "it-worker");
+        "it-worker").withBuilder(builder(BuilderSettings.Mode.ENGINE));
+  }
+
+  /**
+   * The builder settings of a test worker: {@code mode} against the buildkitd {@code scripts/services} starts.
+   * The worker ITs pin the engine unless they are about BuildKit, so each path is tested on purpose.
+   */
+  static BuilderSettings builder(BuilderSettings.Mode mode) {
+    BuilderSettings d = WorkerConfig.defaults().builder();
+    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl());
   }
 
   WorkerGrpc.WorkerBlockingStub stub(long seconds) {
@@ -90,6 +99,13 @@ final class WorkerFixture implements AutoCloseable {
   /** Files of a tiny app: its image prints {@code text} when run. */
   static Map<String, Object> app(String text) {
     return app(text, "");
+  }
+
+  /** A tiny app: busybox, {@code hello.txt} holding {@code text}, and exactly {@code dockerfile}. */
+  static Map<String, Object> appWith(String text, String dockerfile) {
+    Map<String, Object> files = app(text);
+    files.put("Dockerfile", dockerfile);
+    return files;
   }
 
   /** A tiny app whose Dockerfile has {@code extra} instructions before CMD. */
@@ -150,7 +166,8 @@ final class WorkerFixture implements AutoCloseable {
       throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + registry + "/v2/" + repo + "/manifests/" + tag))
         .method("HEAD", HttpRequest.BodyPublishers.noBody())
-        .header("Accept", "application/vnd.docker.distribution.manifest.v2+json");
+        .header("Accept", "application/vnd.docker.distribution.manifest.v2+json, "
+            + "application/vnd.oci.image.manifest.v1+json");
     if (user != null) {
       b.header("Authorization", "Basic " + Base64.getEncoder()
           .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
@@ -168,6 +185,24 @@ final class WorkerFixture implements AutoCloseable {
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("docker " + String.join(" ", args) + ": " + out).isZero();
     return out;
+  }
+
+  /** Pulls {@code ref} (an image the engine never built), runs it without network, removes it; its output. */
+  static String pullAndRunRemote(String ref) throws IOException, InterruptedException {
+    docker("pull", "-q", ref);
+    try {
+      return docker("run", "--rm", "--network", "none", ref);
+    } finally {
+      docker("rmi", "-f", ref);
+    }
+  }
+
+  /** Fails (CI) or skips the test when no buildkitd answers where the BuildKit builder looks for it. */
+  static void requireBuildKit() {
+    BuilderSettings b = builder(BuilderSettings.Mode.BUILDKIT);
+    io.blacktree.testsupport.ServiceRequirement.requireThat(
+        BuilderChoice.unreachable(b.buildkitAddr()) == null && Files.isExecutable(b.buildctl()),
+        "buildkitd at " + b.buildkitAddr() + " and " + b.buildctl() + " (scripts/services start buildkit)");
   }
 
   /** Containers (any state) whose command line contains {@code marker}. */

@@ -204,7 +204,9 @@ final class FaultStack implements AutoCloseable {
         "--git-cache-dir", dir.resolve("git-cache").toString(),
         "--registry", "none", "--registry-url", registryProxy.address(),
         "--git-base-url", "git://" + gitProxy.address() + "/", "--worker-id", ids.name("worker"),
-        "--job-time-limit", "PT5M", "--grace", "PT60S", "--push-attempts", "8"));
+        "--job-time-limit", "PT5M", "--grace", "PT60S", "--push-attempts", "8",
+        // the faults injected (engine restarts, registry cuts under the engine's push retries) are the engine's
+        "--builder", "engine"));
     if (dockerHost != null) {
       args.addAll(List.of("--docker-host", dockerHost));
     }

@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
  * A Docker engine of the test's own: a second {@code dockerd} (with the containerd it starts itself) on a unix
  * socket, data root and exec root in a short temp directory (a unix socket path must stay under ~100 chars),
  * no iptables and no bridge (like the shared engine), so a test can stop it without touching the shared one.
- * Its data survives {@link #stop()}.
+ * Its storage driver is {@code overlay2}, as users run, unless an overlay mount probe in its directory fails
+ * ({@link #storageDriver()}: then {@code vfs}). Its data survives {@link #stop()}.
  */
 public final class PrivateDockerd implements AutoCloseable {
   private final Path dir;
+  private final String storageDriver;
   private int starts;
   private Process process;
 
@@ -24,6 +26,12 @@ public final class PrivateDockerd implements AutoCloseable {
     ServiceRequirement.requireThat(Files.isExecutable(Path.of("/usr/sbin/dockerd"))
         || Files.isExecutable(Path.of("/usr/bin/dockerd")), "dockerd (a second engine of the test's own)");
     this.dir = Files.createTempDirectory(Path.of("/tmp"), "btd");
+    this.storageDriver = OverlayProbe.works(dir) ? "overlay2" : "vfs";
+  }
+
+  /** {@code overlay2}, or {@code vfs} where the kernel refused an overlay mount in this engine's directory. */
+  public String storageDriver() {
+    return storageDriver;
   }
 
   /** The {@code --docker-host} / {@code docker -H} value. */
@@ -36,7 +44,7 @@ public final class PrivateDockerd implements AutoCloseable {
     starts++;
     Path log = dir.resolve("dockerd-" + starts + ".log");
     process = new ProcessBuilder(List.of("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
-        "--storage-driver=vfs", "--host", host(), "--data-root", dir.resolve("data").toString(),
+        "--storage-driver=" + storageDriver, "--host", host(), "--data-root", dir.resolve("data").toString(),
         "--exec-root", dir.resolve("x").toString(), "--pidfile", dir.resolve("d.pid").toString(),
         "--shutdown-timeout", "3"))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -125,7 +125,9 @@ final class SoakStack implements AutoCloseable {
         "--git-cache-dir", dir.resolve("git-cache-" + i).toString(),
         "--registry", "none", "--registry-url", registry,
         "--git-base-url", git.baseUrl(), "--worker-id", id, "--docker-host", dockerd.host(),
-        "--job-time-limit", "PT5M", "--grace", "PT30S", "--push-attempts", "8"));
+        "--job-time-limit", "PT5M", "--grace", "PT30S", "--push-attempts", "8",
+        // the soak's faults include restarts of its private engine, which only the engine builder uses
+        "--builder", "engine"));
     closeables.add(p);
     workerProcesses.set(i, p);
     p.awaitPort(workerPorts.get(i), Duration.ofSeconds(90));

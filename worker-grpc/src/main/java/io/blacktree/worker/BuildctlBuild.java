@@ -1,0 +1,198 @@
+package io.blacktree.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.worker.JobFailure.DockerFailure;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * One BuildKit solve through the pinned {@code buildctl} client: the Dockerfile frontend builds the context and
+ * Dockerfile of {@link BuildInputs} with the request's build args and the image labels, RUN steps without
+ * network unless the worker's {@code --build-network} says otherwise, and buildkitd pushes the image to the
+ * registry by digest (the tags are set afterwards by {@link RegistryTags}, so the immutable version tag is
+ * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; steps served
+ * from the cache are the {@code #N CACHED} lines. The pushed digests come from {@code --metadata-file}.
+ *
+ * <p>Registry credentials reach buildctl only through a private {@code DOCKER_CONFIG} directory in the job's
+ * workspace (mode 0700, removed with the workspace), never through argv, environment values or logs. Stopping
+ * the job (cancel, time limit, orphan) kills buildctl; buildkitd cancels the solve when its client goes away.
+ */
+final class BuildctlBuild {
+  /** What buildkitd pushed: manifest and config digests, and how many steps its cache served. */
+  record Solved(String digest, String configDigest, int cachedSteps) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern CACHED = Pattern.compile("^#\\d+ CACHED\\s*$");
+  private static final int TAIL_LINES = 30;
+  private static final long KILL_GRACE_MILLIS = 2_000;
+  private final Path buildctl;
+  private final String addr;
+  private final String networkMode;
+
+  BuildctlBuild(Path buildctl, String addr, String networkMode) {
+    this.buildctl = buildctl;
+    this.addr = addr;
+    this.networkMode = networkMode;
+  }
+
+  Solved run(Job job, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
+    String repository = auth.host() + "/" + job.request().getEcrRepo();
+    Path metadata = ws.root().resolve("buildctl-metadata.json");
+    Path dockerConfig = writeDockerConfig(ws.root().resolve("buildctl-auth"), auth);
+    ProcessBuilder pb = new ProcessBuilder(command(job, in, repository, auth, metadata)).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("BUILDKIT_"));
+    pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
+    job.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      throw new DockerFailure(ErrorKind.INTERNAL, "cannot run buildctl " + buildctl + ": " + e.getMessage(), e);
+    }
+    Output output = new Output(job, process);
+    output.start();
+    job.setStopHook(() -> terminate(process));
+    try {
+      long waitMillis = Math.max(1, job.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
+      if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
+        terminate(process);
+      }
+      output.join(KILL_GRACE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      terminate(process);
+      throw new DockerFailure(ErrorKind.INTERNAL, "interrupted while building", e);
+    } finally {
+      job.setStopHook(null);
+    }
+    job.checkStopped();
+    if (process.exitValue() != 0) {
+      throw BuildKitErrors.classify(output.tail(), process.exitValue());
+    }
+    return solved(metadata, output.cachedSteps);
+  }
+
+  private List<String> command(Job job, BuildInputs in, String repository, RegistryAuth auth, Path metadata) {
+    List<String> cmd = new ArrayList<>(List.of(buildctl.toString(), "--addr", addr, "build",
+        "--frontend", "dockerfile.v0",
+        "--local", "context=" + in.context(),
+        "--local", "dockerfile=" + in.dockerfile().getParent(),
+        "--opt", "filename=" + in.dockerfile().getFileName(),
+        "--progress", "plain",
+        "--metadata-file", metadata.toString()));
+    if ("none".equals(networkMode)) {
+      cmd.addAll(List.of("--opt", "force-network-mode=none"));
+    }
+    new TreeMap<>(job.request().getBuildArgsMap()).forEach((k, v) -> cmd.addAll(List.of("--opt", "build-arg:" + k + "=" + v)));
+    new TreeMap<>(in.labels()).forEach((k, v) -> cmd.addAll(List.of("--opt", "label:" + k + "=" + v)));
+    String output = "type=image,name=" + repository + ",push=true,push-by-digest=true"
+        + ("http".equals(auth.baseUri().getScheme()) ? ",registry.insecure=true" : "");
+    cmd.addAll(List.of("--output", output));
+    return cmd;
+  }
+
+  /** A DOCKER_CONFIG directory holding only the job's registry credentials (none for an open registry). */
+  private static Path writeDockerConfig(Path dir, RegistryAuth auth) throws JobFailure {
+    try {
+      Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      String auths = "{}";
+      if (auth.hasCredentials()) {
+        String basic = Base64.getEncoder().encodeToString(
+            (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8));
+        auths = JSON.writeValueAsString(Map.of(auth.host(), Map.of("auth", basic)));
+      }
+      Path file = dir.resolve("config.json");
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(file, "{\"auths\":" + auths + "}");
+      return dir;
+    } catch (IOException e) {
+      ErrorKind kind = String.valueOf(e.getMessage()).contains("No space left") ? ErrorKind.DISK_FULL : ErrorKind.INTERNAL;
+      throw new JobFailure(kind, "could not write buildctl's registry configuration", null);
+    }
+  }
+
+  private static Solved solved(Path metadata, int cachedSteps) throws JobFailure {
+    try {
+      JsonNode m = JSON.readTree(metadata.toFile());
+      String digest = m.path("containerimage.digest").asText(null);
+      String config = m.path("containerimage.config.digest").asText(null);
+      if (digest == null || config == null) {
+        throw new DockerFailure(ErrorKind.INTERNAL, "buildctl reported no pushed digest in its metadata", null);
+      }
+      return new Solved(digest, config, cachedSteps);
+    } catch (IOException e) {
+      throw new DockerFailure(ErrorKind.INTERNAL, "cannot read buildctl's metadata file: " + e.getMessage(), e);
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after a short grace; buildkitd cancels the solve of a client that went away. */
+  private static void terminate(Process process) {
+    process.destroy();
+    try {
+      if (!process.waitFor(KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Streams buildctl's output into the job's log, keeping the last lines for the failure's reason. */
+  private static final class Output extends Thread {
+    private final Job job;
+    private final Process process;
+    private final Deque<String> tail = new ArrayDeque<>();
+    private volatile int cachedSteps;
+
+    Output(Job job, Process process) {
+      super("blacktree-buildctl-output");
+      setDaemon(true);
+      this.job = job;
+      this.process = process;
+    }
+
+    @Override
+    public void run() {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          job.log(line);
+          if (CACHED.matcher(line).matches()) {
+            cachedSteps++;
+          }
+          synchronized (tail) {
+            tail.addLast(line);
+            if (tail.size() > TAIL_LINES) {
+              tail.removeFirst();
+            }
+          }
+        }
+      } catch (IOException e) {
+        job.log("buildctl output ended: " + e.getMessage());
+      }
+    }
+
+    List<String> tail() {
+      synchronized (tail) {
+        return List.copyOf(tail);
+      }
+    }
+  }
+}

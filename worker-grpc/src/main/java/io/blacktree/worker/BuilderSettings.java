@@ -1,0 +1,55 @@
+package io.blacktree.worker;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which builder the worker uses and how it reaches BuildKit. Flag names in brackets.
+ *
+ * @param mode         [--builder] {@code auto} (default: BuildKit when buildkitd answers at {@code buildkitAddr}
+ *                     at a job's start, else the engine's classic builder, with a log line saying why),
+ *                     {@code buildkit} or {@code engine}
+ * @param buildkitAddr [--buildkit-addr] buildkitd's address, {@code unix:///path} or {@code tcp://host:port};
+ *                     default {@code unix://$BLACKTREE_HOME/run/buildkitd.sock} (where {@code scripts/services}
+ *                     starts it)
+ * @param buildctl     [--buildctl] the buildctl client the worker runs; default {@code $BLACKTREE_HOME/bin/buildctl}
+ *                     (the pinned build {@code scripts/services} links there)
+ */
+public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl) {
+  /** The {@code --builder} values. */
+  public enum Mode {
+    AUTO, BUILDKIT, ENGINE;
+
+    /** Parses {@code auto}, {@code buildkit} or {@code engine} (any case). */
+    public static Mode parse(String value) {
+      return valueOf(value.strip().toUpperCase(Locale.ROOT));
+    }
+  }
+
+  /** The defaults above, under {@code home} ({@code $BLACKTREE_HOME}). */
+  public static BuilderSettings defaults(Path home) {
+    return new BuilderSettings(Mode.AUTO, "unix://" + home.resolve("run/buildkitd.sock"), home.resolve("bin/buildctl"));
+  }
+
+  /** Every problem at once; empty when usable. */
+  public List<String> problems() {
+    List<String> out = new ArrayList<>();
+    if (mode == null) {
+      out.add("builder: is required (auto|buildkit|engine)");
+    }
+    if (buildkitAddr == null || !(buildkitAddr.startsWith("unix://") || buildkitAddr.startsWith("tcp://"))) {
+      out.add("buildkitAddr: must be unix:///path or tcp://host:port");
+    }
+    if (buildctl == null) {
+      out.add("buildctl: is required");
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return mode.name().toLowerCase(Locale.ROOT) + " (buildkit at " + buildkitAddr + ")";
+  }
+}

@@ -1,0 +1,38 @@
+package io.blacktree.worker;
+
+import io.blacktree.proto.worker.v1.Step;
+
+/**
+ * Turns a job's checkout into an image published in the registry: {@link EngineBuilder} (the Docker engine's
+ * classic builder, then a push through the engine) or {@link BuildKitBuilder} (buildkitd builds and pushes in
+ * one solve). The job runner only sequences clone, this, and cleanup; each builder reports its own steps
+ * (building, logging in, pushing) through {@link Steps} in the order it runs them.
+ */
+interface ImageBuilder {
+  /** Runs one step of the job: its start and end (and failure kind) become job events and metrics. */
+  interface Steps {
+    <T> T run(Step step, StepBody<T> body) throws JobFailure;
+  }
+
+  /** A step's work. */
+  interface StepBody<T> {
+    T run() throws JobFailure;
+  }
+
+  /** Short name for logs and results: {@code buildkit} or {@code engine}. */
+  String name();
+
+  /** Before the job's workspace exists: finishes the previous job's clean-up of this builder's state. */
+  void beforeJob(Job job);
+
+  /**
+   * Builds the checkout in {@code ws} at commit {@code sha} (cloned from {@code source}) and publishes it.
+   *
+   * @throws JobFailure classified: BUILD_FAILED for the user's Dockerfile, TAG_EXISTS, registry and builder
+   *                    availability, or the job's stop
+   */
+  Published run(Job job, Workspace ws, String sha, String source, Steps steps) throws JobFailure;
+
+  /** After the job answered (success or not): this builder's deferred clean-up. */
+  void afterJob();
+}

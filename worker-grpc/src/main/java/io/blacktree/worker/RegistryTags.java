@@ -1,0 +1,111 @@
+package io.blacktree.worker;
+
+import io.blacktree.core.ErrorKind;
+import io.blacktree.core.Names;
+import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.worker.JobFailure.RegistryFailure;
+import io.blacktree.worker.RegistryProbe.RemoteImage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The registry-side rules of publishing, the same for every builder: which tags an image gets (version, the
+ * request's extra tags, the short SHA), the immutable version tag (TAG_EXISTS unless overwriting is allowed,
+ * except for this job's own earlier attempt), and tagging a pushed manifest in the registry with retries on
+ * transient failures.
+ */
+final class RegistryTags {
+  static final int SHORT_SHA = 12;
+  private final RegistryProbe probe;
+  private final boolean allowTagOverwrite;
+  private final int maxAttempts;
+
+  RegistryTags(RegistryProbe probe, boolean allowTagOverwrite, int maxAttempts) {
+    this.probe = probe;
+    this.allowTagOverwrite = allowTagOverwrite;
+    this.maxAttempts = maxAttempts;
+  }
+
+  /** The version tag first, then the request's tags, then the commit's short SHA; no duplicates. */
+  static List<String> tags(JobRequest req, String sha) {
+    Set<String> tags = new LinkedHashSet<>();
+    tags.add(req.getDeploymentVersion());
+    tags.addAll(req.getTagsList());
+    tags.add(sha.substring(0, Math.min(SHORT_SHA, sha.length())));
+    return new ArrayList<>(tags);
+  }
+
+  int maxAttempts() {
+    return maxAttempts;
+  }
+
+  /**
+   * Checks the version tag before it is (re)pointed. Returns the digest it holds when that is this job's own
+   * earlier attempt (same workflow ID label, same commit): the job is done without publishing again.
+   *
+   * @param configDigest the config digest of the image about to be published (= its local image ID)
+   * @throws RegistryFailure TAG_EXISTS when the tag holds another image and overwriting is not allowed
+   */
+  Optional<String> ownEarlierAttempt(Job job, RegistryAuth auth, String sha, String configDigest)
+      throws JobFailure {
+    JobRequest req = job.request();
+    String imageUrl = auth.host() + "/" + req.getEcrRepo() + ":" + req.getDeploymentVersion();
+    Optional<RemoteImage> existing = probe.find(auth, req.getEcrRepo(), req.getDeploymentVersion());
+    if (existing.isEmpty()) {
+      return Optional.empty();
+    }
+    RemoteImage remote = existing.get();
+    String workflowId = WorkflowIds.of(req);
+    if (!workflowId.isEmpty() && workflowId.equals(remote.labels().get(Names.LABEL_WORKFLOW_ID))
+        && sha.equals(remote.labels().get("org.opencontainers.image.revision"))) {
+      job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
+      return Optional.of(remote.digest());
+    }
+    if (!configDigest.equals(remote.configDigest()) && !allowTagOverwrite) {
+      throw new RegistryFailure(ErrorKind.TAG_EXISTS,
+          imageUrl + " already exists with another image (" + remote.digest() + "); versions are immutable", null);
+    }
+    return Optional.empty();
+  }
+
+  /** Points each of {@code tags} at the manifest {@code digest} already in the repository, in the registry. */
+  void tagAll(Job job, RegistryAuth auth, String repository, String digest, List<String> tags) throws JobFailure {
+    for (String tag : tags) {
+      tagWithRetry(job, auth, repository, digest, tag);
+    }
+    if (!tags.isEmpty()) {
+      job.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
+    }
+  }
+
+  private void tagWithRetry(Job job, RegistryAuth auth, String repository, String digest, String tag)
+      throws JobFailure {
+    for (int attempt = 1; ; attempt++) {
+      job.checkStopped();
+      try {
+        probe.tag(auth, repository, digest, tag);
+        return;
+      } catch (RegistryFailure f) {
+        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
+          throw f;
+        }
+        job.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        pause(job, 1000L * attempt);
+      }
+    }
+  }
+
+  /** Waits before a retry; a stop of the job ends the wait's outcome as the job's failure. */
+  static void pause(Job job, long millis) throws JobFailure {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted", e);
+    }
+    job.checkStopped();
+  }
+}

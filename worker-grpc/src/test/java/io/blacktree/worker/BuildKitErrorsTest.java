@@ -1,0 +1,52 @@
+package io.blacktree.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.blacktree.core.ErrorKind;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BuildKitErrorsTest {
+  @Test
+  void classify_runExitedNonZero_buildFailedWithBuildctlsErrorLine() {
+    JobFailure f = BuildKitErrors.classify(List.of("#6 ERROR: process \"/bin/busybox sh -c exit 3\" did not "
+        + "complete successfully: exit code: 3", "error: failed to solve: process \"/bin/busybox sh -c exit 3\" "
+        + "did not complete successfully: exit code: 3"), 1);
+
+    assertThat(f.kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+    assertThat(f.getMessage()).isEqualTo("build failed: failed to solve: process \"/bin/busybox sh -c exit 3\" "
+        + "did not complete successfully: exit code: 3");
+  }
+
+  @Test
+  void classify_pushUnauthorized_registryAuthDenied() {
+    JobFailure f = BuildKitErrors.classify(List.of("#8 pushing layers", "error: failed to solve: failed to push "
+        + "127.0.0.1:5001/x: unexpected status from HEAD request: 401 Unauthorized"), 1);
+
+    assertThat(f.kind()).isEqualTo(ErrorKind.REGISTRY_AUTH_DENIED);
+  }
+
+  @Test
+  void classify_pushConnectionRefused_registryUnavailable() {
+    JobFailure f = BuildKitErrors.classify(List.of("error: failed to solve: failed to push 127.0.0.1:5999/x: "
+        + "failed to do request: Head \"http://127.0.0.1:5999/v2/x/blobs/sha256:1\": dial tcp: connection refused"), 1);
+
+    assertThat(f.kind()).isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
+  }
+
+  @Test
+  void classify_buildkitdDown_dockerUnavailable() {
+    JobFailure f = BuildKitErrors.classify(List.of("error: listing workers for Build: failed to list workers: "
+        + "Unavailable: connection error: desc = transport: Error while dialing: dial unix /x/buildkitd.sock: "
+        + "connect: connection refused"), 1);
+
+    assertThat(f.kind()).isEqualTo(ErrorKind.DOCKER_UNAVAILABLE);
+    assertThat(f.kind().retryable()).isTrue();
+  }
+
+  @Test
+  void reason_noErrorLine_lastLineOrExitCode() {
+    assertThat(BuildKitErrors.reason(List.of("first", "last", " "), 2)).isEqualTo("last");
+    assertThat(BuildKitErrors.reason(List.of(), 2)).isEqualTo("buildctl exited with code 2");
+  }
+}
