@@ -1,7 +1,9 @@
 package io.blacktree.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,5 +49,32 @@ class WorkerOptionsTest {
 
     assertThat(worker.getUsageMessage().replaceAll("\\s+", " ")).contains("git-cache beside --workdir")
         .contains("$BLACKTREE_HOME/git-cache with the default --workdir");
+  }
+
+  @Test
+  void builder_noFlags_autoAgainstTheServicesSocket() throws CliException {
+    String home = System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree");
+
+    WorkerConfig config = parse("worker");
+
+    assertThat(config.builder().mode()).isEqualTo(BuilderSettings.Mode.AUTO);
+    assertThat(config.builder().buildkitAddr()).isEqualTo("unix://" + Path.of(home, "run/buildkitd.sock"));
+    assertThat(config.builder().buildctl()).isEqualTo(Path.of(home, "bin/buildctl"));
+  }
+
+  @Test
+  void builder_flagsGiven_win() throws CliException {
+    WorkerConfig config = parse("worker", "--builder", "ENGINE", "--buildkit-addr", "tcp://10.0.0.5:1234");
+
+    assertThat(config.builder().mode()).isEqualTo(BuilderSettings.Mode.ENGINE);
+    assertThat(config.builder().buildkitAddr()).isEqualTo("tcp://10.0.0.5:1234");
+  }
+
+  @Test
+  void builder_unknownValueOrBadAddress_badInputNamingTheFlag() {
+    assertThatThrownBy(() -> parse("worker", "--builder", "kaniko")).isInstanceOf(CliException.class)
+        .hasMessageContaining("--builder: must be auto, buildkit or engine, not 'kaniko'");
+    assertThatThrownBy(() -> parse("worker", "--buildkit-addr", "/run/buildkitd.sock"))
+        .isInstanceOf(CliException.class).hasMessageContaining("buildkitAddr: must be unix:///path or tcp://host:port");
   }
 }

@@ -10,7 +10,8 @@ import java.util.Locale;
  * Classifies a failed {@code buildctl build} by its last output lines: the user's Dockerfile (a RUN that exited
  * non-zero, a parse error, a missing COPY source) is BUILD_FAILED; the push's registry refusing credentials is
  * REGISTRY_AUTH_DENIED, an unreachable registry REGISTRY_UNAVAILABLE; an unreachable buildkitd is
- * DOCKER_UNAVAILABLE (the builder is down: retried elsewhere); a full disk DISK_FULL. The reason is buildctl's
+ * DOCKER_UNAVAILABLE (the builder is down: retried elsewhere); a full disk DISK_FULL. An image the build
+ * cannot resolve (its FROM, or a {@code # syntax=} frontend offline) is BUILD_FAILED. The reason is buildctl's
  * own {@code error:} line.
  */
 final class BuildKitErrors {
@@ -26,8 +27,10 @@ final class BuildKitErrors {
         && text.contains("connection refused") || text.contains("connection error: desc")) {
       return new DockerFailure(ErrorKind.DOCKER_UNAVAILABLE, "buildkitd unreachable: " + reason, null);
     }
-    boolean pushing = text.contains("failed to push") || text.contains("pushing layers")
-        || text.contains("pushing manifest") || text.contains("failed to do request");
+    // A base or frontend image that cannot be resolved ("failed to resolve source metadata", e.g. a
+    // `# syntax=` line offline) is the Dockerfile's: BUILD_FAILED, like the engine's failed FROM.
+    boolean pushing = text.contains("failed to push") || text.contains("pushing manifest")
+        || text.contains("failed to do request") && !text.contains("failed to resolve source metadata");
     if (pushing && (text.contains("401 unauthorized") || text.contains("403 forbidden")
         || text.contains("unauthorized") || text.contains("authorization failed")
         || text.contains("no basic auth credentials"))) {

@@ -35,6 +35,16 @@ class BuildKitErrorsTest {
   }
 
   @Test
+  void classify_syntaxFrontendUnresolvableOffline_buildFailedNamingTheImage() {
+    JobFailure f = BuildKitErrors.classify(List.of("error: failed to solve: failed to resolve source metadata for "
+        + "docker.io/docker/dockerfile:1: failed to do request: Head \"https://registry-1.docker.io/v2/docker/"
+        + "dockerfile/manifests/1\": dial tcp: lookup registry-1.docker.io: no such host"), 1);
+
+    assertThat(f.kind()).isEqualTo(ErrorKind.BUILD_FAILED);
+    assertThat(f.getMessage()).contains("docker.io/docker/dockerfile:1");
+  }
+
+  @Test
   void classify_buildkitdDown_dockerUnavailable() {
     JobFailure f = BuildKitErrors.classify(List.of("error: listing workers for Build: failed to list workers: "
         + "Unavailable: connection error: desc = transport: Error while dialing: dial unix /x/buildkitd.sock: "
