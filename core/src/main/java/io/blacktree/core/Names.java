@@ -32,10 +32,21 @@ public final class Names {
    * {@code deploy:<aws_account>:<region>:<ecr_repo>:<deployment_version>}: ':' is illegal in every part,
    * so IDs never collide, and the ID names the image the workflow produces.
    */
-  public static String workflowId(BuildRequest request, String defaultRegion) {
-    String region = request.region() == null || request.region().isEmpty() ? defaultRegion : request.region();
-    return "deploy:" + request.awsAccount() + ":" + region + ":" + request.ecrRepo() + ":"
+  public static String workflowId(BuildRequest request) {
+    if (request.region() == null || request.region().isEmpty()) {
+      throw new IllegalArgumentException("a workflow ID needs the request's region; the intake fills it in");
+    }
+    return "deploy:" + request.awsAccount() + ":" + request.region() + ":" + request.ecrRepo() + ":"
         + request.deploymentVersion();
+  }
+
+  /**
+   * The workflow ID the bridge will give a request as a client sends it, the region absent or not: for clients
+   * that predict the ID ({@code blacktree submit}, tests).
+   */
+  public static String workflowId(BuildRequest request, String bridgeDefaultRegion) {
+    boolean hasRegion = request.region() != null && !request.region().isEmpty();
+    return workflowId(hasRegion ? request : request.withRegion(bridgeDefaultRegion));
   }
 
   /** A job's identity on a worker: {@code <workflowId>/<runId>/<attempt>}. */

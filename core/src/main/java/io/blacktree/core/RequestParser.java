@@ -25,6 +25,7 @@ public final class RequestParser {
   /** The outcome of parsing one message: a request, or every violation found. */
   public sealed interface Parsed permits Accepted, Rejected {}
 
+  /** A valid request, with the policy's defaults filled in (its region). */
   public record Accepted(BuildRequest request) implements Parsed {}
 
   public record Rejected(List<Violation> violations) implements Parsed {}
@@ -58,7 +59,7 @@ public final class RequestParser {
       throw new IllegalStateException("an object whose field types were checked always binds", e);
     }
     List<Violation> violations = validator.validate(request);
-    return violations.isEmpty() ? new Accepted(request) : new Rejected(violations);
+    return violations.isEmpty() ? new Accepted(validator.withDefaults(request)) : new Rejected(violations);
   }
 
   /** The JSON form of a request (snake_case, optional fields omitted). */

@@ -37,6 +37,14 @@ public final class RequestValidator {
     this.policy = policy;
   }
 
+  /**
+   * The request as the pipeline carries it from the intake on: the policy's default region filled in when it
+   * has none. The one place the bridge applies that default (docs/request.md, after validation).
+   */
+  public BuildRequest withDefaults(BuildRequest r) {
+    return r.region() == null || r.region().isEmpty() ? r.withRegion(policy.defaultRegion()) : r;
+  }
+
   /** Every violation of the request; empty when it is valid. */
   public List<Violation> validate(BuildRequest r) {
     List<Violation> out = new ArrayList<>();

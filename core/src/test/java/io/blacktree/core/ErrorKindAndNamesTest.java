@@ -1,6 +1,7 @@
 package io.blacktree.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,5 +27,7 @@ class ErrorKindAndNamesTest {
     assertThat(Names.workflowId(r.withRegion("us-east-2"), "eu-west-1"))
         .isEqualTo("deploy:123456789012:us-east-2:team/app:v1.0.3");
     assertThat(Names.jobId("wf", "run", 2)).isEqualTo("wf/run/2");
+    assertThatThrownBy(() -> Names.workflowId(r)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Names.workflowId(r.withRegion("us-east-2"))).isEqualTo("deploy:123456789012:us-east-2:team/app:v1.0.3");
   }
 }

@@ -133,6 +133,16 @@ class RequestParserTest {
   }
 
   @Test
+  void parse_noRegion_policyDefaultFilledIn_givenRegionKept() {
+    RequestParser euParser = new RequestParser(new RequestValidator(new ValidationPolicy(
+        ValidationPolicy.DEFAULT_GIT_BASE_URL, java.util.Set.of(), java.util.Set.of(), "eu-west-1")));
+    assertThat(((Accepted) euParser.parse(("{" + VALID_FIELDS + "}").getBytes(StandardCharsets.UTF_8)))
+        .request().region()).isEqualTo("eu-west-1");
+    assertThat(((Accepted) euParser.parse(("{" + VALID_FIELDS + ", \"region\": \"us-east-2\"}")
+        .getBytes(StandardCharsets.UTF_8))).request().region()).isEqualTo("us-east-2");
+  }
+
+  @Test
   void parse_unknownFieldOfAnyType_stillIgnored() {
     assertThat(parse("{" + VALID_FIELDS + ", \"future\": {\"n\": 1}, \"flag\": null}")).isInstanceOf(Accepted.class);
   }
@@ -149,6 +159,6 @@ class RequestParserTest {
     BuildRequest r = BuildRequest.of("o/n", "main", "v1", "123456789012", "app");
     String json = new String(parser.toJson(r), StandardCharsets.UTF_8);
     assertThat(json).contains("\"aws_account\":\"123456789012\"").doesNotContain("null");
-    assertThat(((Accepted) parser.parse(parser.toJson(r))).request()).isEqualTo(r);
+    assertThat(((Accepted) parser.parse(parser.toJson(r))).request()).isEqualTo(r.withRegion("us-east-1"));
   }
 }

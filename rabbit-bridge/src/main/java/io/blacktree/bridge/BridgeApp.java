@@ -179,7 +179,7 @@ public final class BridgeApp implements AutoCloseable {
     this.topology = new Topology(config.queueNames(), config.deliveryLimit());
     this.publishChannel = new PublishChannel(connection, Duration.ofSeconds(10));
     RequestParser parser = new RequestParser(new RequestValidator(config.validationPolicy()));
-    WorkflowStarter starter = new WorkflowStarter(client, config.taskQueue(), config.defaultRegion(),
+    WorkflowStarter starter = new WorkflowStarter(client, config.taskQueue(),
         new FinishedResults(client, Duration.ofSeconds(10)));
     MessageHandler handler = new MessageHandler(parser, starter,
         new DeadLetterer(publishChannel, config.queueNames()),

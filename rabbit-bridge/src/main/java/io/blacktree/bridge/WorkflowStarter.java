@@ -27,35 +27,31 @@ import java.util.Optional;
 final class WorkflowStarter implements JobStarter {
   private final WorkflowClient client;
   private final String taskQueue;
-  private final String defaultRegion;
   private final FinishedResults finished;
 
-  WorkflowStarter(WorkflowClient client, String taskQueue, String defaultRegion, FinishedResults finished) {
+  WorkflowStarter(WorkflowClient client, String taskQueue, FinishedResults finished) {
     this.client = client;
     this.taskQueue = taskQueue;
-    this.defaultRegion = defaultRegion;
     this.finished = finished;
   }
 
   @Override
   public Outcome start(BuildRequest request, ReplyTarget replyTarget, boolean redelivered) throws StartException {
-    BuildRequest withRegion =
-        request.region() == null || request.region().isEmpty() ? request.withRegion(defaultRegion) : request;
-    String workflowId = Names.workflowId(withRegion, defaultRegion);
+    String workflowId = Names.workflowId(request);
     WorkflowOptions options = WorkflowOptions.newBuilder()
         .setWorkflowId(workflowId)
         .setTaskQueue(taskQueue)
         .setWorkflowIdReusePolicy(redelivered
             ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
             : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
-        .setTypedSearchAttributes(JobTags.searchAttributes(withRegion))
-        .setMemo(JobTags.memo(withRegion))
+        .setTypedSearchAttributes(JobTags.searchAttributes(request))
+        .setMemo(JobTags.memo(request))
         .build();
     DeployJobWorkflow workflow = client.newWorkflowStub(DeployJobWorkflow.class, options);
     List<ReplyTarget> targets = replyTarget == null ? List.of() : List.of(replyTarget);
     try {
       WorkflowExecution execution =
-          WorkflowClient.start(workflow::run, new DeployJobWorkflow.DeployJobInput(withRegion, targets));
+          WorkflowClient.start(workflow::run, new DeployJobWorkflow.DeployJobInput(request, targets));
       return new Started(workflowId, execution.getRunId());
     } catch (WorkflowExecutionAlreadyStarted e) {
       return new Duplicate(workflowId);

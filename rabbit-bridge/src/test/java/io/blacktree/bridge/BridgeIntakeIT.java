@@ -158,7 +158,7 @@ class BridgeIntakeIT {
     try (Channel dying = fx.amqp.createChannel()) {
       GetResponse taken = BridgeFixture.await("the request", WITHIN, () -> basicGet(dying));
       assertThat(taken.getEnvelope().isRedeliver()).isFalse();
-      WorkflowStarter starter = new WorkflowStarter(fx.client, fx.taskQueue, "us-east-1",
+      WorkflowStarter starter = new WorkflowStarter(fx.client, fx.taskQueue,
           new FinishedResults(fx.client, Duration.ofSeconds(5)));
       var request = ((io.blacktree.core.RequestParser.Accepted) new io.blacktree.core.RequestParser(
           new io.blacktree.core.RequestValidator(io.blacktree.core.ValidationPolicy.defaults()))

@@ -36,7 +36,7 @@ class MessageHandlerTest {
     MessageHandler.Decision d = handler.handle(message(VALID, false, "replies", "c-1"));
 
     assertThat(d).isEqualTo(MessageHandler.Decision.ACK);
-    assertThat(starter.starts).containsExactly("fresh:deploy:123456789012:null:app-images:v1.0.3");
+    assertThat(starter.starts).containsExactly("fresh:deploy:123456789012:us-east-1:app-images:v1.0.3");
     assertThat(starter.replyTargets).containsExactly(new ReplyTarget("replies", "c-1"));
     assertThat(outbox.deadLettered).isEmpty();
     assertThat(metrics.started()).isEqualTo(1.0);
@@ -46,7 +46,7 @@ class MessageHandlerTest {
   void handle_redeliveredMessage_startsWithRedeliveredPolicy() {
     handler.handle(message(VALID, true, null, null));
 
-    assertThat(starter.starts).containsExactly("redelivered:deploy:123456789012:null:app-images:v1.0.3");
+    assertThat(starter.starts).containsExactly("redelivered:deploy:123456789012:us-east-1:app-images:v1.0.3");
   }
 
   @Test

@@ -16,7 +16,7 @@ import io.temporal.workflow.WorkflowMethod;
  * {@code ApplicationFailure} typed by {@code ErrorKind} whose details carry the result; a cancel ends it
  * CANCELLED.
  *
- * <p>Workflow ID: {@code Names.workflowId(request, defaultRegion)}; task queue {@code blacktree-deploy}.
+ * <p>Workflow ID: {@code Names.workflowId(request)}; task queue {@code blacktree-deploy}.
  */
 @WorkflowInterface
 public interface DeployJobWorkflow {
