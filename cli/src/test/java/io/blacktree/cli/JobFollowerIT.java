@@ -50,6 +50,7 @@ class JobFollowerIT {
           "{\"status\":\"SUCCESS\",\"workflow_id\":\"deploy:1:r:e:v\",\"image_url\":\"r/e:v\"}");
 
       DeployResult result = followed.get(30, TimeUnit.SECONDS);
+      api.queueDelete(buildQueue);
       assertThat(result.status()).isEqualTo(JobStatus.SUCCESS);
       assertThat(result.imageUrl()).isEqualTo("r/e:v");
       assertThat(Duration.ofNanos(System.nanoTime() - sent)).as("reply handed over on arrival")
@@ -74,6 +75,7 @@ class JobFollowerIT {
           + "\"image_url\":\"r/e:v\",\"attempts\":2,\"worker\":\"127.0.0.1:41347\"}");
 
       new JobFollower(publisher, null, new PrintWriter(progress), Duration.ofSeconds(60)).follow(correlationId, null);
+      api.queueDelete(buildQueue);
     }
 
     assertThat(progress.toString().lines().toList()).singleElement().asString()

@@ -2,24 +2,37 @@ package io.blacktree.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blacktree.core.Names;
+import io.blacktree.testsupport.RabbitFixture;
+import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code scripts/demo} as a user does (a process, against the local services) and checks what it
  * promises: exit 0, the workflow ID and Web UI link, and an image whose {@code docker run} output is the
- * one the script printed. The demo reuses a running {@code blacktree dev} and leaves it running, as it
- * does for a user; each run deploys a new version, so the test depends on no earlier run.
+ * one the script printed. It runs beside the user's own demo without touching it: its own
+ * {@code BLACKTREE_HOME} (so its own {@code dev}, PID file, git daemon, counter), git port, namespace, queue
+ * prefix and ECR repository; afterwards it stops the {@code dev} and git daemon it started and removes its
+ * queues and the image from the engine.
  */
 class DemoScriptIT {
   private static final long BOUND_MINUTES = 5;
@@ -27,28 +40,63 @@ class DemoScriptIT {
   private static final Pattern WORKFLOW = Pattern.compile("(?m)^workflow ID : (deploy:123456789012:\\S+)$");
   private static final Pattern WEB_UI = Pattern.compile("(?m)^Web UI\\s+: (http://\\S+/workflows/deploy%3A\\S+)$");
 
+  @TempDir Path home;
+  private RabbitFixture rabbit;
+  private String image;
+
   @BeforeAll
   static void services() {
     ServiceRequirement.require(Service.DOCKER, Service.REGISTRY_OPEN, Service.RABBITMQ, Service.TEMPORAL);
   }
 
+  @BeforeEach
+  void queues() throws Exception {
+    rabbit = RabbitFixture.open(DemoScriptIT.class);
+    rabbit.trackQueue(rabbit.name(Names.BUILD_QUEUE));
+    rabbit.trackQueue(rabbit.name(Names.DEAD_LETTER_QUEUE));
+    rabbit.trackExchange(rabbit.name(Names.RESULTS_EXCHANGE));
+  }
+
+  /** Stops what the demo left running in this test's home, and removes its queues and image. */
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (String pidFile : List.of("run/dev.pid", "run/demo-git.pid")) {
+      stop(home.resolve(pidFile));
+    }
+    if (image != null) {
+      run(new ProcessBuilder("docker", "rmi", "-f", image).redirectErrorStream(true));
+    }
+    rabbit.close();
+  }
+
   @Test
-  void demo_onRunningServices_pushesAnImageThatRunsAsPrinted() throws Exception {
+  void demo_ownHomeNamespaceAndQueues_pushesAnImageThatRunsAsPrinted() throws Exception {
     Path root = repositoryRoot();
     Path jar = root.resolve("cli/target/blacktree-cli-0.1.0-SNAPSHOT-all.jar");
+    String ecrRepo = "bt-demo-it-" + UUID.randomUUID().toString().substring(0, 8);
+    String namespace = ServiceEndpoints.fromEnvironment().temporalNamespace();
     ProcessBuilder builder = new ProcessBuilder("bash", "scripts/demo").directory(root.toFile())
         .redirectErrorStream(true);
+    Map<String, String> env = builder.environment();
     // The reactor built the jar before this module: test that one rather than rebuilding in the middle of a build.
-    builder.environment().put("BLACKTREE_DEMO_BUILD", Files.isRegularFile(jar) ? "never" : "auto");
+    env.put("BLACKTREE_DEMO_BUILD", Files.isRegularFile(jar) ? "never" : "auto");
+    env.put("BLACKTREE_HOME", home.toString());
+    env.put("BLACKTREE_DEMO_SKIP_SERVICES", "1");
+    env.put("BLACKTREE_DEMO_GIT_PORT", Integer.toString(freePort()));
+    env.put("BLACKTREE_DEMO_ECR_REPO", ecrRepo);
+    env.put("BLACKTREE_NAMESPACE", namespace);
+    env.put("BLACKTREE_QUEUE_PREFIX", rabbit.name(""));
 
     Run demo = run(builder);
+    image = IMAGE.matcher(demo.output()).results().map(m -> m.group(1)).findFirst().orElse(null);
 
     assertThat(demo.exitCode()).as(demo.output()).isZero();
-    assertThat(demo.output()).as(demo.output()).contains("status:     SUCCESS").contains("attempt 1:");
-    assertThat(find(WORKFLOW, demo.output())).startsWith("deploy:123456789012:us-east-1:app-images:v1.0.");
-    assertThat(find(WEB_UI, demo.output())).startsWith("http://127.0.0.1:8233/namespaces/default/workflows/");
-    String image = find(IMAGE, demo.output());
-    assertThat(image).startsWith("127.0.0.1:5000/app-images:v1.0.");
+    assertThat(demo.output()).as(demo.output()).contains("status:     SUCCESS").contains("attempt 1:")
+        .doesNotContain("DEPRECATED").contains("Published to " + rabbit.name(Names.BUILD_QUEUE) + " ");
+    assertThat(find(WORKFLOW, demo.output())).isEqualTo("deploy:123456789012:us-east-1:" + ecrRepo + ":v1.0.1");
+    assertThat(find(WEB_UI, demo.output()))
+        .startsWith("http://127.0.0.1:8233/namespaces/" + namespace + "/workflows/");
+    assertThat(find(IMAGE, demo.output())).isEqualTo("127.0.0.1:5000/" + ecrRepo + ":v1.0.1");
     List<String> printed = demo.output().lines().filter(l -> l.startsWith("  | ")).map(l -> l.substring(4)).toList();
     assertThat(printed).anyMatch(l -> l.startsWith("Hello from Blacktree"));
 
@@ -56,6 +104,23 @@ class DemoScriptIT {
 
     assertThat(again.exitCode()).as(again.output()).isZero();
     assertThat(again.output().lines().toList()).isEqualTo(printed);
+  }
+
+  private static void stop(Path pidFile) throws Exception {
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
+    if (process.isPresent()) {
+      process.get().destroy();
+      process.get().onExit().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   private static String find(Pattern pattern, String output) {

@@ -1,5 +1,6 @@
 package io.blacktree.e2e;
 
+import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import static io.blacktree.e2e.support.BlacktreeStack.app;
 import static io.blacktree.e2e.support.BlacktreeStack.run;
@@ -111,7 +112,8 @@ class WebUiE2EIT {
   }
 
   private static String workflowPage(String workflowId) {
-    return UI + "/namespaces/default/workflows/" + URLEncoder.encode(workflowId, StandardCharsets.UTF_8);
+    return UI + "/namespaces/" + ServiceEndpoints.fromEnvironment().temporalNamespace() + "/workflows/"
+        + URLEncoder.encode(workflowId, StandardCharsets.UTF_8);
   }
 
   private static void assertPng(Path file) throws Exception {

@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
 
@@ -38,6 +39,8 @@ import java.util.function.Supplier;
 final class BridgeFixture implements AutoCloseable {
   static final String AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
   static final String TEMPORAL = "127.0.0.1:7233";
+  /** The tests' namespace, never the user's {@code default}. */
+  static final String NAMESPACE = ServiceEndpoints.fromEnvironment().temporalNamespace();
   static final ObjectMapper JSON = new ObjectMapper();
 
   final String id = UUID.randomUUID().toString().substring(0, 8);
@@ -64,7 +67,7 @@ final class BridgeFixture implements AutoCloseable {
     ServiceRequirement.require(Service.TEMPORAL);
     connect();
     stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder().setTarget(TEMPORAL).build());
-    client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default").build());
+    client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(NAMESPACE).build());
     workers = WorkerFactory.newInstance(client);
     workers.newWorker(taskQueue, WorkerOptions.newBuilder().build())
         .registerWorkflowImplementationTypes(TestDeployJob.class);
@@ -86,6 +89,7 @@ final class BridgeFixture implements AutoCloseable {
     return BridgeApp.Config.builder()
         .amqpUrl(amqpUrl)
         .temporalTarget(TEMPORAL)
+        .namespace(NAMESPACE)
         .queueNames(names)
         .taskQueue(taskQueue)
         .maxBackoff(Duration.ofSeconds(2))

@@ -13,7 +13,8 @@ import java.util.Map;
  *       (blacktree-secret)</li>
  *   <li>{@code BLACKTREE_TEST_AMQP} (127.0.0.1:5672, guest/guest)</li>
  *   <li>{@code BLACKTREE_TEST_TEMPORAL} (127.0.0.1:7233) and {@code BLACKTREE_TEST_TEMPORAL_NAMESPACE}
- *       (default)</li>
+ *       ({@value TestNamespace#DEFAULT}: the tests' own, never the user's {@code default}; see
+ *       {@link TestNamespace})</li>
  * </ul>
  */
 public record ServiceEndpoints(
@@ -45,7 +46,7 @@ public record ServiceEndpoints(
         colon < 0 ? amqp : amqp.substring(0, colon),
         colon < 0 ? 5672 : Integer.parseInt(amqp.substring(colon + 1)),
         env.getOrDefault("BLACKTREE_TEST_TEMPORAL", "127.0.0.1:7233"),
-        env.getOrDefault("BLACKTREE_TEST_TEMPORAL_NAMESPACE", "default"));
+        env.getOrDefault("BLACKTREE_TEST_TEMPORAL_NAMESPACE", TestNamespace.DEFAULT));
   }
 
   @Override

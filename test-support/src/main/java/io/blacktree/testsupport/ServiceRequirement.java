@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Checks that a local service a test needs is answering. When it is not: with {@code CI=true} the test
  * FAILS with a message naming the service and how to start it; otherwise the test is skipped (JUnit
- * assumption), so a developer without the services can still run the unit tests.
+ * assumption), so a developer without the services can still run the unit tests. A Temporal that answers is
+ * also given the tests' namespace ({@link TestNamespace}) before the test uses it.
  *
  * <pre>{@code
  * @BeforeAll
@@ -99,6 +100,9 @@ public final class ServiceRequirement {
           throw new AssertionError("CI=true and a required service is down: " + message);
         }
         Assumptions.abort(message);
+      }
+      if (service == Service.TEMPORAL) {
+        TestNamespace.ensure(endpoints.temporalTarget(), endpoints.temporalNamespace());
       }
     }
   }

@@ -36,6 +36,7 @@ public final class TemporalFixture implements AutoCloseable {
   /** Connects to the environment's server (checks the namespace answers) with a prefix for {@code testClass}. */
   public static TemporalFixture forClass(Class<?> testClass) {
     ServiceEndpoints endpoints = ServiceEndpoints.fromEnvironment();
+    TestNamespace.ensure(endpoints.temporalTarget(), endpoints.temporalNamespace());
     WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(endpoints.temporalTarget()).build(),
         Duration.ofSeconds(10));

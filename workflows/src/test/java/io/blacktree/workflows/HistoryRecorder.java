@@ -1,6 +1,8 @@
 package io.blacktree.workflows;
 
 import io.blacktree.core.JobStep;
+import io.blacktree.testsupport.ServiceEndpoints;
+import io.blacktree.testsupport.TestNamespace;
 import io.blacktree.activities.DispatchProgress;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
@@ -41,10 +43,11 @@ final class HistoryRecorder {
 
   private void record() throws Exception {
     String prefix = "histrec-" + UUID.randomUUID().toString().substring(0, 8);
+    TestNamespace.ensure("127.0.0.1:7233", ServiceEndpoints.fromEnvironment().temporalNamespace());
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
     WorkflowClient client = WorkflowClient.newInstance(service,
-        WorkflowClientOptions.newBuilder().setNamespace("default").build());
+        WorkflowClientOptions.newBuilder().setNamespace(ServiceEndpoints.fromEnvironment().temporalNamespace()).build());
     Files.createDirectories(OUT);
     record(client, prefix, "success", new FakeDispatch(FakeDispatch.succeed("w1:1")), false);
     record(client, prefix, "permanent-failure",
