@@ -64,7 +64,12 @@ class DemoScriptIT {
       stop(home.resolve(pidFile));
     }
     if (image != null) {
-      run(new ProcessBuilder("docker", "rmi", "-f", image).redirectErrorStream(true));
+      // By ID, so every tag goes with it (the worker also tags its build locally as blacktree-local/...).
+      Run id = run(new ProcessBuilder("docker", "image", "inspect", "-f", "{{.Id}}", image));
+      if (id.exitCode() == 0) {
+        Run removed = run(new ProcessBuilder("docker", "rmi", "-f", id.output().trim()).redirectErrorStream(true));
+        assertThat(removed.exitCode()).as(removed.output()).isZero();
+      }
     }
     rabbit.close();
   }
@@ -149,7 +154,7 @@ class DemoScriptIT {
     }
   }
 
-  private static Path repositoryRoot() {
+  static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve("scripts/demo")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
         return dir;
