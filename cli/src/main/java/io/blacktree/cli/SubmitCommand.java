@@ -48,6 +48,8 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private static final Duration CONNECT_BOUND = Duration.ofSeconds(30);
+
   @Override
   public Integer call() throws CliException, InterruptedException {
     byte[] body = RequestOptions.body(source);
@@ -56,7 +58,8 @@ final class SubmitCommand implements Callable<Integer> {
         .map(r -> Names.workflowId(r, defaultRegion));
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    TemporalClients clients = waitForResult ? temporal.connect() : null;
+    // A job is followed beside a Temporal that may be busy (components starting next to it): wait for it a while.
+    TemporalClients clients = waitForResult ? temporal.connectWaiting(TemporalExtras.NONE, CONNECT_BOUND) : null;
     try (Connection connection = amqp.connect("blacktree-submit");
         Channel channel = connection.createChannel()) {
       RequestPublisher publisher =
