@@ -37,23 +37,15 @@ final class ContainerCheck {
   }
 
   List<String> problems(BlacktreeContainer c) {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(cliProblems(c));
     String at = c.where() + " container " + c.name();
     if (c.container().getCommand() != null && !c.container().getCommand().isEmpty()) {
       out.add(at + ": sets command; the image's entrypoint is the CLI, give the blacktree command in args");
     }
-    CliSurface.Command command = cli.command(c.command());
-    if (command == null) {
-      out.add(at + ": args[0] '" + c.command() + "' is not a command of `blacktree --help` " + cli.commandNames());
+    if (cli.command(c.command()) == null) {
       return out;
     }
-    for (String arg : c.malformedArgs()) {
-      out.add(at + ": argument '" + arg + "' is not a flag; write every flag as --name=value");
-    }
     for (Map.Entry<String, String> flag : c.flags().entrySet()) {
-      if (!command.flags().contains(flag.getKey())) {
-        out.add(at + ": flag " + flag.getKey() + " is not in `blacktree " + c.command() + " --help`");
-      }
       if (CREDENTIAL_FLAG.matcher(flag.getKey()).matches() && !flag.getValue().isEmpty()) {
         out.add(at + ": " + flag.getKey() + " puts a credential on the command line; use its -file flag");
       }
@@ -62,10 +54,6 @@ final class ContainerCheck {
       }
     }
     for (Map.Entry<String, String> env : c.env().entrySet()) {
-      if (env.getKey().startsWith("BLACKTREE_") && !command.variables().contains(env.getKey())) {
-        out.add(at + ": env " + env.getKey() + " is not read by `blacktree " + c.command()
-            + "` (no such flag or variable in its --help)");
-      }
       if (CREDENTIAL_VARIABLE.matcher(env.getKey()).matches() && !env.getValue().isEmpty()) {
         out.add(at + ": env " + env.getKey() + " holds a credential as a plain value; mount it as a file");
       }
@@ -80,6 +68,36 @@ final class ContainerCheck {
     if (LONG_RUNNING.contains(c.command())) {
       out.addAll(serving(c, at));
       out.addAll(resources(c.container().getResources(), at));
+    }
+    return out;
+  }
+
+  /**
+   * Only what the CLI itself decides: the command is in {@code blacktree --help}, every flag in its
+   * {@code --help}, every {@code BLACKTREE_*} variable read by it (also for compose files, which pass credentials
+   * through the environment on purpose).
+   */
+  List<String> cliProblems(BlacktreeContainer c) {
+    List<String> out = new ArrayList<>();
+    String at = c.where() + " container " + c.name();
+    CliSurface.Command command = cli.command(c.command());
+    if (command == null) {
+      out.add(at + ": args[0] '" + c.command() + "' is not a command of `blacktree --help` " + cli.commandNames());
+      return out;
+    }
+    for (String arg : c.malformedArgs()) {
+      out.add(at + ": argument '" + arg + "' is not a flag; write every flag as --name=value");
+    }
+    for (String flag : c.flags().keySet()) {
+      if (!command.flags().contains(flag)) {
+        out.add(at + ": flag " + flag + " is not in `blacktree " + c.command() + " --help`");
+      }
+    }
+    for (String variable : c.env().keySet()) {
+      if (variable.startsWith("BLACKTREE_") && !command.variables().contains(variable)) {
+        out.add(at + ": env " + variable + " is not read by `blacktree " + c.command()
+            + "` (no such flag or variable in its --help)");
+      }
     }
     return out;
   }

@@ -58,7 +58,7 @@ class ComposeFileIT {
     config("-q");
     List<String> services = config("--services").lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
 
-    assertThat(services).containsExactlyInAnyOrder("postgresql", "temporal-schema", "temporal", "temporal-namespace",
+    assertThat(services).containsExactlyInAnyOrder("postgresql", "temporal-schema", "temporal",
         "temporal-ui", "rabbitmq", "setup", "bridge", "worker", "orchestrator");
   }
 
