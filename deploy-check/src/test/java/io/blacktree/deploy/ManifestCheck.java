@@ -86,6 +86,11 @@ final class ManifestCheck {
           + WORKER_DRAIN_SECONDS + " s: the kubelet would kill a build's cleanup");
     }
     for (BlacktreeContainer w : workers) {
+      String listen = w.setting("--listen");
+      if (listen == null || !listen.equals("127.0.0.1")) {
+        out.add(where + " container " + w.name() + ": --listen " + listen + " is not 127.0.0.1: only the orchestrator "
+            + "beside it may reach the worker, over the pod's loopback");
+      }
       if (w.setting("--auth-token-file") == null && w.setting("--tls-client-ca") == null) {
         out.add(where + " container " + w.name() + ": the worker takes calls without a token or client certificate");
       }

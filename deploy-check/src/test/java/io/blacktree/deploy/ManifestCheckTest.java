@@ -128,6 +128,14 @@ class ManifestCheckTest {
   }
 
   @Test
+  void problems_workerListeningBeyondLoopback_failsNamingTheUnit() throws Exception {
+    String broken = edited(buildHost(), "- --listen=127.0.0.1", "- --listen=0.0.0.0");
+
+    assertThat(problems(broken)).containsExactly("StatefulSet/blacktree-build-host container worker: --listen 0.0.0.0 "
+        + "is not 127.0.0.1: only the orchestrator beside it may reach the worker, over the pod's loopback");
+  }
+
+  @Test
   void problems_graceShorterThanWorkerDrain_failsNamingDrain() throws Exception {
     String broken = edited(buildHost(), "terminationGracePeriodSeconds: 90", "terminationGracePeriodSeconds: 30");
 

@@ -83,7 +83,8 @@ class ComposeFileIT {
 
     String resolved = config();
 
-    assertThat(resolved).contains("network_mode: service:worker").contains("--workers=127.0.0.1:50051");
+    assertThat(resolved).contains("network_mode: service:worker").contains("--workers=127.0.0.1:50051")
+        .contains("--listen=127.0.0.1");
     assertThat(resolved).contains("/var/run/docker.sock:/var/run/docker.sock");
     assertThat(resolved).contains("stop_grace_period: 90s");
   }
