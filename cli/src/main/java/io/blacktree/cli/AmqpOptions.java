@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
  */
 public final class AmqpOptions {
   @Option(names = "--amqp", defaultValue = "amqp://guest:guest@127.0.0.1:5672", paramLabel = "URL",
-      description = "RabbitMQ URL, amqps:// for TLS; better without the password (default: "
-          + "amqp://guest:***@127.0.0.1:5672; env BLACKTREE_AMQP).",
+      description = "RabbitMQ URL, amqps:// for TLS; better without the password. For a cluster, every node's "
+          + "URL comma-separated: the first that answers is used, and a lost connection recovers to any of them "
+          + "(default: amqp://guest:***@127.0.0.1:5672; env BLACKTREE_AMQP).",
       showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER)
   String url;
 

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeoutException;
  * Opens the AMQP connections of a process from an {@link AmqpEndpoint} (URL, password, verified TLS). The
  * long-running kind has automatic recovery on (a restarted broker is reconnected) and topology recovery off
  * (the bridge re-declares and re-consumes itself, which also covers channel-level errors that automatic
- * recovery does not). Messages name the broker by its redacted URL: never a password.
+ * recovery does not). With several brokers listed (a cluster) the connection goes to the first that answers, and
+ * recovery tries them all again. Messages name the broker by its redacted URL: never a password.
  */
 public final class AmqpConnections {
   private AmqpConnections() {}
@@ -35,7 +36,7 @@ public final class AmqpConnections {
     factory.setConnectionTimeout(10_000);
     factory.setHandshakeTimeout(10_000);
     try {
-      return factory.newConnection(connectionName);
+      return factory.newConnection(endpoint.addresses(), connectionName);
     } catch (IOException | TimeoutException e) {
       throw new BrokerUnavailableException("RabbitMQ at " + endpoint.redactedUrl() + " unreachable: "
           + describe(e, endpoint), e);

@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -30,7 +32,12 @@ import javax.net.ssl.TrustManagerFactory;
  * always verifies the broker's certificate and host name (the Java client's own {@code amqps://} default
  * trusts every certificate: not here). {@link #toString()} and {@link #redactedUrl()} never show the password.
  *
- * @param url      broker URL; a password in it is used unless {@code password} is given
+ * <p>The URL may list the nodes of a cluster, comma-separated ({@code amqp://u@rabbit-0:5672,amqp://u@rabbit-1:5672}):
+ * all with the same scheme, user and virtual host, which the first one's password, TLS and port defaults apply
+ * to. A connection goes to the first node that answers, and automatic recovery reconnects to any of them.
+ *
+ * @param url      broker URL, or several of one cluster comma-separated; a password in it is used unless
+ *                 {@code password} is given
  * @param password the password, or null
  * @param tlsCa    PEM CA bundle for {@code amqps://}, or null for the JDK trust store
  * @param tlsCert  PEM client certificate chain (with {@code tlsKey}), or null
@@ -45,19 +52,56 @@ public record AmqpEndpoint(String url, String password, Path tlsCa, Path tlsCert
 
   /** Whether the link speaks TLS ({@code amqps://}). */
   public boolean tls() {
-    return url != null && url.regionMatches(true, 0, "amqps://", 0, 8);
+    return url != null && url.strip().regionMatches(true, 0, "amqps://", 0, 8);
+  }
+
+  /** The URLs the endpoint lists (one per cluster node), in the order given. */
+  public List<String> urls() {
+    if (url == null) {
+      return List.of();
+    }
+    return List.of(url.split(",")).stream().map(String::strip).filter(u -> !u.isEmpty()).toList();
+  }
+
+  /**
+   * The brokers' host:port addresses, for {@code ConnectionFactory.newConnection(addresses, name)}.
+   *
+   * @throws IllegalArgumentException when {@link #problems()} is not empty
+   */
+  public List<Address> addresses() {
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    List<Address> out = new ArrayList<>();
+    for (String u : urls()) {
+      URI uri = URI.create(u);
+      int port = uri.getPort() > 0 ? uri.getPort() : (tls() ? 5671 : 5672);
+      out.add(new Address(uri.getHost(), port));
+    }
+    return out;
   }
 
   /** Every problem at once; empty when usable. Never names the password. */
   public List<String> problems() {
     List<String> out = new ArrayList<>();
-    try {
-      URI uri = new URI(url);
-      if (!"amqp".equalsIgnoreCase(uri.getScheme()) && !"amqps".equalsIgnoreCase(uri.getScheme())) {
-        out.add("the AMQP URL must start with amqp:// or amqps://");
-      }
-    } catch (URISyntaxException | NullPointerException e) {
+    List<String> urls = urls();
+    if (urls.isEmpty()) {
       out.add("the AMQP URL is not a valid amqp:// or amqps:// URL");
+    }
+    String first = null;
+    for (String u : urls) {
+      String problem = urlProblem(u);
+      if (problem != null) {
+        out.add(problem);
+        continue;
+      }
+      String shared = sharedPart(URI.create(u));
+      if (first == null) {
+        first = shared;
+      } else if (!first.equals(shared)) {
+        out.add("the AMQP URLs of one cluster must share scheme, user and virtual host (" + redact(u) + ")");
+      }
     }
     if (!tls() && (tlsCa != null || tlsCert != null)) {
       out.add("TLS files are given but the AMQP URL is not amqps://");
@@ -71,6 +115,27 @@ public record AmqpEndpoint(String url, String password, Path tlsCa, Path tlsCert
       }
     }
     return out;
+  }
+
+  private static String urlProblem(String u) {
+    try {
+      URI uri = new URI(u);
+      if (!"amqp".equalsIgnoreCase(uri.getScheme()) && !"amqps".equalsIgnoreCase(uri.getScheme())) {
+        return "the AMQP URL must start with amqp:// or amqps://";
+      }
+      if (uri.getHost() == null) {
+        return "the AMQP URL " + redact(u) + " names no host";
+      }
+      return null;
+    } catch (URISyntaxException e) {
+      return "the AMQP URL is not a valid amqp:// or amqps:// URL";
+    }
+  }
+
+  /** What every node's URL must agree on: scheme, user (not the password) and virtual host. */
+  private static String sharedPart(URI uri) {
+    String user = uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo().replaceFirst(":.*", "");
+    return uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "|" + user + "|" + Objects.toString(uri.getRawPath(), "");
   }
 
   /** The URL with any password replaced by {@code ***}, for messages and logs. */
@@ -96,7 +161,7 @@ public record AmqpEndpoint(String url, String password, Path tlsCa, Path tlsCert
     }
     ConnectionFactory factory = new ConnectionFactory();
     try {
-      factory.setUri(url);
+      factory.setUri(urls().get(0));
     } catch (URISyntaxException | GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("the AMQP URL is not a valid amqp:// or amqps:// URL");
     }

@@ -13,7 +13,9 @@ import java.util.concurrent.TimeoutException;
  * <ul>
  *   <li>the build queue: durable quorum queue with an explicit {@code x-delivery-limit}; a message that
  *       exceeds it is dead-lettered by the broker to the DLQ (never silently dropped);</li>
- *   <li>the dead-letter queue: durable classic queue;</li>
+ *   <li>the dead-letter queue: durable quorum queue (replicated like the build queue: a refused message is
+ *       never held by one node only); a classic one left by an older release is migrated to quorum with its
+ *       messages ({@link DeadLetterQueueMigration});</li>
  *   <li>the results exchange: durable topic exchange.</li>
  * </ul>
  * Used by the bridge at start and by {@code blacktree setup}.
@@ -39,10 +41,27 @@ public final class Topology {
 
   /** Declares everything on a short-lived channel of {@code connection}. */
   public void declare(Connection connection) throws TopologyException {
-    try (Channel channel = connection.createChannel()) {
-      declareOn(channel);
+    DeadLetterQueueMigration migration =
+        new DeadLetterQueueMigration(connection, names.deadLetterQueue(), deadLetterQueueArguments());
+    try {
+      migration.finish();
+      try (Channel channel = connection.createChannel()) {
+        declareOn(channel);
+        return;
+      } catch (IOException e) {
+        if (!reason(e).contains("inequivalent arg 'x-queue-type' for queue '" + names.deadLetterQueue() + "'")) {
+          throw e;
+        }
+      }
+      migration.migrate();
+      try (Channel channel = connection.createChannel()) {
+        declareOn(channel);
+      }
     } catch (IOException | TimeoutException | RuntimeException e) {
       throw new TopologyException("declaring " + names + " failed: " + reason(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TopologyException("declaring " + names + " interrupted", e);
     }
   }
 
@@ -58,9 +77,13 @@ public final class Topology {
 
   /** Declares everything on {@code channel}; a mismatch closes the channel (PRECONDITION_FAILED). */
   void declareOn(Channel channel) throws IOException {
-    channel.queueDeclare(names.deadLetterQueue(), true, false, false, Map.of());
+    channel.queueDeclare(names.deadLetterQueue(), true, false, false, deadLetterQueueArguments());
     channel.queueDeclare(names.buildQueue(), true, false, false, buildQueueArguments());
     channel.exchangeDeclare(names.resultsExchange(), BuiltinExchangeType.TOPIC, true);
+  }
+
+  Map<String, Object> deadLetterQueueArguments() {
+    return Map.of("x-queue-type", "quorum");
   }
 
   Map<String, Object> buildQueueArguments() {
