@@ -4,6 +4,8 @@ import io.blacktree.core.DeployResult;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
 import io.blacktree.workflows.DeployJobWorkflow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import java.io.IOException;
@@ -20,7 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * that wait, a watcher thread prints each step change with the elapsed time (from the workflow's
  * {@code progress} query): its Temporal calls can be slow and never delay the reply. The final line (attempt,
  * outcome, worker, elapsed) comes from the result itself, so a job faster than the watcher's first look still
- * shows one.
+ * shows one. A Temporal service that does not answer for a while (a frontend or history process restarting)
+ * is waited out, said once, until the timeout: the job goes on without us.
  */
 final class JobFollower {
   private static final Duration POLL = Duration.ofMillis(500);
@@ -114,8 +117,25 @@ final class JobFollower {
   private void watch(String workflowId, long start, long deadline, CompletableFuture<DeployResult> fromHistory)
       throws InterruptedException {
     long closedAt = 0;
+    boolean saidUnavailable = false;
     while (System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
-      Optional<DescribeWorkflowExecutionResponse> described = jobs.describe(workflowId);
+      Optional<DescribeWorkflowExecutionResponse> described;
+      try {
+        described = jobs.describe(workflowId);
+      } catch (StatusRuntimeException e) {
+        if (!isTransient(e)) {
+          throw e;
+        }
+        if (!saidUnavailable) {
+          progressOut.printf("[%s] Temporal unavailable (%s), still waiting%n",
+              Table.format(Duration.ofNanos(System.nanoTime() - start)), e.getStatus().getCode());
+          progressOut.flush();
+          saidUnavailable = true;
+        }
+        Thread.sleep(POLL.toMillis());
+        continue;
+      }
+      saidUnavailable = false;
       if (described.isPresent()) {
         WorkflowExecutionStatus status = described.get().getWorkflowExecutionInfo().getStatus();
         if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
@@ -136,6 +156,12 @@ final class JobFollower {
       }
       Thread.sleep(POLL.toMillis());
     }
+  }
+
+  private static boolean isTransient(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+        || code == Status.Code.RESOURCE_EXHAUSTED;
   }
 
   private static String describe(DeployJobWorkflow.Progress p) {
