@@ -3,6 +3,7 @@ package io.blacktree.cli;
 import io.blacktree.worker.BuildLimits;
 import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.LinkSecurity;
+import io.blacktree.worker.ProvenanceConfig;
 import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -142,6 +143,14 @@ final class WorkerOptions {
   @Option(names = "--buildctl", description = "The buildctl client to run (default $BLACKTREE_HOME/bin/buildctl).")
   Path buildctl;
 
+  @Option(names = "--signing-key-file",
+      description = "PEM ECDSA P-256 private key that signs the provenance attested for every image "
+          + "(default none: attestations are unsigned).")
+  Path signingKeyFile;
+
+  @Option(names = "--require-signing", description = "Refuse to start without --signing-key-file (production).")
+  Boolean requireSigning;
+
   /** The config: each given flag over the defaults. */
   WorkerConfig toConfig() throws CliException {
     WorkerConfig d = WorkerConfig.defaults();
@@ -162,7 +171,8 @@ final class WorkerOptions {
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
             buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)))
-        .withBuilder(builderSettings(d.builder()));
+        .withBuilder(builderSettings(d.builder()))
+        .withProvenance(new ProvenanceConfig(signingKeyFile, or(requireSigning, false)));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));

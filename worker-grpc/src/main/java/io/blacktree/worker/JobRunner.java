@@ -1,19 +1,22 @@
 package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
+import io.blacktree.proto.worker.v1.Attestation;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.ReuseSummary;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * Runs one job: a fresh workspace, then clone, then the {@link ImageBuilder} chosen for the job (build, login,
- * push, as it orders them), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
+ * push, as it orders them), then the {@link ProvenanceStep} (attests the pushed digest, whichever builder built
+ * it), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
  * as pruning the engine's image cache, runs after the job answered, before the next one builds). It only
  * sequences the steps and turns their outcome into the response; a stop (cancel, time limit, orphan) wins over
  * whatever failure the interrupted step reported. The worker's own log gets one line at the start
@@ -25,13 +28,16 @@ final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
   private final CloneStep clone;
   private final BuilderChoice builders;
+  private final ProvenanceStep provenance;
   private final Path workdir;
   private final String workerId;
   private final JobObserver observer;
 
-  JobRunner(CloneStep clone, BuilderChoice builders, Path workdir, String workerId, JobObserver observer) {
+  JobRunner(CloneStep clone, BuilderChoice builders, ProvenanceStep provenance, Path workdir, String workerId,
+      JobObserver observer) {
     this.clone = clone;
     this.builders = builders;
+    this.provenance = provenance;
     this.workdir = workdir;
     this.workerId = workerId;
     this.observer = observer;
@@ -81,6 +87,7 @@ final class JobRunner {
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
     ImageBuilder builder = builders.forJob(job);
+    Instant startedOn = Instant.now();
     try {
       builder.beforeJob(job);
       ws = createWorkspace();
@@ -93,7 +100,12 @@ final class JobRunner {
       String source = clone.cloneUrl(job.request()).toString();
       Published published = builder.run(job, w, sha, source, new StepRecorder(job, info));
       bytesPushed[0] = published.bytesUploaded();
+      job.checkStopped();
+      ProvenanceStep.Attested attested = provenance.run(job, w, clone.cloneUrl(job.request()), sha, published,
+          info, startedOn);
       out.setStatus(JobResponse.Status.SUCCESS)
+          .setAttestation(Attestation.newBuilder().setDigest(attested.digest()).setReference(attested.reference())
+              .setSigned(attested.signed()).setReferrer(attested.referrer()))
           .setImageUrl(published.imageUrl())
           .setDigest(published.digest())
           .addAllTags(published.tags())

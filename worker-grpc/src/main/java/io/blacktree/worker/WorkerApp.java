@@ -8,6 +8,8 @@ import io.blacktree.core.RequestValidator;
 import io.blacktree.core.Readiness;
 import io.blacktree.core.SecretRedactor;
 import io.blacktree.core.ValidationPolicy;
+import io.blacktree.worker.provenance.AttestationSigner;
+import io.blacktree.worker.provenance.AttestationStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -95,6 +97,8 @@ public final class WorkerApp implements AutoCloseable {
                 config.buildLimits().checkoutBytes()), config.buildLimits().checkoutBytes()),
         builders(config, docker, new LoginStep(registryLogin),
             new RegistryTags(new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts())),
+        new ProvenanceStep(signer(config.provenance()), new AttestationStore(http), new RegistryProbe(http), docker,
+            new LoginStep(registryLogin), version()),
         config.workdir(),
         workerId,
         observer);
@@ -128,7 +132,25 @@ public final class WorkerApp implements AutoCloseable {
     return new BuilderChoice(b.mode(), engine, buildkit, b.buildkitAddr());
   }
 
-  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
+  /**
+   * The signer of {@code provenance}: its key read once (a missing, unreadable or non-P-256 key stops the worker
+   * from starting), or unsigned with a warning when no key file is given.
+   */
+  private static AttestationSigner signer(ProvenanceConfig provenance) {
+    if (provenance.signingKeyFile() == null) {
+      LOG.warn("no signing key (--signing-key-file): provenance attestations are attached UNSIGNED");
+      return AttestationSigner.unsigned();
+    }
+    try {
+      AttestationSigner signer = AttestationSigner.fromKeyFile(provenance.signingKeyFile());
+      LOG.info("provenance attestations are signed with the key in {}", provenance.signingKeyFile());
+      return signer;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot use the signing key: " + e.getMessage());
+    }
+  }
+
+  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires.
   public static WorkerApp create(WorkerConfig config) {
     return create(config, JobObserver.NONE);
   }

@@ -49,6 +49,8 @@ import java.util.Set;
  *                          see {@link BuildLimits}); default network none, 2 GiB, 512 shares
  * @param builder           which builder builds and where BuildKit is ({@code --builder}, {@code --buildkit-addr},
  *                          {@code --buildctl}; see {@link BuilderSettings}); default auto
+ * @param provenance        signing of the provenance attested for every image ({@code --signing-key-file},
+ *                          {@code --require-signing}; see {@link ProvenanceConfig}); default unsigned
  */
 public record WorkerConfig(
     int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
@@ -56,7 +58,7 @@ public record WorkerConfig(
     Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
     Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
     String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security, BuildLimits buildLimits,
-    BuilderSettings builder) {
+    BuilderSettings builder, ProvenanceConfig provenance) {
 
   /** How pushes authenticate: {@code ecr}, {@code static} (user/password) or {@code none} (open registry). */
   public enum RegistryMode { ECR, STATIC, NONE }
@@ -75,6 +77,7 @@ public record WorkerConfig(
     security = security == null ? LinkSecurity.none() : security;
     buildLimits = buildLimits == null ? BuildLimits.defaults() : buildLimits;
     builder = builder == null ? BuilderSettings.defaults(home()) : builder;
+    provenance = provenance == null ? ProvenanceConfig.unsigned() : provenance;
   }
 
   /** The config with the default builder settings. */
@@ -87,7 +90,7 @@ public record WorkerConfig(
     this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
         ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
         grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
-        security, buildLimits, null);
+        security, buildLimits, null, null);
   }
 
   /** This config with other builder settings. */
@@ -95,7 +98,15 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits, settings);
+        gitCacheBytes, security, buildLimits, settings, provenance);
+  }
+
+  /** This config with another provenance signing setup. */
+  public WorkerConfig withProvenance(ProvenanceConfig newProvenance) {
+    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
+        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
+        gitCacheBytes, security, buildLimits, builder, newProvenance);
   }
 
   /** {@code $BLACKTREE_HOME}, default {@code ~/.blacktree}. */
@@ -120,7 +131,7 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, limits, builder);
+        gitCacheBytes, security, limits, builder, provenance);
   }
 
   /** The config without link security (plaintext, no token). */
@@ -140,7 +151,7 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, newSecurity, buildLimits, builder);
+        gitCacheBytes, newSecurity, buildLimits, builder, provenance);
   }
 
   /** The config without the git cache fields: default cache dir and bound. */
@@ -215,6 +226,7 @@ public record WorkerConfig(
     out.addAll(security.problems());
     out.addAll(buildLimits.problems());
     out.addAll(builder.problems());
+    out.addAll(provenance.problems());
     return out;
   }
 
@@ -223,7 +235,7 @@ public record WorkerConfig(
     return new WorkerConfig(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits, builder);
+        gitCacheBytes, security, buildLimits, builder, provenance);
   }
 
   @Override
@@ -236,6 +248,6 @@ public record WorkerConfig(
         + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
         + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
         + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + ", buildLimits="
-        + buildLimits + ", builder=" + builder + "]";
+        + buildLimits + ", builder=" + builder + ", provenance=" + provenance + "]";
   }
 }

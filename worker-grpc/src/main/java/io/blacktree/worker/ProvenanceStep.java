@@ -1,0 +1,133 @@
+package io.blacktree.worker;
+
+import com.github.dockerjava.api.DockerClient;
+import io.blacktree.core.ErrorKind;
+import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.worker.JobFailure.RegistryFailure;
+import io.blacktree.worker.provenance.AttestationSigner;
+import io.blacktree.worker.provenance.AttestationStore;
+import io.blacktree.worker.provenance.DsseEnvelope;
+import io.blacktree.worker.provenance.ProvenanceStatement;
+import io.blacktree.worker.provenance.ProvenanceStatement.BaseImage;
+import io.blacktree.worker.provenance.RegistryException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Attaches a SLSA v1 provenance attestation to the image a job pushed, after the push and whatever built it: the
+ * statement ({@link ProvenanceStatement}) names the pushed digest, the request's parameters (build-arg names only),
+ * the commit, the base images by digest and this worker; {@link AttestationSigner} wraps it in a DSSE envelope
+ * (signed when the worker holds a key) and {@link AttestationStore} stores it where cosign looks for it. A base
+ * image's digest comes from its reference ({@code @sha256:...}), else the engine's RepoDigests of the image the
+ * build used, else the registry (the registry credentials come from the worker's login, as for the push); one that none of them knows is listed without a digest and the log says so.
+ * A registry failure fails the job like a push failure (the retry finds its image already pushed and attests).
+ */
+final class ProvenanceStep {
+  /** What was attached: the attestation tag, the manifest's digest, whether it is signed and a referrer. */
+  record Attested(String reference, String digest, boolean signed, boolean referrer) {}
+
+  /** A Dockerfile larger than this is not read for base images (the build would have refused it long before). */
+  private static final long MAX_DOCKERFILE_BYTES = 1 << 20;
+  private final AttestationSigner signer;
+  private final AttestationStore store;
+  private final RegistryProbe probe;
+  private final DockerClient docker;
+  private final LoginStep login;
+  private final String workerVersion;
+
+  ProvenanceStep(AttestationSigner signer, AttestationStore store, RegistryProbe probe, DockerClient docker,
+      LoginStep login, String workerVersion) {
+    this.signer = signer;
+    this.store = store;
+    this.probe = probe;
+    this.docker = docker;
+    this.login = login;
+    this.workerVersion = workerVersion;
+  }
+
+  Attested run(Job job, Workspace ws, URI cloneUrl, String sha, Published pushed, JobObserver.JobInfo info,
+      Instant startedOn) throws JobFailure {
+    JobRequest req = job.request();
+    RegistryAuth auth = login.run(job);
+    byte[] statement = ProvenanceStatement.toJson(
+        new ProvenanceStatement.Subject(auth.host() + "/" + req.getEcrRepo(), pushed.digest()),
+        new ProvenanceStatement.Source(req.getRepoUrl(), cloneUrl, req.getBranch(), req.getCommit(), sha),
+        new ProvenanceStatement.Recipe(req.getDeploymentVersion(), orDefault(req.getDockerfile(), "Dockerfile"),
+            orDefault(req.getContext(), "."), new ArrayList<>(req.getBuildArgsMap().keySet()), null),
+        baseImages(job, ws, auth),
+        new ProvenanceStatement.Invocation(info.workerId(), workerVersion, info.workflowId(), info.attempt(),
+            info.jobId(), startedOn, Instant.now()));
+    DsseEnvelope envelope = signer.envelope(statement);
+    try {
+      AttestationStore.Attached a = store.attach(auth, req.getEcrRepo(), pushed.digest(), envelope,
+          ProvenanceStatement.PREDICATE_TYPE);
+      job.log("attested " + pushed.digest() + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
+          + " SLSA v1 provenance at " + a.reference() + " (" + a.manifestDigest() + ")"
+          + (a.referrer() ? ", listed as an OCI referrer" : "; the registry has no referrers API"));
+      return new Attested(a.reference(), a.manifestDigest(), signer.signs(), a.referrer());
+    } catch (RegistryException.Denied e) {
+      throw new RegistryFailure(ErrorKind.REGISTRY_AUTH_DENIED, "attaching the attestation: " + e.getMessage(), null);
+    } catch (RegistryException e) {
+      throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "attaching the attestation: " + e.getMessage(), null);
+    }
+  }
+
+  private List<BaseImage> baseImages(Job job, Workspace ws, RegistryAuth auth) throws JobFailure {
+    Path dockerfile = CheckoutPaths.resolveInside(ws.checkout(), "dockerfile",
+        orDefault(job.request().getDockerfile(), "Dockerfile"));
+    String text;
+    try {
+      if (!Files.isRegularFile(dockerfile) || Files.size(dockerfile) > MAX_DOCKERFILE_BYTES) {
+        job.log("provenance: the Dockerfile is not readable for its base images; none recorded");
+        return List.of();
+      }
+      text = Files.readString(dockerfile);
+    } catch (IOException e) {
+      job.log("provenance: the Dockerfile is not readable for its base images; none recorded");
+      return List.of();
+    }
+    List<BaseImage> out = new ArrayList<>();
+    for (String reference : BaseImages.of(text, job.request().getBuildArgsMap())) {
+      Optional<String> digest = digestOf(BaseImages.parse(reference), auth);
+      if (digest.isEmpty()) {
+        job.log("provenance: base image " + reference + " has no known digest (not in the engine or registry)");
+      }
+      out.add(new BaseImage(reference, digest.orElse(null)));
+    }
+    return out;
+  }
+
+  private Optional<String> digestOf(BaseImages.ImageRef ref, RegistryAuth auth) {
+    if (ref.digest() != null) {
+      return Optional.of(ref.digest());
+    }
+    try {
+      List<String> repoDigests = docker.inspectImageCmd(ref.reference()).exec().getRepoDigests();
+      Optional<String> local = BaseImages.digestFromRepoDigests(ref, repoDigests == null ? List.of() : repoDigests);
+      if (local.isPresent()) {
+        return local;
+      }
+    } catch (RuntimeException e) {
+      // not in the engine (another builder, or pruned): ask the registry
+    }
+    if (ref.registry() == null) {
+      return Optional.empty();
+    }
+    RegistryAuth registry = ref.registry().equals(auth.host()) ? auth : RegistryAuth.of(ref.registry(), null, null);
+    try {
+      return probe.find(registry, ref.repository(), ref.tag()).map(RegistryProbe.RemoteImage::digest);
+    } catch (JobFailure e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String orDefault(String value, String fallback) {
+    return value == null || value.isEmpty() ? fallback : value;
+  }
+}

@@ -1,0 +1,222 @@
+package io.blacktree.worker.provenance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.blacktree.worker.RegistryAuth;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stores and reads attestations in a registry the way cosign does (its {@code specs/ATTESTATION_SPEC.md}): an
+ * OCI image manifest tagged {@code sha256-<image hex>.att} in the image's repository, whose one layer is the
+ * DSSE envelope (media type {@code application/vnd.dsse.envelope.v1+json}, annotations
+ * {@code dev.cosignproject.cosign/signature: ""} and {@code predicateType}), with a small OCI config blob. The
+ * same manifest carries an OCI 1.1 {@code subject} naming the image, so a registry with the referrers API also
+ * lists it as a referrer; the registry says so with the {@code OCI-Subject} header (distribution 2.8 does not).
+ * Writing replaces the tag's earlier content. HTTP basic auth with the given credentials, or none.
+ */
+public final class AttestationStore {
+  public static final String MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
+  public static final String CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
+  public static final String SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+  public static final String PREDICATE_TYPE_ANNOTATION = "predicateType";
+  private static final String ACCEPT = String.join(", ", MANIFEST_MEDIA_TYPE,
+      "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.index.v1+json",
+      "application/vnd.docker.distribution.manifest.list.v2+json");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http;
+
+  /** What {@link #attach} wrote: the tag's full reference, the manifest's and the envelope's digests. */
+  public record Attached(String reference, String manifestDigest, String envelopeDigest, boolean referrer) {}
+
+  /** A manifest as the registry holds it. */
+  public record Manifest(String digest, String mediaType, byte[] body) {}
+
+  public AttestationStore(HttpClient http) {
+    this.http = http;
+  }
+
+  /** The tag cosign looks under for the attestations of {@code imageDigest} ({@code sha256:<hex>}). */
+  public static String attestationTag(String imageDigest) {
+    return imageDigest.replace(':', '-') + ".att";
+  }
+
+  /** Uploads {@code envelope} as the attestation of {@code imageDigest} in {@code repository}. */
+  public Attached attach(RegistryAuth auth, String repository, String imageDigest, DsseEnvelope envelope,
+      String predicateType) throws RegistryException {
+    Manifest image = manifest(auth, repository, imageDigest)
+        .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
+    byte[] layer = envelope.toJson();
+    String layerDigest = sha256(layer);
+    byte[] config = config(layerDigest);
+    String configDigest = sha256(config);
+    uploadBlob(auth, repository, layer, layerDigest);
+    uploadBlob(auth, repository, config, configDigest);
+    ObjectNode m = JSON.createObjectNode();
+    m.put("schemaVersion", 2);
+    m.put("mediaType", MANIFEST_MEDIA_TYPE);
+    descriptor(m.putObject("config"), CONFIG_MEDIA_TYPE, configDigest, config.length);
+    ObjectNode l = descriptor(m.putArray("layers").addObject(), DsseEnvelope.MEDIA_TYPE, layerDigest, layer.length);
+    l.putObject("annotations").put(SIGNATURE_ANNOTATION, "").put(PREDICATE_TYPE_ANNOTATION, predicateType);
+    descriptor(m.putObject("subject"), image.mediaType(), image.digest(), image.body().length);
+    byte[] manifest = bytes(m);
+    String tag = attestationTag(imageDigest);
+    HttpResponse<byte[]> put = send(auth, request(auth, "/v2/" + repository + "/manifests/" + tag)
+        .header("Content-Type", MANIFEST_MEDIA_TYPE).PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
+    expect(put, "storing " + repository + ":" + tag, 201, 200);
+    boolean referrer = put.headers().firstValue("OCI-Subject").map(imageDigest::equals).orElse(false);
+    return new Attached(auth.host() + "/" + repository + ":" + tag, sha256(manifest), layerDigest, referrer);
+  }
+
+  /** The manifest {@code reference} (tag or digest) names; empty when the registry has none (404). */
+  public Optional<Manifest> manifest(RegistryAuth auth, String repository, String reference) throws RegistryException {
+    HttpResponse<byte[]> r = send(auth, request(auth, "/v2/" + repository + "/manifests/" + reference)
+        .header("Accept", ACCEPT).GET());
+    if (r.statusCode() == 404) {
+      return Optional.empty();
+    }
+    expect(r, "manifest " + repository + ":" + reference, 200);
+    String type = r.headers().firstValue("Content-Type").orElse(MANIFEST_MEDIA_TYPE);
+    String digest = r.headers().firstValue("Docker-Content-Digest").orElse(sha256(r.body()));
+    return Optional.of(new Manifest(digest, type, r.body()));
+  }
+
+  /** Every DSSE envelope attached to {@code imageDigest}; empty when there is no attestation tag. */
+  public List<DsseEnvelope> attestations(RegistryAuth auth, String repository, String imageDigest)
+      throws RegistryException {
+    Optional<Manifest> att = manifest(auth, repository, attestationTag(imageDigest));
+    List<DsseEnvelope> out = new ArrayList<>();
+    if (att.isEmpty()) {
+      return out;
+    }
+    for (JsonNode layer : parse(att.get().body(), "attestation manifest").path("layers")) {
+      if (!DsseEnvelope.MEDIA_TYPE.equals(layer.path("mediaType").asText())) {
+        continue;
+      }
+      String digest = layer.path("digest").asText();
+      HttpResponse<byte[]> blob = send(auth, request(auth, "/v2/" + repository + "/blobs/" + digest).GET());
+      expect(blob, "attestation blob " + digest, 200);
+      if (!sha256(blob.body()).equals(digest)) {
+        throw new RegistryException.Failed("attestation blob " + digest + " does not match its digest");
+      }
+      try {
+        out.add(DsseEnvelope.parse(blob.body()));
+      } catch (IOException e) {
+        throw new RegistryException.Failed("attestation blob " + digest + ": " + e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private void uploadBlob(RegistryAuth auth, String repository, byte[] blob, String digest) throws RegistryException {
+    HttpResponse<byte[]> head = send(auth, request(auth, "/v2/" + repository + "/blobs/" + digest)
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    if (head.statusCode() == 200) {
+      return;
+    }
+    HttpResponse<byte[]> start = send(auth, request(auth, "/v2/" + repository + "/blobs/uploads/")
+        .POST(HttpRequest.BodyPublishers.noBody()));
+    expect(start, "starting an upload to " + repository, 202);
+    String location = start.headers().firstValue("Location")
+        .orElseThrow(() -> new RegistryException.Failed("the registry started an upload without a Location"));
+    URI target = auth.baseUri().resolve(location);
+    String sep = target.getRawQuery() == null ? "?" : "&";
+    HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(target + sep + "digest=" + digest))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(blob));
+    authorize(put, auth);
+    expect(send(auth, put), "uploading blob " + digest + " to " + repository, 201);
+  }
+
+  private static byte[] config(String layerDigest) {
+    ObjectNode c = JSON.createObjectNode();
+    c.put("architecture", "");
+    c.put("os", "");
+    c.putObject("config");
+    ObjectNode rootFs = c.putObject("rootfs");
+    rootFs.put("type", "layers");
+    rootFs.putArray("diff_ids").add(layerDigest);
+    return bytes(c);
+  }
+
+  private static ObjectNode descriptor(ObjectNode d, String mediaType, String digest, long size) {
+    d.put("mediaType", mediaType);
+    d.put("size", size);
+    d.put("digest", digest);
+    return d;
+  }
+
+  private static HttpRequest.Builder request(RegistryAuth auth, String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(auth.baseUri() + path)).timeout(Duration.ofSeconds(30));
+    authorize(b, auth);
+    return b;
+  }
+
+  private static void authorize(HttpRequest.Builder b, RegistryAuth auth) {
+    if (auth.hasCredentials()) {
+      b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+          (auth.username() + ":" + auth.password()).getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  private HttpResponse<byte[]> send(RegistryAuth auth, HttpRequest.Builder b) throws RegistryException {
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new RegistryException.Unreachable("registry " + auth.host() + " unreachable: " + e.getClass().getSimpleName());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException.Unreachable("interrupted while talking to registry " + auth.host());
+    }
+  }
+
+  private static void expect(HttpResponse<byte[]> r, String what, int... ok) throws RegistryException {
+    for (int code : ok) {
+      if (r.statusCode() == code) {
+        return;
+      }
+    }
+    if (r.statusCode() == 401 || r.statusCode() == 403) {
+      throw new RegistryException.Denied("registry denied " + what + " (HTTP " + r.statusCode() + ")");
+    }
+    throw new RegistryException.Failed("registry answered HTTP " + r.statusCode() + " to " + what);
+  }
+
+  private static JsonNode parse(byte[] body, String what) throws RegistryException {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new RegistryException.Failed("the registry sent an unreadable " + what);
+    }
+  }
+
+  private static byte[] bytes(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  /** {@code sha256:<hex>} of {@code bytes}. */
+  public static String sha256(byte[] bytes) {
+    try {
+      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JVM", e);
+    }
+  }
+}
