@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.ImageAttestation;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +11,7 @@ import java.util.Map;
  * @param stepMillis    lowercase step name to milliseconds
  * @param logs          bounded (head + tail + dropped count, at most 64 KiB) and redacted
  * @param alreadyPushed the tag already held this job's image from an earlier attempt
+ * @param attestation   the provenance the worker attached to the image; null from a worker that attaches none
  */
 public record DispatchOutcome(
     String worker,
@@ -19,4 +21,5 @@ public record DispatchOutcome(
     List<String> tags,
     Map<String, Long> stepMillis,
     String logs,
-    boolean alreadyPushed) {}
+    boolean alreadyPushed,
+    ImageAttestation attestation) {}

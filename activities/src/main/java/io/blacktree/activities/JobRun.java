@@ -3,6 +3,7 @@ package io.blacktree.activities;
 import io.blacktree.core.JobStep;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.blacktree.core.ErrorKind;
+import io.blacktree.core.ImageAttestation;
 import io.blacktree.core.LogBuffer;
 import io.blacktree.core.SecretRedactor;
 import io.blacktree.proto.worker.v1.CancelJobRequest;
@@ -201,7 +202,9 @@ final class JobRun {
           millis.put(Steps.durationKey(d.getStep()), d.getMillis());
         }
         return new DispatchOutcome(worker, r.getImageUrl(), r.getDigest(), r.getCommitSha(),
-            r.getTagsList(), millis, failures.bound(text), r.getReuse().getAlreadyPushed());
+            r.getTagsList(), millis, failures.bound(text), r.getReuse().getAlreadyPushed(),
+            r.hasAttestation() ? new ImageAttestation(r.getAttestation().getReference(), r.getAttestation().getDigest(),
+                r.getAttestation().getSigned()) : null);
       }
       case FAILED -> throw failures.of(ErrorKind.parse(r.getErrorKind().name()), worker, r.getErrorMessage(), text);
       case CANCELLED -> throw failures.of(ErrorKind.CANCELLED, worker, "cancelled on the worker", text);

@@ -22,6 +22,7 @@ final class ResultPrinter {
     field(out, "image", r.imageUrl());
     field(out, "digest", r.digest());
     field(out, "commit", r.commitSha());
+    field(out, "provenance", r.attestation() == null ? null : r.attestation().describe());
     field(out, "tags", r.tags() == null || r.tags().isEmpty() ? null : String.join(", ", r.tags()));
     field(out, "worker", r.worker());
     field(out, "attempts", r.attempts() == 0 ? null : Integer.toString(r.attempts()));

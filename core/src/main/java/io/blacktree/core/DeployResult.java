@@ -14,6 +14,7 @@ import java.util.Map;
  * @param errorKind     null on success
  * @param stepMillis    step name (cloning, building, pushing, ...) to milliseconds, of the last attempt
  * @param logs          bounded logs of the last attempt (head + tail + dropped count, redacted)
+ * @param attestation   the image's provenance attestation on success; null otherwise (and from older workers)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,7 +31,8 @@ public record DeployResult(
     @JsonProperty("step_millis") Map<String, Long> stepMillis,
     @JsonProperty("error_kind") ErrorKind errorKind,
     @JsonProperty("error_message") String errorMessage,
-    @JsonProperty("logs") String logs) {
+    @JsonProperty("logs") String logs,
+    @JsonProperty("attestation") ImageAttestation attestation) {
 
   /**
    * A job that produced no image: failed, cancelled or rejected. Null for what is not known (the worker of a
@@ -39,7 +41,7 @@ public record DeployResult(
   public static DeployResult unsuccessful(JobStatus status, String workflowId, String requestId, String worker,
       int attempts, ErrorKind errorKind, String errorMessage, String logs) {
     return new DeployResult(status, workflowId, requestId, null, null, null, null, worker, attempts, null,
-        errorKind, errorMessage, logs);
+        errorKind, errorMessage, logs, null);
   }
 
   /** A closed run known only by its status, kind and message (e.g. from its history's last event). */

@@ -154,7 +154,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     Workflow.upsertMemo(memo);
     DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId(), request.requestId(),
         o.imageUrl(), o.digest(), o.commitSha(), o.tags(), o.worker(), attempt, o.stepMillis(), null, null,
-        o.logs());
+        o.logs(), o.attestation());
     publishResult(result);
     return result;
   }
