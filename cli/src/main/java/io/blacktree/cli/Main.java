@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
         SubmitCommand.class,
         JobsCommand.class,
         ReplayCommand.class,
+        VerifyCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {"", "Every flag also reads an environment variable BLACKTREE_<FLAG> (e.g. --temporal: "

@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class ReadmeReferenceTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"worker", "orchestrator", "bridge", "dev", "setup", "submit"})
+  @ValueSource(strings = {"worker", "orchestrator", "bridge", "dev", "setup", "submit", "verify"})
   void readme_commandSection_listsEveryFlagWithItsVariable(String command) throws IOException {
     String section = section(readme(), "### `blacktree " + command + "`");
     CommandLine cli = Main.newCommandLine(Map.of()).getSubcommands().get(command);
