@@ -150,7 +150,7 @@ public final class WorkerApp implements AutoCloseable {
     }
   }
 
-  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires.
+  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
   public static WorkerApp create(WorkerConfig config) {
     return create(config, JobObserver.NONE);
   }

@@ -180,7 +180,7 @@ public record WorkerConfig(
     return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
         ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
         jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes,
-        security, buildLimits, builder);
+        security, buildLimits, builder, provenance);
   }
 
   /** The defaults (docs/worker.md, docs/workflow.md timeouts). */

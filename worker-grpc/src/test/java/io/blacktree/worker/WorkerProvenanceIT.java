@@ -115,8 +115,8 @@ class WorkerProvenanceIT extends WorkerItBase {
     assertThat(cosign.verifyAttestation(other.publicKey(), image).exitCode())
         .as("the forged attestation is well-formed: the attacker's own key accepts it").isZero();
 
-    String baseId = docker("image", "inspect", "-f", "{{.Id}}", base.getImageUrl()).trim();
-    docker("tag", baseId, image);
+    docker("pull", base.getImageUrl());
+    docker("tag", base.getImageUrl(), image);
     docker("push", image);
     String moved = STORE.manifest(OPEN, repo, "v1").orElseThrow().digest();
     assertThat(moved).isNotEqualTo(r.getDigest());
