@@ -151,6 +151,16 @@ final class WorkerOptions {
   @Option(names = "--require-signing", description = "Refuse to start without --signing-key-file (production).")
   Boolean requireSigning;
 
+  @Option(names = "--allowed-base-registries", split = ",", paramLabel = "HOST[:PORT]",
+      description = "Registries on this host's own or internal network that FROM/COPY --from images may come from, "
+          + "besides the push registry (default none; public registries are always allowed).")
+  List<String> allowedBaseRegistries;
+
+  @Option(names = "--allowed-add-hosts", split = ",", paramLabel = "HOST[:PORT]",
+      description = "Hosts ADD <url> may download from (default none: remote ADD is refused). The instance "
+          + "metadata addresses are never allowed.")
+  List<String> allowedAddHosts;
+
   /** The config: each given flag over the defaults. */
   WorkerConfig toConfig() throws CliException {
     WorkerConfig d = WorkerConfig.defaults();
@@ -170,7 +180,9 @@ final class WorkerOptions {
             or(listen, LinkSecurity.DEFAULT_LISTEN), or(insecureListen, false)))
         .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
             or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
-            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES)))
+            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES),
+            allowedBaseRegistries == null ? Set.of() : Set.copyOf(allowedBaseRegistries),
+            allowedAddHosts == null ? Set.of() : Set.copyOf(allowedAddHosts)))
         .withBuilder(builderSettings(d.builder()))
         .withProvenance(new ProvenanceConfig(signingKeyFile, or(requireSigning, false)));
     List<String> problems = config.problems();

@@ -2,6 +2,7 @@ package io.blacktree.worker;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a job's checkout and its build's RUN steps get. The checkout is bounded by {@code checkoutBytes} (a
@@ -19,27 +20,44 @@ import java.util.List;
  * @param cpusetCpus  CPUs RUN steps may use, e.g. {@code 0-1} [--build-cpuset-cpus]; null = any
  * @param checkoutBytes most bytes a checkout may write (sum of its files) [--max-checkout-bytes], default 1 GiB;
  *                    0 = no limit
+ * @param allowedBaseRegistries registries on the build host's own or internal network that images may still come
+ *                    from, besides the push registry [--allowed-base-registries], default none (see
+ *                    {@link RemoteSourcePolicy})
+ * @param allowedAddHosts hosts {@code ADD <url>} may download from [--allowed-add-hosts], default none: every
+ *                    remote {@code ADD} is refused
  */
 public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus,
-    long checkoutBytes) {
+    long checkoutBytes, Set<String> allowedBaseRegistries, Set<String> allowedAddHosts) {
   public static final String DEFAULT_NETWORK = "none";
   public static final long DEFAULT_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
   public static final int DEFAULT_CPU_SHARES = 512;
   public static final long DEFAULT_CHECKOUT_BYTES = 1024L * 1024 * 1024;
 
-  /** The limits with the default checkout bound. */
+  public BuildLimits {
+    allowedBaseRegistries = allowedBaseRegistries == null ? Set.of() : Set.copyOf(allowedBaseRegistries);
+    allowedAddHosts = allowedAddHosts == null ? Set.of() : Set.copyOf(allowedAddHosts);
+  }
+
+  /** The limits with the default checkout bound and no remote sources allowed beyond the defaults. */
   public BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus) {
-    this(networkMode, memoryBytes, cpuShares, cpusetCpus, DEFAULT_CHECKOUT_BYTES);
+    this(networkMode, memoryBytes, cpuShares, cpusetCpus, DEFAULT_CHECKOUT_BYTES, Set.of(), Set.of());
   }
 
   /** These limits with another checkout bound (0 = none). */
   public BuildLimits withCheckoutBytes(long bytes) {
-    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, bytes);
+    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, bytes, allowedBaseRegistries,
+        allowedAddHosts);
+  }
+
+  /** These limits with other allowed base registries and ADD hosts. */
+  public BuildLimits withRemoteSources(Set<String> baseRegistries, Set<String> addHosts) {
+    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, checkoutBytes, baseRegistries, addHosts);
   }
 
   /** The defaults above. */
   public static BuildLimits defaults() {
-    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null, DEFAULT_CHECKOUT_BYTES);
+    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null, DEFAULT_CHECKOUT_BYTES,
+        Set.of(), Set.of());
   }
 
   /** Every problem at once. */

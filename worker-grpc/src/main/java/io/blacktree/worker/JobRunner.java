@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Runs one job: a fresh workspace, then clone, then the {@link ImageBuilder} chosen for the job (build, login,
+ * Runs one job: a fresh workspace, then clone, then the Dockerfile's remote sources checked
+ * ({@link RemoteSourcePolicy}, whichever builder follows), then the {@link ImageBuilder} chosen for the job (build, login,
  * push, as it orders them), then the {@link ProvenanceStep} (attests the pushed digest, whichever builder built
  * it), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
  * as pruning the engine's image cache, runs after the job answered, before the next one builds). It only
@@ -27,15 +28,17 @@ import org.slf4j.MDC;
 final class JobRunner {
   private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
   private final CloneStep clone;
+  private final RemoteSourcePolicy sources;
   private final BuilderChoice builders;
   private final ProvenanceStep provenance;
   private final Path workdir;
   private final String workerId;
   private final JobObserver observer;
 
-  JobRunner(CloneStep clone, BuilderChoice builders, ProvenanceStep provenance, Path workdir, String workerId,
-      JobObserver observer) {
+  JobRunner(CloneStep clone, RemoteSourcePolicy sources, BuilderChoice builders, ProvenanceStep provenance,
+      Path workdir, String workerId, JobObserver observer) {
     this.clone = clone;
+    this.sources = sources;
     this.builders = builders;
     this.provenance = provenance;
     this.workdir = workdir;
@@ -98,6 +101,7 @@ final class JobRunner {
       out.setCommitSha(sha);
       job.checkStopped();
       String source = clone.cloneUrl(job.request()).toString();
+      sources.check(job, w); // before any builder: nothing the Dockerfile names has been fetched yet
       Published published = builder.run(job, w, sha, source, new StepRecorder(job, info));
       bytesPushed[0] = published.bytesUploaded();
       job.checkStopped();

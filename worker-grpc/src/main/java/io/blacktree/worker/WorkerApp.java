@@ -95,6 +95,8 @@ public final class WorkerApp implements AutoCloseable {
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
             : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes(),
                 config.buildLimits().checkoutBytes()), config.buildLimits().checkoutBytes()),
+        RemoteSourcePolicy.of(config.buildLimits(),
+            config.registryMode() == WorkerConfig.RegistryMode.ECR ? null : config.registryUrl()),
         builders(config, docker, new LoginStep(registryLogin),
             new RegistryTags(new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts())),
         new ProvenanceStep(signer(config.provenance()), new AttestationStore(http), new RegistryProbe(http), docker,
