@@ -151,7 +151,7 @@ class WorkerRemoteSourcesIT extends WorkerItBase {
 
     assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
     assertThat(allowedRequests.get()).as("the engine fetched the allowed URL").isPositive();
-    assertThat(WorkerBuildIT.pullAndRun(r.getImageUrl() + "@" + r.getDigest())).contains(PAYLOAD);
+    assertThat(WorkerFixture.pullAndRunRemote(r.getImageUrl() + "@" + r.getDigest())).contains(PAYLOAD);
     assertThat(hostileRequests.get()).isZero();
   }
 }
