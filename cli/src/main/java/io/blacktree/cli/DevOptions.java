@@ -2,6 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.core.ValidationPolicy;
 import io.blacktree.dev.DevServer;
+import io.blacktree.worker.ProvenanceConfig;
 import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -80,6 +81,10 @@ final class DevOptions {
   @Option(names = "--max-attempts", defaultValue = "4", description = "Attempts per job (default: ${DEFAULT-VALUE}).")
   int maxAttempts;
 
+  @Option(names = "--signing-key-file", paramLabel = "PEM",
+      description = "PEM EC P-256 private key the worker signs each image's provenance with (default: unsigned).")
+  Path signingKeyFile;
+
   /** The worker's config: its defaults with these flags and the local registry. */
   WorkerConfig workerConfig() throws CliException {
     WorkerConfig d = WorkerConfig.defaults();
@@ -87,7 +92,8 @@ final class DevOptions {
     WorkerConfig config = new WorkerConfig(port, dir, dockerHost, registry, registryUrl, registryUser,
         registryPassword, ecrEndpoint, ecrEndpoint != null, d.region(), gitBaseUrl, Set.copyOf(gitAllowedHosts),
         d.gitTokenFile(), allowedAccounts(), jobTimeLimit, d.grace(), d.resultTtl(), allowTagOverwrite,
-        d.imageCacheBytes(), d.pushAttempts(), d.workerId());
+        d.imageCacheBytes(), d.pushAttempts(), d.workerId())
+        .withProvenance(new ProvenanceConfig(signingKeyFile, false));
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));

@@ -39,6 +39,7 @@ class DemoScriptIT {
   private static final Pattern IMAGE = Pattern.compile("(?m)^image\\s+: (\\S+)$");
   private static final Pattern WORKFLOW = Pattern.compile("(?m)^workflow ID : (deploy:123456789012:\\S+)$");
   private static final Pattern WEB_UI = Pattern.compile("(?m)^Web UI\\s+: (http://\\S+/workflows/deploy%3A\\S+)$");
+  private static final Pattern DIGEST = Pattern.compile("(?m)^digest\\s+: (sha256:[0-9a-f]{64})$");
 
   @TempDir Path home;
   private RabbitFixture rabbit;
@@ -102,6 +103,10 @@ class DemoScriptIT {
     assertThat(find(WEB_UI, demo.output()))
         .startsWith("http://127.0.0.1:8233/namespaces/" + namespace + "/workflows/");
     assertThat(find(IMAGE, demo.output())).isEqualTo("127.0.0.1:5000/" + ecrRepo + ":v1.0.1");
+    String digest = find(DIGEST, demo.output());
+    assertThat(demo.output()).as("the demo verifies the image's signed provenance")
+        .contains("  > verified: 127.0.0.1:5000/" + ecrRepo + "@" + digest)
+        .contains("--workflow deploy:123456789012:us-east-1:" + ecrRepo + ":v1.0.1");
     List<String> printed = demo.output().lines().filter(l -> l.startsWith("  | ")).map(l -> l.substring(4)).toList();
     assertThat(printed).anyMatch(l -> l.startsWith("Hello from Blacktree"));
 
