@@ -40,8 +40,11 @@ class JobsLifecycleE2EIT {
   @BeforeAll
   static void start() throws Exception {
     traces = OtlpReceiver.start();
-    stack = BlacktreeStack.start(JobsLifecycleE2EIT.class, dir,
-        component -> List.of("--otlp-endpoint", traces.endpoint()));
+    // The worker builds on the engine builder: the cancel case watches the engine's RUN container go away
+    // (BuildKit's cancel is WorkerBuildKitIT's), and the images it runs are then already in the engine.
+    stack = BlacktreeStack.start(JobsLifecycleE2EIT.class, dir, component -> component.equals("worker")
+        ? List.of("--otlp-endpoint", traces.endpoint(), "--builder", "engine")
+        : List.of("--otlp-endpoint", traces.endpoint()));
   }
 
   @AfterAll

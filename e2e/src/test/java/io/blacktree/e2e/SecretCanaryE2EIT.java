@@ -129,7 +129,9 @@ class SecretCanaryE2EIT {
         "worker", "--port", Integer.toString(port), "--workdir", dir.resolve("worker").toString(),
         "--registry", "ecr", "--ecr-endpoint", ecr.endpoint().toString(), "--region", "us-east-1",
         "--git-base-url", git.baseUrl(), "--git-allowed-hosts", "127.0.0.1", "--worker-id", ids.name("worker"),
-        "--job-time-limit", "PT5M", "--grace", "PT5S"),
+        "--job-time-limit", "PT5M", "--grace", "PT5S",
+        // the engine builder keeps the image in the engine, where this test inspects its config and history
+        "--builder", "engine"),
         Map.of("BLACKTREE_GIT_TOKEN", gitToken, "AWS_ACCESS_KEY_ID", "AKIDCANARYTEST",
             "AWS_SECRET_ACCESS_KEY", awsSecret, "AWS_REGION", "us-east-1")));
     worker.awaitPort(port, Duration.ofSeconds(60));

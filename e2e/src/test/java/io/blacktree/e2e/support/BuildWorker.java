@@ -32,7 +32,10 @@ public final class BuildWorker implements AutoCloseable {
         "--port", Integer.toString(port), "--workdir", workdir.toString(),
         "--registry", "none", "--registry-url", registryUrl,
         "--git-base-url", gitBaseUrl, "--worker-id", id,
-        "--job-time-limit", "PT5M", "--grace", "PT60S");
+        "--job-time-limit", "PT5M", "--grace", "PT60S",
+        // the engine builder: these tests kill and cancel the engine's RUN containers and run the images it
+        // keeps; the BuildKit builder's own cases are worker-grpc's WorkerBuildKitIT and the corpus
+        "--builder", "engine");
     this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
   }
 
