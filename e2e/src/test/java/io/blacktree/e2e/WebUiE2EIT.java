@@ -41,7 +41,9 @@ class WebUiE2EIT {
   static void start() throws Exception {
     require(HeadlessChromium.available(), HeadlessChromium.BINARY + " is not installed (scripts/services install)");
     require(uiAnswers(), "Temporal Web UI does not answer at " + UI + " (scripts/services start temporal)");
-    stack = BlacktreeStack.start(WebUiE2EIT.class, dir);
+    // the engine builder: the failed job's page is checked for the engine's own RUN failure text
+    stack = BlacktreeStack.start(WebUiE2EIT.class, dir,
+        component -> component.equals("worker") ? List.of("--builder", "engine") : List.of());
     browser = HeadlessChromium.start(1400, 2000);
   }
 
