@@ -16,8 +16,10 @@ import io.blacktree.bridge.QueueNames;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.testsupport.PrivateRabbit;
+import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
+import io.blacktree.testsupport.TestNamespace;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -75,11 +77,14 @@ class RabbitPermissionsIT {
         assertRefused(api, "jobs.build");
       }
 
+      ServiceEndpoints endpoints = ServiceEndpoints.fromEnvironment();
+      TestNamespace.ensure(endpoints.temporalTarget(), endpoints.temporalNamespace());
       WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(
-          WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:7233").build());
+          WorkflowServiceStubsOptions.newBuilder().setTarget(endpoints.temporalTarget()).build());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
-          WorkflowClientOptions.newBuilder().setNamespace("default").build());
+          WorkflowClientOptions.newBuilder().setNamespace(endpoints.temporalNamespace()).build());
       BridgeApp.Config config = BridgeApp.Config.builder().taskQueue("perm-it-" + ecrRepo)
+          .temporalTarget(endpoints.temporalTarget()).namespace(endpoints.temporalNamespace())
           .queueNames(QueueNames.defaults()).build();
       String workflowId = "deploy:123456789012:us-east-1:" + ecrRepo + ":v1";
       try (BridgeApp bridge = BridgeApp.create(config, new AmqpEndpoint(base.replace("amqp://", "amqp://bt-bridge@"),
