@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -143,6 +144,16 @@ final class WorkerOptions {
   @Option(names = "--buildctl", description = "The buildctl client to run (default $BLACKTREE_HOME/bin/buildctl).")
   Path buildctl;
 
+  @Option(names = "--registry-cache", paramLabel = "on|off",
+      description = "BuildKit builds export their cache to the image's repository (tag buildcache-<branch>) and "
+          + "import it, so every build host reuses steps built on any other (default on).")
+  String registryCache;
+
+  @Option(names = "--registry-cache-fallback", paramLabel = "BRANCH",
+      description = "The branch whose registry cache builds of other branches also import (default main; "
+          + "empty = none).")
+  String registryCacheFallback;
+
   @Option(names = "--signing-key-file",
       description = "PEM ECDSA P-256 private key that signs the provenance attested for every image "
           + "(default none: attestations are unsigned).")
@@ -201,7 +212,17 @@ final class WorkerOptions {
         throw CliException.badInput("--builder: must be auto, buildkit or engine, not '" + builder + "'");
       }
     }
-    return new BuilderSettings(mode, or(buildkitAddr, d.buildkitAddr()), or(buildctl, d.buildctl()));
+    return new BuilderSettings(mode, or(buildkitAddr, d.buildkitAddr()), or(buildctl, d.buildctl()),
+        registryCache == null ? d.registryCache() : onOff("--registry-cache", registryCache),
+        or(registryCacheFallback, d.registryCacheFallback()));
+  }
+
+  private static boolean onOff(String flag, String value) throws CliException {
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw CliException.badInput(flag + ": must be on or off, not '" + value + "'");
+    };
   }
 
   static <T> T or(T value, T fallback) {

@@ -77,4 +77,33 @@ class WorkerOptionsTest {
     assertThatThrownBy(() -> parse("worker", "--buildkit-addr", "/run/buildkitd.sock"))
         .isInstanceOf(CliException.class).hasMessageContaining("buildkitAddr: must be unix:///path or tcp://host:port");
   }
+
+  @Test
+  void registryCache_noFlags_onWithMainAsFallback() throws CliException {
+    WorkerConfig config = parse("worker");
+
+    assertThat(config.builder().registryCache()).isTrue();
+    assertThat(config.builder().registryCacheFallback()).isEqualTo("main");
+  }
+
+  @Test
+  void registryCache_flagsOrEnvironment_offAndFallbackOverridden() throws CliException {
+    assertThat(parse("worker", "--registry-cache", "OFF").builder().registryCache()).isFalse();
+    CommandLine cli = Main.newCommandLine(Map.of("BLACKTREE_REGISTRY_CACHE", "off",
+        "BLACKTREE_REGISTRY_CACHE_FALLBACK", "develop"));
+    WorkerCommand worker = cli.parseArgs("worker").subcommand().commandSpec().commandLine().getCommand();
+
+    WorkerConfig config = worker.options.toConfig();
+
+    assertThat(config.builder().registryCache()).isFalse();
+    assertThat(config.builder().registryCacheFallback()).isEqualTo("develop");
+  }
+
+  @Test
+  void registryCache_badValue_badInputNamingTheFlag() {
+    assertThatThrownBy(() -> parse("worker", "--registry-cache", "yes")).isInstanceOf(CliException.class)
+        .hasMessageContaining("--registry-cache: must be on or off, not 'yes'");
+    assertThatThrownBy(() -> parse("worker", "--registry-cache-fallback", "-x")).isInstanceOf(CliException.class)
+        .hasMessageContaining("registryCacheFallback: must be a branch name or empty");
+  }
 }

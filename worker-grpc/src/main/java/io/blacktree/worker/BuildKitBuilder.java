@@ -52,11 +52,13 @@ final class BuildKitBuilder implements ImageBuilder {
     List<String> refs = tags.stream().map(t -> repo + ":" + t).toList();
     Optional<String> earlier = registryTags.ownEarlierAttempt(job, auth, sha, solved.configDigest());
     if (earlier.isPresent()) {
-      return new Published(imageUrl, earlier.get(), refs, true, solved.cachedSteps(), 0, 0, 0, name());
+      return new Published(imageUrl, earlier.get(), refs, true, solved.cachedSteps(), solved.remoteCachedSteps(),
+          0, 0, 0, name());
     }
     registryTags.tagAll(job, auth, req.getEcrRepo(), solved.digest(), tags);
     job.log("pushed " + imageUrl + " " + solved.digest() + " (pushed by buildkitd)");
-    return new Published(imageUrl, solved.digest(), refs, false, solved.cachedSteps(), 0, 0, 0, name());
+    return new Published(imageUrl, solved.digest(), refs, false, solved.cachedSteps(), solved.remoteCachedSteps(),
+        0, 0, 0, name());
   }
 
   @Override

@@ -26,29 +26,34 @@ import java.util.regex.Pattern;
  * Dockerfile of {@link BuildInputs} with the request's build args and the image labels, RUN steps without
  * network unless the worker's {@code --build-network} says otherwise, and buildkitd pushes the image to the
  * registry by digest (the tags are set afterwards by {@link RegistryTags}, so the immutable version tag is
- * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; steps served
- * from the cache are the {@code #N CACHED} lines. The pushed digests come from {@code --metadata-file}.
+ * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; the steps the
+ * local and the registry cache served are counted from them ({@link StepReuse}). The build exports and imports
+ * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}.
  *
- * <p>Registry credentials reach buildctl only through a private {@code DOCKER_CONFIG} directory in the job's
+ * <p>Registry credentials (for the push and the registry cache alike) reach buildctl only through a private {@code DOCKER_CONFIG} directory in the job's
  * workspace (mode 0700, removed with the workspace), never through argv, environment values or logs. Stopping
  * the job (cancel, time limit, orphan) kills buildctl; buildkitd cancels the solve when its client goes away.
  */
 final class BuildctlBuild {
-  /** What buildkitd pushed: manifest and config digests, and how many steps its cache served. */
-  record Solved(String digest, String configDigest, int cachedSteps) {}
+  /**
+   * What buildkitd pushed: manifest and config digests, how many steps the caches served and how many of those
+   * came from the registry cache ({@link StepReuse}).
+   */
+  record Solved(String digest, String configDigest, int cachedSteps, int remoteCachedSteps) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern CACHED = Pattern.compile("^#\\d+ CACHED\\s*$");
   private static final int TAIL_LINES = 30;
   private static final long KILL_GRACE_MILLIS = 2_000;
   private final Path buildctl;
   private final String addr;
   private final String networkMode;
+  private final RegistryCache cache;
 
-  BuildctlBuild(Path buildctl, String addr, String networkMode) {
+  BuildctlBuild(Path buildctl, String addr, String networkMode, RegistryCache cache) {
     this.buildctl = buildctl;
     this.addr = addr;
     this.networkMode = networkMode;
+    this.cache = cache;
   }
 
   Solved run(Job job, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
@@ -59,6 +64,7 @@ final class BuildctlBuild {
     pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("BUILDKIT_"));
     pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
     job.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
+    logCache(job, repository);
     Process process;
     try {
       process = pb.start();
@@ -85,7 +91,17 @@ final class BuildctlBuild {
     if (process.exitValue() != 0) {
       throw BuildKitErrors.classify(output.tail(), process.exitValue());
     }
-    return solved(metadata, output.cachedSteps);
+    return solved(metadata, output.reuse.counts());
+  }
+
+  private void logCache(Job job, String repository) {
+    String branch = job.request().getBranch();
+    if (cache.enabled()) {
+      job.log("registry cache: importing " + String.join(", ", cache.importRefs(repository, branch))
+          + "; exporting " + cache.exportRef(repository, branch));
+    } else {
+      job.log("registry cache: off (--registry-cache off)");
+    }
   }
 
   private List<String> command(Job job, BuildInputs in, String repository, RegistryAuth auth, Path metadata) {
@@ -101,9 +117,11 @@ final class BuildctlBuild {
     }
     new TreeMap<>(job.request().getBuildArgsMap()).forEach((k, v) -> cmd.addAll(List.of("--opt", "build-arg:" + k + "=" + v)));
     new TreeMap<>(in.labels()).forEach((k, v) -> cmd.addAll(List.of("--opt", "label:" + k + "=" + v)));
+    boolean insecure = "http".equals(auth.baseUri().getScheme());
     String output = "type=image,name=" + repository + ",push=true,push-by-digest=true"
-        + ("http".equals(auth.baseUri().getScheme()) ? ",registry.insecure=true" : "");
+        + (insecure ? ",registry.insecure=true" : "");
     cmd.addAll(List.of("--output", output));
+    cmd.addAll(cache.buildctlArgs(repository, job.request().getBranch(), insecure));
     return cmd;
   }
 
@@ -127,7 +145,7 @@ final class BuildctlBuild {
     }
   }
 
-  private static Solved solved(Path metadata, int cachedSteps) throws JobFailure {
+  private static Solved solved(Path metadata, StepReuse.Counts reuse) throws JobFailure {
     try {
       JsonNode m = JSON.readTree(metadata.toFile());
       String digest = m.path("containerimage.digest").asText(null);
@@ -135,7 +153,7 @@ final class BuildctlBuild {
       if (digest == null || config == null) {
         throw new DockerFailure(ErrorKind.INTERNAL, "buildctl reported no pushed digest in its metadata", null);
       }
-      return new Solved(digest, config, cachedSteps);
+      return new Solved(digest, config, reuse.cached(), reuse.remote());
     } catch (IOException e) {
       throw new DockerFailure(ErrorKind.INTERNAL, "cannot read buildctl's metadata file: " + e.getMessage(), e);
     }
@@ -159,7 +177,7 @@ final class BuildctlBuild {
     private final Job job;
     private final Process process;
     private final Deque<String> tail = new ArrayDeque<>();
-    private volatile int cachedSteps;
+    private final StepReuse reuse = new StepReuse();
 
     Output(Job job, Process process) {
       super("blacktree-buildctl-output");
@@ -174,9 +192,7 @@ final class BuildctlBuild {
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
           job.log(line);
-          if (CACHED.matcher(line).matches()) {
-            cachedSteps++;
-          }
+          reuse.accept(line);
           synchronized (tail) {
             tail.addLast(line);
             if (tail.size() > TAIL_LINES) {

@@ -16,8 +16,17 @@ import java.util.Locale;
  *                     starts it)
  * @param buildctl     [--buildctl] the buildctl client the worker runs; default {@code $BLACKTREE_HOME/bin/buildctl}
  *                     (the pinned build {@code scripts/services} links there)
+ * @param registryCache [--registry-cache] {@code true} (default, flag value {@code on}): BuildKit builds export
+ *                     their cache to the image's repository and import it, so every build host shares it
+ *                     ({@link RegistryCache}); the engine builder has none
+ * @param registryCacheFallback [--registry-cache-fallback] the branch whose cache a build of any other branch
+ *                     also imports; default {@code main}; empty for none
  */
-public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl) {
+public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boolean registryCache,
+    String registryCacheFallback) {
+  /** The default of {@code --registry-cache-fallback}. */
+  public static final String DEFAULT_CACHE_FALLBACK = "main";
+
   /** The {@code --builder} values. */
   public enum Mode {
     AUTO, BUILDKIT, ENGINE;
@@ -30,7 +39,8 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl) {
 
   /** The defaults above, under {@code home} ({@code $BLACKTREE_HOME}). */
   public static BuilderSettings defaults(Path home) {
-    return new BuilderSettings(Mode.AUTO, "unix://" + home.resolve("run/buildkitd.sock"), home.resolve("bin/buildctl"));
+    return new BuilderSettings(Mode.AUTO, "unix://" + home.resolve("run/buildkitd.sock"), home.resolve("bin/buildctl"),
+        true, DEFAULT_CACHE_FALLBACK);
   }
 
   /** Every problem at once; empty when usable. */
@@ -45,11 +55,16 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl) {
     if (buildctl == null) {
       out.add("buildctl: is required");
     }
+    if (registryCacheFallback == null || !registryCacheFallback.isEmpty()
+        && !registryCacheFallback.matches("[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}")) {
+      out.add("registryCacheFallback: must be a branch name or empty");
+    }
     return out;
   }
 
   @Override
   public String toString() {
-    return mode.name().toLowerCase(Locale.ROOT) + " (buildkit at " + buildkitAddr + ")";
+    return mode.name().toLowerCase(Locale.ROOT) + " (buildkit at " + buildkitAddr + ", registry cache "
+        + (registryCache ? "on" : "off") + ")";
   }
 }

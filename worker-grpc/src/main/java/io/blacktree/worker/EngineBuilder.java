@@ -60,7 +60,8 @@ final class EngineBuilder implements ImageBuilder {
     RegistryAuth auth = steps.run(Step.LOGGING_IN, () -> login.run(job));
     job.checkStopped();
     PushStep.Pushed p = steps.run(Step.PUSHING, () -> push.run(job, built.imageId(), auth, sha));
-    return new Published(p.imageUrl(), p.digest(), p.tags(), p.alreadyPushed(), built.cachedSteps(),
+    // the classic builder has no registry cache: its cache is this engine's layers only
+    return new Published(p.imageUrl(), p.digest(), p.tags(), p.alreadyPushed(), built.cachedSteps(), 0,
         p.layersExisting(), p.layersUploaded(), p.bytesUploaded(), name());
   }
 

@@ -131,6 +131,7 @@ final class JobRunner {
     ReuseSummary.Builder r = ReuseSummary.newBuilder()
         .setAlreadyPushed(pushed.alreadyPushed())
         .setCachedBuildSteps(pushed.cachedSteps())
+        .setRemoteCachedBuildSteps(pushed.remoteCachedSteps())
         .setLayersAlreadyInRegistry(pushed.layersExisting())
         .setLayersPushed(pushed.layersUploaded());
     GitMirrorCache.Result m = checkout.mirror();
@@ -141,7 +142,8 @@ final class JobRunner {
       git = "mirror " + (m.hit() ? "hit" : m.healed() ? "miss (healed)" : "miss") + ", fetched " + m.bytesFetched()
           + " bytes (" + m.objectsFetched() + " objects)";
     }
-    job.log("reuse: " + git + ", " + pushed.cachedSteps() + " cached steps, " + pushed.layersExisting()
+    job.log("reuse: " + git + ", " + pushed.cachedSteps() + " cached steps (" + pushed.remoteCachedSteps()
+        + " from the registry cache), " + pushed.layersExisting()
         + " layers already in registry, " + pushed.layersUploaded() + " layers pushed"
         + (pushed.alreadyPushed() ? ", image already pushed" : "") + ", built by " + pushed.builder());
     return r.build();

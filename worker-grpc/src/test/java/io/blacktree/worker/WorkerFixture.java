@@ -84,7 +84,7 @@ final class WorkerFixture implements AutoCloseable {
    */
   static BuilderSettings builder(BuilderSettings.Mode mode) {
     BuilderSettings d = WorkerConfig.defaults().builder();
-    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl());
+    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl(), d.registryCache(), d.registryCacheFallback());
   }
 
   WorkerGrpc.WorkerBlockingStub stub(long seconds) {
