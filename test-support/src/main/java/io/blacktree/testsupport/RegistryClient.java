@@ -126,6 +126,25 @@ public final class RegistryClient {
     return response.headers().firstValue("Docker-Content-Digest");
   }
 
+  /** The manifest {@code reference} (tag or digest) names, as the registry serves it (JSON); empty if absent. */
+  public Optional<String> manifest(String repository, String reference) {
+    HttpResponse<byte[]> response = send(request("/v2/" + repository + "/manifests/" + reference).GET()
+        .header("Accept", MANIFEST_ACCEPT), "repository:" + repository + ":pull", HttpResponse.BodyHandlers.ofByteArray());
+    if (response.statusCode() == 404) {
+      return Optional.empty();
+    }
+    expectOk(response, "manifest " + repository + ":" + reference);
+    return Optional.of(new String(response.body(), StandardCharsets.UTF_8));
+  }
+
+  /** The bytes of blob {@code digest} in {@code repository} (a layer, a config). */
+  public byte[] blob(String repository, String digest) {
+    HttpResponse<byte[]> response = send(request("/v2/" + repository + "/blobs/" + digest).GET(),
+        "repository:" + repository + ":pull", HttpResponse.BodyHandlers.ofByteArray());
+    expectOk(response, "blob " + repository + "@" + digest);
+    return response.body();
+  }
+
   /** Deletes a manifest by digest (the registries here allow deletes); true if it existed. */
   public boolean deleteManifest(String repository, String digest) {
     HttpResponse<String> response = send(request("/v2/" + repository + "/manifests/" + digest).DELETE(),
@@ -146,14 +165,18 @@ public final class RegistryClient {
 
   /** Sends with Basic credentials; on a Bearer challenge fetches a token for {@code scope} and retries once. */
   private HttpResponse<String> send(HttpRequest.Builder builder, String scope) {
+    return send(builder, scope, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest.Builder builder, String scope, HttpResponse.BodyHandler<T> body) {
     if (basic != null) {
       builder.setHeader("Authorization", basic);
     }
-    HttpResponse<String> response = exchange(builder.build());
+    HttpResponse<T> response = exchange(builder.build(), body);
     Optional<String> challenge = response.headers().firstValue("WWW-Authenticate");
     if (response.statusCode() == 401 && challenge.isPresent() && challenge.get().startsWith("Bearer ")) {
       String token = fetchToken(challenge.get(), scope);
-      response = exchange(builder.setHeader("Authorization", "Bearer " + token).build());
+      response = exchange(builder.setHeader("Authorization", "Bearer " + token).build(), body);
     }
     return response;
   }
@@ -191,8 +214,12 @@ public final class RegistryClient {
   }
 
   private HttpResponse<String> exchange(HttpRequest request) {
+    return exchange(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofString());
+      return http.send(request, body);
     } catch (IOException e) {
       throw new UncheckedIOException(request.method() + " " + request.uri() + " failed", e);
     } catch (InterruptedException e) {
@@ -201,7 +228,7 @@ public final class RegistryClient {
     }
   }
 
-  private static void expectOk(HttpResponse<String> response, String what) {
+  private static void expectOk(HttpResponse<?> response, String what) {
     if (response.statusCode() != 200) {
       throw new RegistryException(response.statusCode(), what + " answered HTTP " + response.statusCode());
     }
