@@ -32,6 +32,9 @@ final class JobRequests {
     if (r.context() != null) {
       b.setContext(r.context());
     }
+    if (r.target() != null) {
+      b.setTarget(r.target());
+    }
     if (r.requestId() != null) {
       b.setRequestId(r.requestId());
     }

@@ -65,7 +65,7 @@ final class RequestOptions {
         throw CliException.badInput("missing " + String.join(", ", missing) + " (or --file)");
       }
       return new BuildRequest(repo, branch, version, account, ecrRepo, region, requestId, commit,
-          null, null, null, null);
+          null, null, null, null, null);
     }
   }
 

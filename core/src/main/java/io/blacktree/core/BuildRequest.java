@@ -23,6 +23,7 @@ public record BuildRequest(
     @JsonProperty("commit") String commit,
     @JsonProperty("dockerfile") String dockerfile,
     @JsonProperty("context") String context,
+    @JsonProperty("target") String target,
     @JsonProperty("build_args") Map<String, String> buildArgs,
     @JsonProperty("tags") List<String> tags) {
 
@@ -30,18 +31,18 @@ public record BuildRequest(
   public static BuildRequest of(
       String repoUrl, String branch, String deploymentVersion, String awsAccount, String ecrRepo) {
     return new BuildRequest(
-        repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null, null, null);
+        repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null, null, null, null);
   }
 
   /** This request with the region filled in (the configured default when the request has none). */
   public BuildRequest withRegion(String newRegion) {
     return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, newRegion, requestId,
-        commit, dockerfile, context, buildArgs, tags);
+        commit, dockerfile, context, target, buildArgs, tags);
   }
 
   public BuildRequest withRequestId(String newRequestId) {
     return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, region, newRequestId,
-        commit, dockerfile, context, buildArgs, tags);
+        commit, dockerfile, context, target, buildArgs, tags);
   }
 
   public Map<String, String> buildArgsOrEmpty() {

@@ -22,6 +22,8 @@ public final class RequestValidator {
   private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-gov)?-[a-z]+-[0-9]$");
   private static final Pattern REQUEST_ID = Pattern.compile("^[A-Za-z0-9_.:-]{1,128}$");
   private static final Pattern SHA = Pattern.compile("^[0-9a-f]{40}$");
+  /** A Dockerfile stage name as BuildKit and the classic builder accept it in {@code FROM ... AS name}. */
+  private static final Pattern TARGET = Pattern.compile("^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
   private static final Pattern BUILD_ARG_KEY = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
   private static final List<String> SECRET_WORDS = List.of("TOKEN", "SECRET", "PASSWORD", "KEY");
   private static final int MAX_BRANCH = 255;
@@ -64,6 +66,9 @@ public final class RequestValidator {
     }
     checkRelativePath("dockerfile", r.dockerfile(), out);
     checkRelativePath("context", r.context(), out);
+    if (r.target() != null && !TARGET.matcher(r.target()).matches()) {
+      out.add(Violation.invalid("target", "must be a Dockerfile stage name: [A-Za-z][A-Za-z0-9_.-]{0,127}"));
+    }
     checkBuildArgs(r.buildArgs(), out);
     checkTags(r.tags(), out);
     return out;

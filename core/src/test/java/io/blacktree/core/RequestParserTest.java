@@ -63,7 +63,7 @@ class RequestParserTest {
       + "\"deployment_version\": \"v1\", \"aws_account\": \"123456789012\", \"ecr_repo\": \"app\"";
 
   private static final List<String> STRING_FIELDS = List.of("repo_url", "branch", "deployment_version",
-      "aws_account", "ecr_repo", "region", "request_id", "commit", "dockerfile", "context");
+      "aws_account", "ecr_repo", "region", "request_id", "commit", "dockerfile", "context", "target");
 
   /** A valid request with {@code field} set to the raw JSON {@code value} (replacing it when it is required). */
   private Parsed parseWith(String field, String value) {
@@ -127,9 +127,10 @@ class RequestParserTest {
   void parse_everyOptionalFieldAsString_accepted() {
     Parsed p = parse("{" + VALID_FIELDS + ", \"region\": \"eu-west-1\", \"request_id\": \"r-1\", "
         + "\"commit\": \"" + "a".repeat(40) + "\", \"dockerfile\": \"Dockerfile\", \"context\": \".\", "
-        + "\"build_args\": {\"MODE\": \"prod\"}, \"tags\": [\"latest\"]}");
+        + "\"target\": \"runtime\", \"build_args\": {\"MODE\": \"prod\"}, \"tags\": [\"latest\"]}");
     assertThat(p).isInstanceOf(Accepted.class);
     assertThat(((Accepted) p).request().region()).isEqualTo("eu-west-1");
+    assertThat(((Accepted) p).request().target()).isEqualTo("runtime");
   }
 
   @Test

@@ -151,23 +151,23 @@ class RequestValidatorTest {
   @Test
   void validate_optionalFieldsBroken_eachNamed() {
     BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", "US-EAST-1", "id with space",
-        "ABC", "/etc/Dockerfile", "../..", Map.of("GITHUB_TOKEN", "x"), List.of("ok", "-bad"));
+        "ABC", "/etc/Dockerfile", "../..", "-stage", Map.of("GITHUB_TOKEN", "x"), List.of("ok", "-bad"));
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactlyInAnyOrder(
-        "region", "request_id", "commit", "dockerfile", "context", "build_args.GITHUB_TOKEN", "tags[1]");
+        "region", "request_id", "commit", "dockerfile", "context", "target", "build_args.GITHUB_TOKEN", "tags[1]");
   }
 
   @Test
   void validate_optionalFieldsGood_accepted() {
     BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", "us-gov-west-1", "api:42",
-        "0123456789abcdef0123456789abcdef01234567", "docker/Dockerfile.prod", "app", Map.of("MODE", "prod"),
-        List.of("latest", "stable"));
+        "0123456789abcdef0123456789abcdef01234567", "docker/Dockerfile.prod", "app", "Runtime-stage_2.x",
+        Map.of("MODE", "prod"), List.of("latest", "stable"));
     assertThat(validator.validate(r)).isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"API_KEY", "npm_token", "DbPassword", "client_secret", "SSH_KEY_FILE"})
   void validate_secretLookingBuildArg_refusedAsPolicy(String key) {
-    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null,
+    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null, null,
         Map.of(key, "value"), null);
     List<Violation> v = validator.validate(r);
     assertThat(v).extracting(Violation::kind).containsExactly(ErrorKind.POLICY_VIOLATION);
@@ -179,7 +179,7 @@ class RequestValidatorTest {
     Map<String, String> args = new HashMap<>();
     IntStream.range(0, 65).forEach(i -> args.put("A" + i, "v"));
     List<String> tags = IntStream.range(0, 11).mapToObj(i -> "t" + i).toList();
-    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null,
+    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null, null,
         args, tags);
     assertThat(render(validator.validate(r)))
         .containsExactlyInAnyOrder("build_args: at most 64 entries", "tags: at most 10 tags");
@@ -189,7 +189,27 @@ class RequestValidatorTest {
   @ValueSource(strings = {"a/../../b", "..", "a\\..\\b", "", "a\nb"})
   void validate_dockerfileEscapes_rejected(String path) {
     BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, path, null,
-        null, null);
+        null, null, null);
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactly("dockerfile");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-stage", "2nd", "a b", "stage\n", "--target=x", "a/b",
+      "sxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+          + "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"})
+  void validate_badTarget_rejectedNamingTarget(String target) {
+    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null,
+        target, null, null);
+    List<Violation> v = validator.validate(r);
+    assertThat(v).extracting(Violation::field).containsExactly("target");
+    assertThat(v).extracting(Violation::kind).containsExactly(ErrorKind.INVALID_REQUEST);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"runtime", "Build", "stage-2", "a_b.c"})
+  void validate_stageNameTarget_accepted(String target) {
+    BuildRequest r = new BuildRequest("o/n", "main", "v1", "123456789012", "app", null, null, null, null, null,
+        target, null, null);
+    assertThat(validator.validate(r)).isEmpty();
   }
 }

@@ -22,8 +22,11 @@ final class BuildKitFeatures {
 
   private BuildKitFeatures() {}
 
-  /** The BuildKit-only features in {@code dockerfile}, in a fixed order; empty when there are none. */
-  static List<String> used(String dockerfile) {
+  /**
+   * The BuildKit-only features in {@code dockerfile} built up to stage {@code target} (empty: the last stage), in
+   * a fixed order; empty when there are none.
+   */
+  static List<String> used(String dockerfile, String target) {
     Set<String> out = new LinkedHashSet<>();
     for (String raw : dockerfile.split("\n")) {
       String line = raw.strip();
@@ -43,7 +46,7 @@ final class BuildKitFeatures {
         out.add("COPY --link");
       }
     }
-    String unused = unusedStage(dockerfile);
+    String unused = unusedStage(dockerfile, target.toLowerCase(Locale.ROOT));
     if (unused != null) {
       out.add("stage '" + unused + "' that the final stage does not need (the classic builder builds every stage)");
     }
@@ -60,8 +63,11 @@ final class BuildKitFeatures {
     return rest.startsWith("[");
   }
 
-  /** The first named stage that neither the final stage nor a stage it needs refers to, or null. */
-  private static String unusedStage(String dockerfile) {
+  /**
+   * The first named stage before the built one ({@code target}, else the last) that neither it nor a stage it
+   * needs refers to, or null. The classic builder builds every stage up to the built one.
+   */
+  private static String unusedStage(String dockerfile, String target) {
     List<String> names = new ArrayList<>();
     List<Set<String>> refs = new ArrayList<>();
     for (String raw : dockerfile.split("\n")) {
@@ -78,11 +84,12 @@ final class BuildKitFeatures {
         }
       }
     }
-    if (names.size() < 2) {
+    int built = target.isEmpty() ? names.size() - 1 : names.indexOf(target);
+    if (built < 1) {
       return null;
     }
     Set<String> needed = new HashSet<>();
-    List<Integer> todo = new ArrayList<>(List.of(names.size() - 1));
+    List<Integer> todo = new ArrayList<>(List.of(built));
     while (!todo.isEmpty()) {
       int i = todo.remove(todo.size() - 1);
       if (needed.add(names.get(i))) {
@@ -97,7 +104,7 @@ final class BuildKitFeatures {
         }
       }
     }
-    for (String name : names) {
+    for (String name : names.subList(0, built)) {
       if (!needed.contains(name) && !name.startsWith("#")) {
         return name;
       }

@@ -81,7 +81,7 @@ final class BuildStep {
 
   Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
     BuildInputs in = BuildInputs.of(job.request(), ws, sha, source);
-    Source src = source(job, in.context(), in.dockerfile());
+    Source src = source(job, in.context(), in.dockerfile(), job.request().getTarget().isEmpty());
     job.checkStopped();
     try {
       return build(job, src, in.labels());
@@ -93,16 +93,16 @@ final class BuildStep {
 
   /**
    * What goes to the engine: the context, the checkout's Dockerfile, its path in the tar, and, when its trailing
-   * metadata instructions are applied to the config instead ({@link DockerfileTail}), the shortened Dockerfile
-   * the engine builds and those edits.
+   * metadata instructions are applied to the config instead ({@link DockerfileTail}; only when the last stage is
+   * the one built, not a {@code target} stage), the shortened Dockerfile the engine builds and those edits.
    */
   private record Source(Path context, Path dockerfile, String dockerfileInTar, byte[] buildDockerfile,
       ConfigEdits edits) {}
 
-  private static Source source(Job job, Path context, Path dockerfile) {
+  private static Source source(Job job, Path context, Path dockerfile, boolean lastStageBuilt) {
     DockerfileTail.Split split = null;
     try {
-      if (Files.size(dockerfile) <= MAX_DOCKERFILE_TO_SPLIT
+      if (lastStageBuilt && Files.size(dockerfile) <= MAX_DOCKERFILE_TO_SPLIT
           && !Files.exists(context.resolve(ContextTar.OUTSIDE_DOCKERFILE), LinkOption.NOFOLLOW_LINKS)) {
         split = DockerfileTail.split(Files.readString(dockerfile), !ContextTar.hasOwnIgnore(context));
       }
@@ -163,6 +163,9 @@ final class BuildStep {
       }
       if (limits.cpusetCpus() != null) {
         cmd.withCpusetcpus(limits.cpusetCpus());
+      }
+      if (!req.getTarget().isEmpty()) {
+        cmd.withTarget(req.getTarget());
       }
       req.getBuildArgsMap().forEach(cmd::withBuildArg);
       job.setStopHook(callback);

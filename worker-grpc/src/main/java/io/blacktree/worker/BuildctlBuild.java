@@ -112,6 +112,9 @@ final class BuildctlBuild {
         "--opt", "filename=" + in.dockerfile().getFileName(),
         "--progress", "plain",
         "--metadata-file", metadata.toString()));
+    if (!job.request().getTarget().isEmpty()) {
+      cmd.addAll(List.of("--opt", "target=" + job.request().getTarget()));
+    }
     if ("none".equals(networkMode)) {
       cmd.addAll(List.of("--opt", "force-network-mode=none"));
     }

@@ -85,7 +85,8 @@ final class EngineBuilder implements ImageBuilder {
 
   private static List<String> features(Job job, Workspace ws, String sha, String source) {
     try {
-      return BuildKitFeatures.used(Files.readString(BuildInputs.of(job.request(), ws, sha, source).dockerfile()));
+      return BuildKitFeatures.used(Files.readString(BuildInputs.of(job.request(), ws, sha, source).dockerfile()),
+          job.request().getTarget());
     } catch (IOException | JobFailure e) {
       return List.of();
     }

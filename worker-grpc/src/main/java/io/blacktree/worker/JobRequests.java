@@ -38,7 +38,7 @@ final class JobRequests {
   static BuildRequest toBuildRequest(JobRequest r) {
     return new BuildRequest(r.getRepoUrl(), r.getBranch(), r.getDeploymentVersion(), r.getAwsAccountId(),
         r.getEcrRepo(), blankToNull(r.getRegion()), blankToNull(r.getRequestId()), blankToNull(r.getCommit()),
-        blankToNull(r.getDockerfile()), blankToNull(r.getContext()),
+        blankToNull(r.getDockerfile()), blankToNull(r.getContext()), blankToNull(r.getTarget()),
         r.getBuildArgsCount() == 0 ? null : r.getBuildArgsMap(),
         r.getTagsCount() == 0 ? null : r.getTagsList());
   }

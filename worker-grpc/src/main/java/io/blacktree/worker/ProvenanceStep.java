@@ -59,7 +59,8 @@ final class ProvenanceStep {
         new ProvenanceStatement.Subject(auth.host() + "/" + req.getEcrRepo(), pushed.digest()),
         new ProvenanceStatement.Source(req.getRepoUrl(), cloneUrl, req.getBranch(), req.getCommit(), sha),
         new ProvenanceStatement.Recipe(req.getDeploymentVersion(), orDefault(req.getDockerfile(), "Dockerfile"),
-            orDefault(req.getContext(), "."), new ArrayList<>(req.getBuildArgsMap().keySet()), null),
+            orDefault(req.getContext(), "."), new ArrayList<>(req.getBuildArgsMap().keySet()),
+            req.getTarget().isEmpty() ? null : req.getTarget()),
         baseImages(job, ws, auth),
         new ProvenanceStatement.Invocation(info.workerId(), workerVersion, info.workflowId(), info.attempt(),
             info.jobId(), startedOn, Instant.now()));

@@ -17,7 +17,7 @@ class BuildKitFeaturesTest {
         COPY --link app /app
         """;
 
-    assertThat(BuildKitFeatures.used(dockerfile)).containsExactly("RUN --mount=type=cache (cache mount)",
+    assertThat(BuildKitFeatures.used(dockerfile, "")).containsExactly("RUN --mount=type=cache (cache mount)",
         "heredoc (RUN <<EOF)", "COPY --chmod", "COPY --link");
   }
 
@@ -32,7 +32,7 @@ class BuildKitFeaturesTest {
         COPY --from=build /a /a
         """;
 
-    assertThat(BuildKitFeatures.used(dockerfile)).singleElement().asString().contains("stage 'broken'");
+    assertThat(BuildKitFeatures.used(dockerfile, "")).singleElement().asString().contains("stage 'broken'");
   }
 
   @Test
@@ -45,6 +45,23 @@ class BuildKitFeaturesTest {
         RUN ["/bin/busybox", "echo", "<<not a heredoc"]
         """;
 
-    assertThat(BuildKitFeatures.used(dockerfile)).isEmpty();
+    assertThat(BuildKitFeatures.used(dockerfile, "")).isEmpty();
+  }
+
+  @Test
+  void used_targetStage_onlyStagesBeforeItThatItDoesNotNeedAreNamed() {
+    String dockerfile = """
+        FROM scratch AS base
+        COPY a /a
+        FROM scratch AS broken
+        RUN ["/bin/busybox", "false"]
+        FROM base AS test
+        COPY b /b
+        FROM scratch AS release
+        COPY --from=test /a /a
+        """;
+
+    assertThat(BuildKitFeatures.used(dockerfile, "Test")).singleElement().asString().contains("stage 'broken'");
+    assertThat(BuildKitFeatures.used(dockerfile, "base")).isEmpty();
   }
 }

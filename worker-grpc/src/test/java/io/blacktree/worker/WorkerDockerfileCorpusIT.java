@@ -27,10 +27,14 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
   private static WorkerFixture engine;
 
   /**
-   * One Dockerfile of the corpus: its files, what its image prints, and the feature the classic builder
-   * cannot build (null when it builds it too).
+   * One Dockerfile of the corpus: its files, what its image prints, the feature the classic builder cannot build
+   * (null when it builds it too), and the request's {@code target} stage (empty: the last).
    */
-  record Case(String name, Map<String, Object> files, List<String> output, String engineFails) {
+  record Case(String name, Map<String, Object> files, List<String> output, String engineFails, String target) {
+    Case(String name, Map<String, Object> files, List<String> output, String engineFails) {
+      this(name, files, output, engineFails, "");
+    }
+
     @Override
     public String toString() {
       return name;
@@ -78,7 +82,12 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
         new Case("dockerignore", files("FROM scratch\nCOPY . /ctx/\n"
             + "CMD [\"/ctx/busybox\", \"ls\", \"/ctx\"]\n",
             Map.of(".dockerignore", "secret.txt\n*.log\n", "secret.txt", "do not ship\n", "build.log", "x\n",
-                "kept.txt", "kept\n")), List.of("kept.txt", "busybox", "Dockerfile"), null));
+                "kept.txt", "kept\n")), List.of("kept.txt", "busybox", "Dockerfile"), null),
+        new Case("target", files("FROM scratch AS base\n" + BUSYBOX
+            + "FROM base AS test\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo test-stage > /out\"]\n"
+            + "CMD [\"/bin/busybox\", \"cat\", \"/out\"]\n"
+            + "FROM base AS release\nRUN [\"/bin/busybox\", \"false\"]\n", Map.of()),
+            List.of("test-stage"), null, "Test"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,7 +96,7 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
     String repo = unique("corpus-" + c.name());
     repos.create(repo, "main", c.files());
 
-    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").build());
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").setTarget(c.target()).build());
 
     assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
     String out = WorkerFixture.pullAndRunRemote(r.getImageUrl() + "@" + r.getDigest());
@@ -104,7 +113,7 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
     String repo = unique("corpus-engine-" + c.name());
     repos.create(repo, "main", c.files());
 
-    JobResponse r = engine.stub(300).runJob(request(repo, "main", "v1").build());
+    JobResponse r = engine.stub(300).runJob(request(repo, "main", "v1").setTarget(c.target()).build());
 
     if (c.engineFails() == null) {
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
@@ -143,6 +152,23 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
     JobResponse onEngine = engine.stub(300).runJob(request(repo, "main", "v3").build());
     assertThat(onEngine.getErrorKind()).as(onEngine.getErrorMessage()).isEqualTo(ErrorKind.BUILD_FAILED);
     assertThat(onEngine.getErrorMessage()).contains("RUN --mount=type=cache (cache mount)");
+  }
+
+  @Test
+  void runJob_targetStageNotInTheDockerfile_buildFailedOnBothBuildersNamingIt() throws Exception {
+    String repo = unique("corpus-no-target");
+    repos.create(repo, "main", files("FROM scratch AS base\n" + BUSYBOX + "CMD [\"/bin/busybox\", \"true\"]\n",
+        Map.of()));
+
+    for (WorkerFixture w : List.of(worker, engine)) {
+      JobResponse r = w.stub(300).runJob(request(repo, "main", "v1").setTarget("missing-stage").build());
+
+      assertThat(r.getStatus()).as(r.getLogs()).isEqualTo(JobResponse.Status.FAILED);
+      assertThat(r.getErrorKind()).as(r.getErrorMessage()).isEqualTo(ErrorKind.BUILD_FAILED);
+      assertThat(r.getErrorMessage()).contains("missing-stage");
+      assertThat(r.getRetryable()).isFalse();
+      w.assertNoWorkspace();
+    }
   }
 
   private static Map<String, Object> files(String dockerfile, Map<String, Object> extra) {

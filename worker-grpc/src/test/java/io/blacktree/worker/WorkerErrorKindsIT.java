@@ -33,12 +33,12 @@ class WorkerErrorKindsIT extends WorkerItBase {
   @Test
   void runJob_invalidFields_invalidArgumentNamingEveryFieldAndNothingCloned() throws Exception {
     JobRequest req = request("it/x", "", "bad tag!").setAwsAccountId("1234567890").setEcrRepo("Bad_Repo")
-        .putBuildArgs("API_TOKEN", "x").build();
+        .putBuildArgs("API_TOKEN", "x").setTarget("-bad stage").build();
     StatusRuntimeException e = catchThrowableOfType(() -> worker.stub(30).runJob(req), StatusRuntimeException.class);
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription())
         .contains("branch:", "deployment_version:", "aws_account_id: must be 12 digits", "ecr_repo:",
-            "build_args.API_TOKEN:");
+            "build_args.API_TOKEN:", "target: must be a Dockerfile stage name");
     worker.assertNoWorkspace();
     worker.awaitFree();
   }
