@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import io.blacktree.worker.BuildLimits;
+import io.blacktree.worker.BuildSecrets;
 import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.LinkSecurity;
 import io.blacktree.worker.ProvenanceConfig;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -154,6 +156,11 @@ final class WorkerOptions {
           + "empty = none).")
   String registryCacheFallback;
 
+  @Option(names = "--build-secret", split = ",", paramLabel = "ID=FILE",
+      description = "A file RUN --mount=type=secret,id=ID may read, BuildKit only; repeatable or comma-separated "
+          + "(default none). Every build on this worker can read it; its content is redacted from job logs.")
+  Map<String, Path> buildSecrets;
+
   @Option(names = "--signing-key-file",
       description = "PEM ECDSA P-256 private key that signs the provenance attested for every image "
           + "(default none: attestations are unsigned).")
@@ -214,7 +221,8 @@ final class WorkerOptions {
     }
     return new BuilderSettings(mode, or(buildkitAddr, d.buildkitAddr()), or(buildctl, d.buildctl()),
         registryCache == null ? d.registryCache() : onOff("--registry-cache", registryCache),
-        or(registryCacheFallback, d.registryCacheFallback()));
+        or(registryCacheFallback, d.registryCacheFallback()),
+        buildSecrets == null ? d.secrets() : new BuildSecrets(buildSecrets));
   }
 
   private static boolean onOff(String flag, String value) throws CliException {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.WorkerConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The worker's flags as the user gives them, down to the config the worker runs with. */
@@ -105,5 +107,29 @@ class WorkerOptionsTest {
         .hasMessageContaining("--registry-cache: must be on or off, not 'yes'");
     assertThatThrownBy(() -> parse("worker", "--registry-cache-fallback", "-x")).isInstanceOf(CliException.class)
         .hasMessageContaining("registryCacheFallback: must be a branch name or empty");
+  }
+
+  @Test
+  void buildSecret_flagRepeatedOrEnvironment_idsMappedToFiles(@TempDir Path dir) throws Exception {
+    Path npm = Files.writeString(dir.resolve("npm"), "token");
+    Path pip = Files.writeString(dir.resolve("pip"), "other");
+
+    WorkerConfig flags = parse("worker", "--build-secret", "npm=" + npm, "--build-secret", "pip=" + pip);
+    CommandLine cli = Main.newCommandLine(Map.of("BLACKTREE_BUILD_SECRET", "npm=" + npm + ",pip=" + pip));
+    WorkerCommand worker = cli.parseArgs("worker").subcommand().commandSpec().commandLine().getCommand();
+
+    assertThat(flags.builder().secrets().files()).containsExactlyInAnyOrderEntriesOf(Map.of("npm", npm, "pip", pip));
+    assertThat(worker.options.toConfig().builder().secrets()).isEqualTo(flags.builder().secrets());
+    assertThat(parse("worker").builder().secrets().files()).isEmpty();
+  }
+
+  @Test
+  void buildSecret_badIdOrMissingFile_badInputNamingTheFlag(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("s"), "token");
+
+    assertThatThrownBy(() -> parse("worker", "--build-secret", "bad id=" + file)).isInstanceOf(CliException.class)
+        .hasMessageContaining("build-secret: id 'bad id' must be 1-64 of [A-Za-z0-9_.-]");
+    assertThatThrownBy(() -> parse("worker", "--build-secret", "npm=" + dir.resolve("absent")))
+        .isInstanceOf(CliException.class).hasMessageContaining("build-secret: the file of 'npm' is not a readable file");
   }
 }

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * One BuildKit solve through the pinned {@code buildctl} client: the Dockerfile frontend builds the context and
  * Dockerfile of {@link BuildInputs} with the request's build args and the image labels, RUN steps without
- * network unless the worker's {@code --build-network} says otherwise, and buildkitd pushes the image to the
+ * network unless the worker's {@code --build-network} says otherwise, the worker's {@link BuildSecrets} offered
+ * to {@code RUN --mount=type=secret} (by path), and buildkitd pushes the image to the
  * registry by digest (the tags are set afterwards by {@link RegistryTags}, so the immutable version tag is
  * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; the steps the
  * local and the registry cache served are counted from them ({@link StepReuse}). The build exports and imports
@@ -48,12 +49,14 @@ final class BuildctlBuild {
   private final String addr;
   private final String networkMode;
   private final RegistryCache cache;
+  private final BuildSecrets secrets;
 
-  BuildctlBuild(Path buildctl, String addr, String networkMode, RegistryCache cache) {
+  BuildctlBuild(Path buildctl, String addr, String networkMode, RegistryCache cache, BuildSecrets secrets) {
     this.buildctl = buildctl;
     this.addr = addr;
     this.networkMode = networkMode;
     this.cache = cache;
+    this.secrets = secrets;
   }
 
   Solved run(Job job, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
@@ -120,6 +123,7 @@ final class BuildctlBuild {
     }
     new TreeMap<>(job.request().getBuildArgsMap()).forEach((k, v) -> cmd.addAll(List.of("--opt", "build-arg:" + k + "=" + v)));
     new TreeMap<>(in.labels()).forEach((k, v) -> cmd.addAll(List.of("--opt", "label:" + k + "=" + v)));
+    cmd.addAll(secrets.buildctlArgs());
     boolean insecure = "http".equals(auth.baseUri().getScheme());
     String output = "type=image,name=" + repository + ",push=true,push-by-digest=true"
         + (insecure ? ",registry.insecure=true" : "");

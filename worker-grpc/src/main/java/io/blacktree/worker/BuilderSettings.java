@@ -21,9 +21,11 @@ import java.util.Locale;
  *                     ({@link RegistryCache}); the engine builder has none
  * @param registryCacheFallback [--registry-cache-fallback] the branch whose cache a build of any other branch
  *                     also imports; default {@code main}; empty for none
+ * @param secrets      [--build-secret id=file] files {@code RUN --mount=type=secret,id=<id>} may read, BuildKit
+ *                     only ({@link BuildSecrets}); default none
  */
 public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boolean registryCache,
-    String registryCacheFallback) {
+    String registryCacheFallback, BuildSecrets secrets) {
   /** The default of {@code --registry-cache-fallback}. */
   public static final String DEFAULT_CACHE_FALLBACK = "main";
 
@@ -40,7 +42,7 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boo
   /** The defaults above, under {@code home} ({@code $BLACKTREE_HOME}). */
   public static BuilderSettings defaults(Path home) {
     return new BuilderSettings(Mode.AUTO, "unix://" + home.resolve("run/buildkitd.sock"), home.resolve("bin/buildctl"),
-        true, DEFAULT_CACHE_FALLBACK);
+        true, DEFAULT_CACHE_FALLBACK, BuildSecrets.none());
   }
 
   /** Every problem at once; empty when usable. */
@@ -59,12 +61,17 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boo
         && !registryCacheFallback.matches("[A-Za-z0-9_][A-Za-z0-9_./-]{0,254}")) {
       out.add("registryCacheFallback: must be a branch name or empty");
     }
+    if (secrets == null) {
+      out.add("secrets: is required (BuildSecrets.none() for none)");
+    } else {
+      out.addAll(secrets.problems());
+    }
     return out;
   }
 
   @Override
   public String toString() {
     return mode.name().toLowerCase(Locale.ROOT) + " (buildkit at " + buildkitAddr + ", registry cache "
-        + (registryCache ? "on" : "off") + ")";
+        + (registryCache ? "on" : "off") + ", build secrets " + secrets + ")";
   }
 }

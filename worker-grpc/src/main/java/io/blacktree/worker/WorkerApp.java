@@ -131,7 +131,7 @@ public final class WorkerApp implements AutoCloseable {
         new PushStep(docker, tags), new ImagePruner(docker, config.imageCacheBytes()));
     BuildKitBuilder buildkit = new BuildKitBuilder(login,
         new BuildctlBuild(b.buildctl(), b.buildkitAddr(), config.buildLimits().networkMode(),
-            new RegistryCache(b.registryCache(), b.registryCacheFallback())), tags);
+            new RegistryCache(b.registryCache(), b.registryCacheFallback()), b.secrets()), tags);
     return new BuilderChoice(b.mode(), engine, buildkit, b.buildkitAddr());
   }
 
@@ -204,6 +204,7 @@ public final class WorkerApp implements AutoCloseable {
     if (config.registryPassword() != null) {
       r.addSecret(config.registryPassword());
     }
+    config.builder().secrets().register(r);
     return r;
   }
 

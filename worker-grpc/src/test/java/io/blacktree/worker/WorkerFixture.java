@@ -84,7 +84,8 @@ final class WorkerFixture implements AutoCloseable {
    */
   static BuilderSettings builder(BuilderSettings.Mode mode) {
     BuilderSettings d = WorkerConfig.defaults().builder();
-    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl(), d.registryCache(), d.registryCacheFallback());
+    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl(), d.registryCache(), d.registryCacheFallback(),
+        d.secrets());
   }
 
   WorkerGrpc.WorkerBlockingStub stub(long seconds) {

@@ -127,7 +127,7 @@ class WorkerRegistryCacheIT {
   private JobResponse runOn(PrivateBuildKit host, String name, RegistryLogin login, boolean cache, String repo,
       String version) throws Exception {
     BuilderSettings settings = new BuilderSettings(BuilderSettings.Mode.BUILDKIT, host.address(),
-        PrivateBuildKit.buildctl(), cache, BuilderSettings.DEFAULT_CACHE_FALLBACK);
+        PrivateBuildKit.buildctl(), cache, BuilderSettings.DEFAULT_CACHE_FALLBACK, BuildSecrets.none());
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-" + name), daemon.baseUrl(), login,
         GitCredentials.none(), c -> c.withBuilder(settings))) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", version).build());
