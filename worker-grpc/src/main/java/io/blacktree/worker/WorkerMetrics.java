@@ -17,13 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code blacktree_worker_jobs_total{outcome,error_kind}}, {@code blacktree_worker_job_duration_seconds},
  * {@code blacktree_worker_step_duration_seconds{step,outcome}} (step clone, build, login, push, cleanup),
  * {@code blacktree_worker_pushed_bytes_total}, {@code blacktree_worker_git_mirror_total{result=hit|miss}},
- * {@code blacktree_worker_cached_build_steps_total}, {@code blacktree_worker_layers_total{result=uploaded|existing}}
+ * {@code blacktree_worker_cached_build_steps_total}, {@code blacktree_worker_remote_cached_build_steps_total} (of
+ * those, the steps loaded from the registry cache), {@code blacktree_worker_layers_total{result=uploaded|existing}}
  * and the gauge {@code blacktree_worker_busy} (1 while a job runs).
  */
 public final class WorkerMetrics implements JobObserver {
   private final MeterRegistry registry;
   private final Counter pushedBytes;
   private final Counter cachedSteps;
+  private final Counter remoteCachedSteps;
   private final AtomicInteger busy = new AtomicInteger();
 
   public WorkerMetrics(MeterRegistry registry) {
@@ -32,6 +34,8 @@ public final class WorkerMetrics implements JobObserver {
         .description("bytes uploaded to the registry").register(registry);
     this.cachedSteps = Counter.builder("blacktree.worker.cached.build.steps")
         .description("Dockerfile steps served from the layer cache").register(registry);
+    this.remoteCachedSteps = Counter.builder("blacktree.worker.remote.cached.build.steps")
+        .description("Dockerfile steps loaded from the fleet's registry cache").register(registry);
     registry.gauge("blacktree.worker.busy", busy);
     for (String step : new String[] {"clone", "build", "login", "push", "cleanup"}) {
       stepTimer(step, "success");
@@ -69,6 +73,7 @@ public final class WorkerMetrics implements JobObserver {
 
   private void reuse(ReuseSummary s, JobResponse r) {
     cachedSteps.increment(s.getCachedBuildSteps());
+    remoteCachedSteps.increment(s.getRemoteCachedBuildSteps());
     if (r.getStatus() != JobResponse.Status.SUCCESS) {
       return;
     }
