@@ -3,8 +3,10 @@ package io.blacktree.activities;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.SecretRedactor;
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.MDC;
 
 /**
@@ -19,15 +21,18 @@ public final class DispatchActivitiesImpl implements DispatchActivities {
   private final DispatchSettings settings;
   private final SecretRedactor redactor;
   private final DispatchObserver observer;
+  private final String hostId;
 
   public DispatchActivitiesImpl(WorkerPool pool, StepNotifier notifier, DispatchSettings settings,
-      SecretRedactor redactor) {
-    this(pool, notifier, settings, redactor, DispatchObserver.NONE);
+      SecretRedactor redactor, String hostId) {
+    this(pool, notifier, settings, redactor, DispatchObserver.NONE, hostId);
   }
 
+  /** {@code hostId}: this build host's identity ({@code --host-id}), reported in every outcome. */
   public DispatchActivitiesImpl(WorkerPool pool, StepNotifier notifier, DispatchSettings settings,
-      SecretRedactor redactor, DispatchObserver observer) {
+      SecretRedactor redactor, DispatchObserver observer, String hostId) {
     this.pool = pool;
+    this.hostId = hostId;
     this.notifier = notifier;
     this.settings = settings;
     this.redactor = redactor;
@@ -47,13 +52,14 @@ public final class DispatchActivitiesImpl implements DispatchActivities {
     try {
       observer.attemptStarted(request,
           Duration.ofMillis(started - ctx.getInfo().getCurrentAttemptScheduledTimestamp()));
-      WorkerLease lease = pool.claim(request.jobId(), request.preferWorker(), request.avoidWorker())
-          .orElseThrow(() -> new Failures(redactor).of(ErrorKind.WORKER_BUSY, null,
-              "no free healthy build worker in this orchestrator's pool", ""));
+      WorkerLease lease = claim(request, ctx).orElseThrow(() -> new Failures(redactor).of(ErrorKind.WORKER_BUSY,
+          null, request.hostWaitMillis() > 0
+              ? "no build worker of host " + hostId + " came free within the affinity wait"
+              : "no free healthy build worker in this orchestrator's pool", ""));
       worker = lease.address();
       MDC.put("worker", worker);
       try (lease) {
-        DispatchOutcome result = new JobRun(lease, request, ctx, settings, notifier, redactor).run();
+        DispatchOutcome result = new JobRun(lease, request, ctx, settings, notifier, redactor, hostId).run();
         outcome = "success";
         kind = "none";
         return result;
@@ -70,5 +76,19 @@ public final class DispatchActivitiesImpl implements DispatchActivities {
       MDC.remove("attempt");
       MDC.remove("worker");
     }
+  }
+
+  /**
+   * A free worker now (shared queue), or, for a dispatch offered to this host's own queue, the first to come free
+   * before its affinity wait (counted from when it was scheduled) runs out, heartbeating meanwhile.
+   */
+  private Optional<WorkerLease> claim(DispatchRequest request, ActivityExecutionContext ctx) {
+    if (request.hostWaitMillis() <= 0) {
+      return pool.claim(request.jobId(), request.preferWorker(), request.avoidWorker());
+    }
+    long waitedMillis = System.currentTimeMillis() - ctx.getInfo().getCurrentAttemptScheduledTimestamp();
+    Duration left = Duration.ofMillis(Math.max(0, request.hostWaitMillis() - waitedMillis));
+    return pool.claimWaiting(request.jobId(), request.preferWorker(), request.avoidWorker(), left,
+        settings.heartbeatInterval(), () -> ctx.heartbeat(null));
   }
 }

@@ -10,7 +10,9 @@ import java.time.Duration;
  * The orchestrator's dispatch metrics (Prometheus names): {@code blacktree_orchestrator_attempts_total{outcome,
  * error_kind}}, {@code blacktree_orchestrator_attempt_duration_seconds{outcome}},
  * {@code blacktree_orchestrator_queue_wait_seconds} (scheduled until a free build worker took the attempt),
- * and the gauges {@code blacktree_orchestrator_workers{state=free|busy|unhealthy}} over the {@link WorkerPool}.
+ * and the gauges {@code blacktree_orchestrator_workers{state=free|busy|unhealthy}} and
+ * {@code blacktree_orchestrator_affinity_waiting} (dispatches offered to this build host that wait for one of its
+ * workers) over the {@link WorkerPool}.
  */
 public final class DispatchMetrics implements DispatchObserver {
   private final MeterRegistry registry;
@@ -26,6 +28,9 @@ public final class DispatchMetrics implements DispatchObserver {
           .description("this orchestrator's build workers by state")
           .tag("state", state.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
     }
+    Gauge.builder("blacktree.orchestrator.affinity.waiting", pool, WorkerPool::hostWaiters)
+        .description("dispatches offered to this build host (cache affinity) waiting for one of its workers")
+        .register(registry);
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param logs          bounded (head + tail + dropped count, at most 64 KiB) and redacted
  * @param alreadyPushed the tag already held this job's image from an earlier attempt
  * @param attestation   the provenance the worker attached to the image; null from a worker that attaches none
+ * @param host          the build host ({@code --host-id} of the orchestrator that ran the dispatch)
  */
 public record DispatchOutcome(
     String worker,
@@ -22,4 +23,5 @@ public record DispatchOutcome(
     Map<String, Long> stepMillis,
     String logs,
     boolean alreadyPushed,
-    ImageAttestation attestation) {}
+    ImageAttestation attestation,
+    String host) {}

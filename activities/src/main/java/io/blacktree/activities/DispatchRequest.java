@@ -13,6 +13,9 @@ import io.blacktree.core.BuildRequest;
  * @param timeLimitSeconds the job time limit: RunJob's deadline and the worker's own limit
  * @param preferWorker     {@code host:port} to try first (the worker still running this job ID), or null
  * @param avoidWorker      {@code host:port} of the worker that failed the previous attempt, or null
+ * @param hostWaitMillis   0 on the shared dispatch queue (claim a free worker now, or fail {@code WORKER_BUSY});
+ *                         on a build host's own queue (cache affinity), how long after being scheduled the dispatch
+ *                         may wait on that host for a worker to come free before it fails {@code WORKER_BUSY}
  */
 public record DispatchRequest(
     BuildRequest request,
@@ -22,4 +25,12 @@ public record DispatchRequest(
     String jobId,
     long timeLimitSeconds,
     String preferWorker,
-    String avoidWorker) {}
+    String avoidWorker,
+    long hostWaitMillis) {
+
+  /** This dispatch offered to a build host's own queue, waiting there at most {@code waitMillis} in all. */
+  public DispatchRequest onHost(long waitMillis) {
+    return new DispatchRequest(request, workflowId, runId, attempt, jobId, timeLimitSeconds, preferWorker,
+        avoidWorker, waitMillis);
+  }
+}

@@ -43,6 +43,7 @@ final class JobRun {
   private final DispatchRequest request;
   private final ActivityExecutionContext ctx;
   private final DispatchSettings settings;
+  private final String hostId;
   private final StepNotifier notifier;
   private final Failures failures;
   private final LogBuffer logs;
@@ -55,8 +56,9 @@ final class JobRun {
   private ListenableFuture<JobResponse> call;
 
   JobRun(WorkerLease lease, DispatchRequest request, ActivityExecutionContext ctx, DispatchSettings settings,
-      StepNotifier notifier, SecretRedactor redactor) {
+      StepNotifier notifier, SecretRedactor redactor, String hostId) {
     this.lease = lease;
+    this.hostId = hostId;
     this.request = request;
     this.ctx = ctx;
     this.settings = settings;
@@ -204,7 +206,7 @@ final class JobRun {
         return new DispatchOutcome(worker, r.getImageUrl(), r.getDigest(), r.getCommitSha(),
             r.getTagsList(), millis, failures.bound(text), r.getReuse().getAlreadyPushed(),
             r.hasAttestation() ? new ImageAttestation(r.getAttestation().getReference(), r.getAttestation().getDigest(),
-                r.getAttestation().getSigned()) : null);
+                r.getAttestation().getSigned()) : null, hostId);
       }
       case FAILED -> throw failures.of(ErrorKind.parse(r.getErrorKind().name()), worker, r.getErrorMessage(), text);
       case CANCELLED -> throw failures.of(ErrorKind.CANCELLED, worker, "cancelled on the worker", text);

@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * implemented) and {@code GetStatus} answers, checked every {@code checkInterval} and right after a claim
  * is released.
  *
- * <p>{@link #capacity()} counts the healthy workers that are FREE or claimed by us: the activity slots the
- * {@link WorkerSlotSupplier} may have out at once.
+ * <p>{@link #capacity()} counts the healthy workers that are FREE or claimed by a shared-queue dispatch: the
+ * activity slots the {@link WorkerSlotSupplier} may have out at once. A dispatch offered to this build host's own
+ * queue (cache affinity, {@link #claimWaiting}) goes first: while it waits, the free worker it will take is not
+ * offered to the shared queue, and the worker it claims holds no shared slot.
  */
 public final class WorkerPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
@@ -43,6 +45,7 @@ public final class WorkerPool implements AutoCloseable {
   private final Duration checkInterval;
   private final Duration callDeadline;
   private final ScheduledExecutorService checker;
+  private int hostWaiters;
 
   public WorkerPool(List<WorkerEndpoint> endpoints, Duration checkInterval, Duration callDeadline) {
     if (endpoints.isEmpty()) {
@@ -90,15 +93,21 @@ public final class WorkerPool implements AutoCloseable {
     return n;
   }
 
-  /** Healthy workers that are FREE or claimed by one of our dispatches. */
+  /**
+   * Healthy workers claimed by a shared-queue dispatch, plus the FREE ones that no dispatch waiting on this host's
+   * own queue will take.
+   */
   public synchronized int capacity() {
-    int n = 0;
+    int claimed = 0;
+    int free = 0;
     for (Entry e : entries.values()) {
-      if (e.healthy && (e.claimedBy != null || e.state == WorkerState.FREE)) {
-        n++;
+      if (e.healthy && e.claimedBy != null && !e.claimedFromHostQueue) {
+        claimed++;
+      } else if (e.healthy && e.claimedBy == null && e.state == WorkerState.FREE) {
+        free++;
       }
     }
-    return n;
+    return claimed + Math.max(0, free - hostWaiters);
   }
 
   /**
@@ -106,6 +115,51 @@ public final class WorkerPool implements AutoCloseable {
    * {@code prefer}, then any but {@code avoid}, then {@code avoid} itself (better than waiting).
    */
   public synchronized Optional<WorkerLease> claim(String jobId, String prefer, String avoid) {
+    return take(jobId, prefer, avoid, false);
+  }
+
+  /**
+   * Claims as {@link #claim} for a dispatch from this build host's own queue, waiting up to {@code wait} for a
+   * worker to come free, ahead of the shared queue. {@code whileWaiting} runs about every {@code tick} (the
+   * activity heartbeats there, and a cancel surfaces as its exception).
+   *
+   * @return the lease, or empty when no worker came free in time
+   */
+  public Optional<WorkerLease> claimWaiting(String jobId, String prefer, String avoid, Duration wait, Duration tick,
+      Runnable whileWaiting) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    synchronized (this) {
+      hostWaiters++;
+    }
+    try {
+      while (true) {
+        synchronized (this) {
+          Optional<WorkerLease> lease = take(jobId, prefer, avoid, true);
+          long left = deadline - System.nanoTime();
+          if (lease.isPresent() || left <= 0) {
+            return lease;
+          }
+          wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), tick.toMillis())));
+        }
+        whileWaiting.run();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } finally {
+      synchronized (this) {
+        hostWaiters--;
+      }
+      fire();
+    }
+  }
+
+  /** Dispatches from this host's own queue (cache affinity) waiting for a worker now. */
+  public synchronized int hostWaiters() {
+    return hostWaiters;
+  }
+
+  private Optional<WorkerLease> take(String jobId, String prefer, String avoid, boolean fromHostQueue) {
     List<Entry> order = new ArrayList<>();
     if (prefer != null && entries.containsKey(prefer)) {
       order.add(entries.get(prefer));
@@ -118,6 +172,7 @@ public final class WorkerPool implements AutoCloseable {
       boolean usable = e.state == WorkerState.FREE || jobId.equals(e.runningJob);
       if (e.healthy && e.claimedBy == null && usable) {
         e.claimedBy = jobId;
+        e.claimedFromHostQueue = fromHostQueue;
         return Optional.of(new WorkerLease(this, e.endpoint.address(), e.endpoint.channel()));
       }
     }
@@ -147,6 +202,7 @@ public final class WorkerPool implements AutoCloseable {
         return;
       }
       e.claimedBy = null;
+      e.claimedFromHostQueue = false;
       e.state = answered && e.healthy ? WorkerState.FREE : WorkerState.BUSY;
       e.runningJob = answered ? null : e.runningJob;
     }
@@ -211,6 +267,9 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   private void fire() {
+    synchronized (this) {
+      notifyAll();
+    }
     listeners.forEach(Runnable::run);
   }
 
@@ -225,6 +284,7 @@ public final class WorkerPool implements AutoCloseable {
     WorkerState state = WorkerState.BUSY;
     String runningJob;
     String claimedBy;
+    boolean claimedFromHostQueue;
 
     Entry(WorkerEndpoint endpoint) {
       this.endpoint = endpoint;

@@ -51,7 +51,7 @@ class DispatchActivitiesImplTest {
     DispatchSettings settings = new DispatchSettings(Duration.ofMillis(300), Duration.ofSeconds(3),
         Duration.ofSeconds(10), Duration.ofSeconds(2));
     env.registerActivitiesImplementations(new DispatchActivitiesImpl(pool,
-        (wf, run, attempt, w, step) -> steps.add(step.value()), settings, new SecretRedactor()));
+        (wf, run, attempt, w, step) -> steps.add(step.value()), settings, new SecretRedactor(), "host-1"));
     env.setActivityHeartbeatListener(DispatchProgress.class, heartbeats::add);
   }
 
@@ -73,7 +73,7 @@ class DispatchActivitiesImplTest {
   }
 
   private static DispatchRequest request() {
-    return new DispatchRequest(REQUEST, "deploy:x", "run-1", 1, "deploy:x/run-1/1", 60, null, null);
+    return new DispatchRequest(REQUEST, "deploy:x", "run-1", 1, "deploy:x/run-1/1", 60, null, null, 0);
   }
 
   @Test
@@ -176,6 +176,27 @@ class DispatchActivitiesImplTest {
     ActivityFailure e = catchThrowableOfType(ActivityFailure.class, () -> stub().dispatch(request()));
 
     assertThat(((ApplicationFailure) e.getCause()).getType()).isEqualTo("WORKER_BUSY");
+  }
+
+  @Test
+  void dispatch_offeredToThisHostWorkerBusyThroughTheWait_throwsWorkerBusyNamingNoWorker() {
+    WorkerLease other = pool.claim("another-job", null, null).orElseThrow();
+
+    ActivityFailure e = catchThrowableOfType(ActivityFailure.class, () -> stub().dispatch(request().onHost(600)));
+    other.close();
+
+    ApplicationFailure app = (ApplicationFailure) e.getCause();
+    assertThat(app.getType()).isEqualTo("WORKER_BUSY");
+    assertThat(app.getDetails().get(DispatchFailure.class).worker()).isNull();
+    assertThat(app.getOriginalMessage()).contains("host-1 came free within the affinity wait");
+  }
+
+  @Test
+  void dispatch_offeredToThisHostWorkerFree_runsThereAndNamesTheHost() {
+    DispatchOutcome outcome = stub().dispatch(request().onHost(5_000));
+
+    assertThat(outcome.host()).isEqualTo("host-1");
+    assertThat(outcome.worker()).isEqualTo(worker.address());
   }
 
   private static void sleep(long millis) {

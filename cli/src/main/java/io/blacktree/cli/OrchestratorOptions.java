@@ -2,6 +2,7 @@ package io.blacktree.cli;
 
 import io.blacktree.activities.WorkerChannels;
 import io.blacktree.bridge.QueueNames;
+import io.blacktree.core.Names;
 import io.blacktree.workflows.OrchestratorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,16 @@ final class OrchestratorOptions {
   @Option(names = "--health-check-interval", description = "How often each worker's health is checked (default PT2S).")
   Duration healthCheckInterval;
 
+  @Option(names = "--host-id", paramLabel = "ID",
+      description = "This build host's identity: names its own dispatch queue for cache affinity ([A-Za-z0-9_.-], "
+          + "default the machine's host name; give each build host its own).")
+  String hostId;
+
+  @Option(names = "--affinity-wait", paramLabel = "DURATION",
+      description = "How long a job waits for the build host that last built its repository before any free host "
+          + "takes it, ISO-8601 (default PT10S; PT0S turns cache affinity off).")
+  Duration affinityWait;
+
   @Option(names = "--worker-tls-ca",
       description = "PEM CA bundle the workers' certificates must chain to: the links speak TLS.")
   Path workerTlsCa;
@@ -110,6 +121,13 @@ final class OrchestratorOptions {
     if (!config.workerLink().problems().isEmpty()) {
       throw CliException.badInput("invalid worker link options: " + String.join("; ", config.workerLink().problems()));
     }
+    if (hostId != null && !Names.HOST_ID.matcher(hostId).matches()) {
+      throw CliException.badInput("--host-id: '" + hostId + "' must match " + Names.HOST_ID.pattern());
+    }
+    if (affinityWait != null && affinityWait.isNegative()) {
+      throw CliException.badInput("--affinity-wait must not be negative");
+    }
+    config = config.withAffinity(hostId, affinityWait);
     if (config.maxAttempts() < 1) {
       throw CliException.badInput("--max-attempts must be at least 1");
     }

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param stepMillis    step name (cloning, building, pushing, ...) to milliseconds, of the last attempt
  * @param logs          bounded logs of the last attempt (head + tail + dropped count, redacted)
  * @param attestation   the image's provenance attestation on success; null otherwise (and from older workers)
+ * @param affinity      whether the job ran on the build host that last built its repository; null when the job was
+ *                      never dispatched (rejected, or from a workflow that predates cache affinity)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,7 +34,8 @@ public record DeployResult(
     @JsonProperty("error_kind") ErrorKind errorKind,
     @JsonProperty("error_message") String errorMessage,
     @JsonProperty("logs") String logs,
-    @JsonProperty("attestation") ImageAttestation attestation) {
+    @JsonProperty("attestation") ImageAttestation attestation,
+    @JsonProperty("affinity") Affinity affinity) {
 
   /**
    * A job that produced no image: failed, cancelled or rejected. Null for what is not known (the worker of a
@@ -41,7 +44,13 @@ public record DeployResult(
   public static DeployResult unsuccessful(JobStatus status, String workflowId, String requestId, String worker,
       int attempts, ErrorKind errorKind, String errorMessage, String logs) {
     return new DeployResult(status, workflowId, requestId, null, null, null, null, worker, attempts, null,
-        errorKind, errorMessage, logs, null);
+        errorKind, errorMessage, logs, null, null);
+  }
+
+  /** This result with {@code affinity} set (the workflow knows it only after the dispatch). */
+  public DeployResult withAffinity(Affinity affinity) {
+    return new DeployResult(status, workflowId, requestId, imageUrl, digest, commitSha, tags, worker, attempts,
+        stepMillis, errorKind, errorMessage, logs, attestation, affinity);
   }
 
   /** A closed run known only by its status, kind and message (e.g. from its history's last event). */

@@ -13,6 +13,8 @@ public final class Names {
   public static final String DEPLOY_TASK_QUEUE = "blacktree-deploy";
   public static final String DISPATCH_TASK_QUEUE = "blacktree-dispatch";
   public static final String WORKFLOW_TYPE = "DeployJob";
+  /** A build host's identity ({@code --host-id}): it names the host's own dispatch task queue. */
+  public static final java.util.regex.Pattern HOST_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
 
   public static final String SA_REPO = "BlacktreeRepo";
   public static final String SA_VERSION = "BlacktreeVersion";
@@ -22,6 +24,9 @@ public final class Names {
   /** The custom Keyword search attributes, registered by setup and by the dev server start. */
   public static final java.util.List<String> SEARCH_ATTRIBUTES =
       java.util.List.of(SA_REPO, SA_VERSION, SA_ACCOUNT, SA_ECR_REPO, SA_STEP);
+
+  /** The memo key naming the build host that ran a successful job (where the next job of its repo goes first). */
+  public static final String MEMO_HOST = "host";
 
   /** Image label carrying the workflow ID that built it. */
   public static final String LABEL_WORKFLOW_ID = "io.blacktree.workflow-id";
@@ -47,6 +52,14 @@ public final class Names {
   public static String workflowId(BuildRequest request, String bridgeDefaultRegion) {
     boolean hasRegion = request.region() != null && !request.region().isEmpty();
     return workflowId(hasRegion ? request : request.withRegion(bridgeDefaultRegion));
+  }
+
+  /**
+   * The dispatch task queue only the orchestrator of build host {@code hostId} polls:
+   * {@code <dispatchTaskQueue>.<hostId>} (docs/workflow.md, cache affinity).
+   */
+  public static String hostDispatchQueue(String dispatchTaskQueue, String hostId) {
+    return dispatchTaskQueue + "." + hostId;
   }
 
   /** A job's identity on a worker: {@code <workflowId>/<runId>/<attempt>}. */

@@ -18,6 +18,10 @@ import java.time.Duration;
  * @param initialBackoff     first wait between attempts, doubled each time
  * @param maxBackoff         cap of that wait
  * @param publishRetention   how long the publish activity keeps retrying a broker outage
+ * @param affinityWait       how long a job's first dispatch is offered to the build host that last built its
+ *                           repository before any free host may take it; zero: no cache affinity (the default
+ *                           here, for a worker registered by class with no affinity lookup; the orchestrator passes
+ *                           its {@code --affinity-wait})
  */
 public record DeployJobOptions(
     String dispatchTaskQueue,
@@ -28,17 +32,24 @@ public record DeployJobOptions(
     Duration totalTime,
     Duration initialBackoff,
     Duration maxBackoff,
-    Duration publishRetention) {
+    Duration publishRetention,
+    Duration affinityWait) {
 
   /** The defaults of docs/workflow.md's timeouts table. */
   public static DeployJobOptions defaults() {
     return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, Duration.ofMinutes(30),
         Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),
-        Duration.ofMinutes(5), Duration.ofDays(1));
+        Duration.ofMinutes(5), Duration.ofDays(1), Duration.ZERO);
+  }
+
+  /** These options with cache affinity waiting {@code wait} for the last host (zero: off). */
+  public DeployJobOptions withAffinityWait(Duration wait) {
+    return new DeployJobOptions(dispatchTaskQueue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
+        initialBackoff, maxBackoff, publishRetention, wait);
   }
 
   public DeployJobOptions withDispatchTaskQueue(String queue) {
     return new DeployJobOptions(queue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
-        initialBackoff, maxBackoff, publishRetention);
+        initialBackoff, maxBackoff, publishRetention, affinityWait);
   }
 }

@@ -1,6 +1,5 @@
 package io.blacktree.workflows;
 
-import io.blacktree.activities.DispatchActivities;
 import io.blacktree.activities.DispatchOutcome;
 import io.blacktree.activities.DispatchRequest;
 import io.blacktree.activities.PublishActivities;
@@ -12,7 +11,6 @@ import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
 import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -38,10 +36,12 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private static final Logger log = Workflow.getLogger(DeployJobWorkflowImpl.class);
 
   private final DeployJobOptions options;
-  private final DispatchActivities dispatch;
+  private final Dispatcher dispatcher;
   private final PublishActivities publish;
   private final Set<ReplyTarget> replyTargets = new LinkedHashSet<>();
   private Progress progress = new Progress(0, null, JobStep.QUEUED);
+  /** The run dispatches with cache affinity (false when replaying a history recorded before it). */
+  private boolean affinityOn;
 
   /** With {@link DeployJobOptions#defaults()} (replay tests, and a worker registered by class). */
   public DeployJobWorkflowImpl() {
@@ -50,17 +50,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
 
   public DeployJobWorkflowImpl(DeployJobOptions options) {
     this.options = options;
-    this.dispatch = Workflow.newActivityStub(DispatchActivities.class, ActivityOptions.newBuilder()
-        .setTaskQueue(options.dispatchTaskQueue())
-        .setScheduleToStartTimeout(options.queueTtl())
-        .setStartToCloseTimeout(options.jobTimeLimit().plus(Duration.ofMinutes(1)))
-        .setHeartbeatTimeout(options.heartbeatTimeout())
-        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
-        .setRetryOptions(RetryOptions.newBuilder()
-            .setMaximumAttempts(1)
-            .setDoNotRetry(ErrorKind.nonRetryableTypes())
-            .build())
-        .build());
+    this.dispatcher = new Dispatcher(options);
     this.publish = Workflow.newActivityStub(PublishActivities.class, ActivityOptions.newBuilder()
         .setStartToCloseTimeout(Duration.ofSeconds(30))
         .setScheduleToCloseTimeout(options.publishRetention())
@@ -101,6 +91,10 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private DeployResult attempts(BuildRequest request) {
     long start = Workflow.currentTimeMillis();
     String runId = Workflow.getInfo().getRunId();
+    affinityOn = Workflow.getVersion(Dispatcher.CHANGE_ID, Workflow.DEFAULT_VERSION, 1) >= 1;
+    if (affinityOn) {
+      dispatcher.route(request.repoUrl());
+    }
     Duration backoff = options.initialBackoff();
     String avoid = null;
     String prefer = null;
@@ -115,8 +109,10 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
         setStep(JobStep.QUEUED);
       }
       try {
-        DispatchOutcome outcome = dispatch.dispatch(new DispatchRequest(request, workflowId(), runId, attempt,
-            jobId, options.jobTimeLimit().toSeconds(), prefer, avoid));
+        DispatchRequest dispatchRequest = new DispatchRequest(request, workflowId(), runId, attempt, jobId,
+            options.jobTimeLimit().toSeconds(), prefer, avoid, 0);
+        DispatchOutcome outcome = affinityOn ? dispatcher.dispatch(dispatchRequest, attempt == 1)
+            : dispatcher.legacy(dispatchRequest);
         return succeed(request, outcome, attempt);
       } catch (ActivityFailure f) {
         if (f.getCause() instanceof CanceledFailure || CancellationScope.current().isCancelRequested()) {
@@ -151,10 +147,16 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     memo.put("image_url", o.imageUrl());
     memo.put("digest", o.digest());
     memo.put("commit_sha", o.commitSha());
+    if (affinityOn) {
+      memo.put("affinity", dispatcher.affinity(o.host()).outcome().value());
+      if (o.host() != null) {
+        memo.put(Names.MEMO_HOST, o.host());
+      }
+    }
     Workflow.upsertMemo(memo);
     DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId(), request.requestId(),
         o.imageUrl(), o.digest(), o.commitSha(), o.tags(), o.worker(), attempt, o.stepMillis(), null, null,
-        o.logs(), o.attestation());
+        o.logs(), o.attestation(), affinityOn ? dispatcher.affinity(o.host()) : null);
     publishResult(result);
     return result;
   }
@@ -162,7 +164,8 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private ApplicationFailure fail(BuildRequest request, AttemptFailure last, int attempts, String message) {
     setStep(JobStep.DONE);
     DeployResult result = DeployResult.unsuccessful(JobStatus.FAILED, workflowId(), request.requestId(),
-        last.worker(), attempts, last.kind(), message, last.logs());
+        last.worker(), attempts, last.kind(), message, last.logs())
+        .withAffinity(affinityOn ? dispatcher.affinity(null) : null);
     publishResult(result);
     return ApplicationFailure.newNonRetryableFailure(last.kind() + ": " + message, last.kind().name(), result);
   }

@@ -1,6 +1,7 @@
 package io.blacktree.workflows;
 
 import com.rabbitmq.client.Connection;
+import io.blacktree.activities.AffinityActivitiesImpl;
 import io.blacktree.activities.DispatchActivitiesImpl;
 import io.blacktree.activities.DispatchMetrics;
 import io.blacktree.activities.DispatchObserver;
@@ -30,12 +31,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The orchestrator: the {@code DeployJob} workflow and the publish activity on the deploy task queue, the
  * dispatch activity on the dispatch task queue with one activity slot per free healthy build worker
- * ({@link WorkerSlotSupplier}). The entry point builds the clients once (Temporal stubs with its TLS/API-key
+ * ({@link WorkerSlotSupplier}), and the same activity on this build host's own dispatch queue (cache affinity,
+ * docs/workflow.md), whose dispatches wait for this host's workers ahead of the shared queue. The entry point builds the clients once (Temporal stubs with its TLS/API-key
  * settings, one gRPC channel per build worker (TLS/mTLS and a bearer token per
  * {@link OrchestratorConfig#workerLink}), one AMQP connection: cli {@code Orchestrators}) and passes them in;
  * {@link #close} closes them.
  */
 public final class OrchestratorApp implements AutoCloseable {
+  /** Dispatches from this host's own queue that may wait for a worker at once. */
+  private static final int HOST_QUEUE_SLOTS = 50;
   private final OrchestratorConfig config;
   private final WorkflowServiceStubs service;
   private final WorkflowClient client;
@@ -93,6 +97,8 @@ public final class OrchestratorApp implements AutoCloseable {
     deploy.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(options));
     deploy.registerActivitiesImplementations(
         new PublishActivitiesImpl(amqp, config.resultsExchange(), Duration.ofSeconds(10)));
+    deploy.registerActivitiesImplementations(
+        new AffinityActivitiesImpl(service, config.namespace(), Duration.ofSeconds(5)));
 
     Worker dispatch = factory.newWorker(config.dispatchTaskQueue(), WorkerOptions.newBuilder()
         .setWorkerTuner(new CompositeTuner(new FixedSizeSlotSupplier<>(10), new WorkerSlotSupplier(pool),
@@ -105,8 +111,20 @@ public final class OrchestratorApp implements AutoCloseable {
         .build());
     DispatchSettings settings = new DispatchSettings(config.heartbeatInterval(), config.heartbeatTimeout(),
         Duration.ofSeconds(60), Duration.ofSeconds(5));
-    dispatch.registerActivitiesImplementations(new DispatchActivitiesImpl(pool,
-        new WorkflowSignalStepNotifier(client), settings, new SecretRedactor(), dispatchObserver));
+    DispatchActivitiesImpl activities = new DispatchActivitiesImpl(pool, new WorkflowSignalStepNotifier(client),
+        settings, new SecretRedactor(), dispatchObserver, config.hostId());
+    dispatch.registerActivitiesImplementations(activities);
+
+    // this host's own queue (cache affinity): ungated, the dispatch waits for a worker inside the pool, ahead of
+    // the shared queue, for at most the affinity wait
+    Worker own = factory.newWorker(config.hostDispatchTaskQueue(), WorkerOptions.newBuilder()
+        .setMaxConcurrentActivityExecutionSize(HOST_QUEUE_SLOTS)
+        .setDisableEagerExecution(true)
+        .setMaxHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
+        .setDefaultHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
+        .setStickyQueueScheduleToStartTimeout(config.stickyScheduleToStart())
+        .build());
+    own.registerActivitiesImplementations(activities);
   }
 
   public WorkflowClient client() {

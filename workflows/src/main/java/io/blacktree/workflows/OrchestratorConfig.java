@@ -29,6 +29,10 @@ import java.util.List;
  * @param workerLink            TLS/mTLS and bearer token towards the workers [--worker-tls-ca -> tlsCa,
  *                              --worker-tls-cert -> tlsCert, --worker-tls-key -> tlsKey,
  *                              --worker-auth-token-file -> authTokenFile; env BLACKTREE_AUTH_TOKEN], default none
+ * @param hostId                this build host's identity [--host-id], default the machine's host name: names
+ *                              the host's own dispatch queue and is recorded on the jobs it runs
+ * @param affinityWait          how long a job waits for the host that last built its repository before any free
+ *                              host takes it [--affinity-wait], 10 s; zero turns cache affinity off
  */
 public record OrchestratorConfig(
     String temporal,
@@ -49,10 +53,17 @@ public record OrchestratorConfig(
     Duration maxBackoff,
     Duration stickyScheduleToStart,
     Duration healthCheckInterval,
-    WorkerChannels.Settings workerLink) {
+    WorkerChannels.Settings workerLink,
+    String hostId,
+    Duration affinityWait) {
+
+  /** The default of {@code --affinity-wait}. */
+  public static final Duration DEFAULT_AFFINITY_WAIT = Duration.ofSeconds(10);
 
   public OrchestratorConfig {
     workerLink = workerLink == null ? WorkerChannels.Settings.none() : workerLink;
+    hostId = hostId == null ? localHostId() : hostId;
+    affinityWait = affinityWait == null ? DEFAULT_AFFINITY_WAIT : affinityWait;
   }
 
   /** The config with a plaintext, token-less worker link. */
@@ -63,14 +74,43 @@ public record OrchestratorConfig(
       Duration stickyScheduleToStart, Duration healthCheckInterval) {
     this(temporal, namespace, workers, amqp, deployTaskQueue, dispatchTaskQueue, resultsExchange, jobTimeLimit,
         queueTtl, heartbeatTimeout, heartbeatInterval, maxHeartbeatThrottle, maxAttempts, totalTime, initialBackoff,
-        maxBackoff, stickyScheduleToStart, healthCheckInterval, WorkerChannels.Settings.none());
+        maxBackoff, stickyScheduleToStart, healthCheckInterval, WorkerChannels.Settings.none(), null, null);
   }
 
   /** This config with another worker link. */
   public OrchestratorConfig withWorkerLink(WorkerChannels.Settings link) {
     return new OrchestratorConfig(temporal, namespace, workers, amqp, deployTaskQueue, dispatchTaskQueue,
         resultsExchange, jobTimeLimit, queueTtl, heartbeatTimeout, heartbeatInterval, maxHeartbeatThrottle,
-        maxAttempts, totalTime, initialBackoff, maxBackoff, stickyScheduleToStart, healthCheckInterval, link);
+        maxAttempts, totalTime, initialBackoff, maxBackoff, stickyScheduleToStart, healthCheckInterval, link, hostId,
+        affinityWait);
+  }
+
+  /** This config as build host {@code id} with cache-affinity wait {@code wait} (zero: off). */
+  public OrchestratorConfig withAffinity(String id, Duration wait) {
+    return new OrchestratorConfig(temporal, namespace, workers, amqp, deployTaskQueue, dispatchTaskQueue,
+        resultsExchange, jobTimeLimit, queueTtl, heartbeatTimeout, heartbeatInterval, maxHeartbeatThrottle,
+        maxAttempts, totalTime, initialBackoff, maxBackoff, stickyScheduleToStart, healthCheckInterval, workerLink,
+        id, wait);
+  }
+
+  /** This build host's own dispatch task queue (cache affinity). */
+  public String hostDispatchTaskQueue() {
+    return Names.hostDispatchQueue(dispatchTaskQueue, hostId);
+  }
+
+  /**
+   * The default host ID: the machine's host name (a Kubernetes pod's name) with every character outside
+   * {@code [A-Za-z0-9_.-]} replaced by {@code -}; {@code localhost} when it cannot be read.
+   */
+  public static String localHostId() {
+    String name;
+    try {
+      name = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      name = System.getenv().getOrDefault("HOSTNAME", "localhost");
+    }
+    String id = name.replaceAll("[^A-Za-z0-9_.-]", "-");
+    return Names.HOST_ID.matcher(id).matches() ? id : "localhost";
   }
 
   /** The defaults (docs/workflow.md, timeouts and bounds) for the given workers. */
@@ -85,6 +125,6 @@ public record OrchestratorConfig(
   /** The workflow's part of this config. */
   public DeployJobOptions workflowOptions() {
     return new DeployJobOptions(dispatchTaskQueue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
-        initialBackoff, maxBackoff, Duration.ofDays(1));
+        initialBackoff, maxBackoff, Duration.ofDays(1), affinityWait);
   }
 }

@@ -40,7 +40,8 @@ class DeployJobReplayTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"success", "permanent-failure", "transient-then-success", "cancellation"})
+  @ValueSource(strings = {"success", "permanent-failure", "transient-then-success", "cancellation", "affinity-hit",
+      "affinity-miss"})
   void replay_recordedHistory_isDeterministic(String name) {
     Worker worker = replayWorker(DeployJobWorkflowImpl.class);
     assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(

@@ -159,7 +159,7 @@ class DeployJobWorkflowTest {
     FakeDispatch dispatch = new FakeDispatch(FakeDispatch.fail(ErrorKind.DISK_FULL, "w1:1", ""));
     DeployJobOptions o = options();
     DeployJobOptions tight = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), o.queueTtl(),
-        o.heartbeatTimeout(), 4, Duration.ofSeconds(25), o.initialBackoff(), o.maxBackoff(), o.publishRetention());
+        o.heartbeatTimeout(), 4, Duration.ofSeconds(25), o.initialBackoff(), o.maxBackoff(), o.publishRetention(), o.affinityWait());
     DeployJobWorkflow wf = start(env, worker, tight, dispatch);
 
     assertThatThrownBy(() -> wf.run(input())).isInstanceOf(WorkflowFailedException.class);
@@ -173,7 +173,7 @@ class DeployJobWorkflowTest {
     // the test server does not skip time for a schedule-to-start timeout: a short real TTL
     DeployJobOptions shortTtl = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), Duration.ofSeconds(2),
         o.heartbeatTimeout(), o.maxAttempts(), o.totalTime(), o.initialBackoff(), o.maxBackoff(),
-        o.publishRetention());
+        o.publishRetention(), o.affinityWait());
     DeployJobWorkflow wf = start(env, worker, shortTtl, null);
 
     WorkflowFailedException e = catchThrowableOfType(WorkflowFailedException.class, () -> wf.run(input()));
@@ -196,7 +196,7 @@ class DeployJobWorkflowTest {
     DeployJobOptions o = options();
     DeployJobOptions shortHeartbeat = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), o.queueTtl(),
         Duration.ofSeconds(1), o.maxAttempts(), o.totalTime(), o.initialBackoff(), o.maxBackoff(),
-        o.publishRetention());
+        o.publishRetention(), o.affinityWait());
     DeployJobWorkflow wf = start(env, worker, shortHeartbeat, dispatch);
 
     DeployResult result = wf.run(input());

@@ -38,9 +38,14 @@ final class FakeDispatch implements DispatchActivities {
   }
 
   static Function<DispatchRequest, DispatchOutcome> succeed(String worker) {
+    return succeedOn(worker, "host-1");
+  }
+
+  /** Succeeds on {@code worker} of build host {@code host}. */
+  static Function<DispatchRequest, DispatchOutcome> succeedOn(String worker, String host) {
     return r -> new DispatchOutcome(worker, "127.0.0.1:5000/" + r.request().ecrRepo() + ":"
         + r.request().deploymentVersion(), "sha256:" + "a".repeat(64), "b".repeat(40), List.of(),
-        Map.of("building", 1200L), "Step 1/2 : FROM scratch\nSuccessfully built\n", false, null);
+        Map.of("building", 1200L), "Step 1/2 : FROM scratch\nSuccessfully built\n", false, null, host);
   }
 
   static Function<DispatchRequest, DispatchOutcome> fail(ErrorKind kind, String worker, String logs) {

@@ -3,7 +3,9 @@ package io.blacktree.workflows;
 import io.blacktree.core.JobStep;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.TestNamespace;
+import io.blacktree.activities.AffinityActivities;
 import io.blacktree.activities.DispatchProgress;
+import io.blacktree.core.Names;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
 import io.temporal.activity.Activity;
@@ -29,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * Records the histories {@link DeployJobReplayTest} replays: real runs on the dev server (127.0.0.1:7233)
  * with scripted activities. A tool, not a test: from the repository root, with the dev server running,
  * {@code ./mvnw -q -pl workflows test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.blacktree.workflows.HistoryRecorder}, then commit
- * {@code workflows/src/test/resources/histories/*.json}.
+ * -Dexec.mainClass=io.blacktree.workflows.HistoryRecorder -Dexec.args=NAME...}, then commit
+ * {@code workflows/src/test/resources/histories/NAME.json}. Record only the histories a change adds: the older ones
+ * are what earlier code recorded, and replaying them is what proves a change compatible.
  */
 final class HistoryRecorder {
   private static final Path OUT = Path.of("workflows/src/test/resources/histories");
@@ -38,10 +41,11 @@ final class HistoryRecorder {
   private HistoryRecorder() {}
 
   public static void main(String[] args) throws Exception {
-    new HistoryRecorder().record();
+    new HistoryRecorder().record(List.of(args));
   }
 
-  private void record() throws Exception {
+  private void record(List<String> names) throws Exception {
+    only = names;
     String prefix = "histrec-" + UUID.randomUUID().toString().substring(0, 8);
     TestNamespace.ensure("127.0.0.1:7233", ServiceEndpoints.fromEnvironment().temporalNamespace());
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
@@ -69,22 +73,42 @@ final class HistoryRecorder {
         throw new IllegalStateException(e);
       }
     }), true);
+    record(client, prefix, "affinity-hit", new FakeDispatch(FakeDispatch.succeed("w2:2")),
+        new FakeDispatch(FakeDispatch.succeedOn("w1:1", "host-a")), false);
+    record(client, prefix, "affinity-miss", new FakeDispatch(FakeDispatch.succeed("w2:2")),
+        new FakeDispatch(FakeDispatch.fail(ErrorKind.WORKER_BUSY, null, "")), false);
     service.shutdown();
   }
 
+  private List<String> only = List.of();
+
   private void record(WorkflowClient client, String prefix, String name, FakeDispatch dispatch, boolean cancel)
       throws Exception {
+    record(client, prefix, name, dispatch, null, cancel);
+  }
+
+  /** One run; {@code onHost} non-null: affinity on, the last host {@code host-a}, whose own queue runs it. */
+  private void record(WorkflowClient client, String prefix, String name, FakeDispatch dispatch, FakeDispatch onHost,
+      boolean cancel) throws Exception {
+    if (!only.isEmpty() && !only.contains(name)) {
+      return;
+    }
     String queue = prefix + "-" + name;
     DeployJobOptions o = DeployJobOptions.defaults().withDispatchTaskQueue(queue + "-dispatch");
     DeployJobOptions fast = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), o.queueTtl(),
         o.heartbeatTimeout(), o.maxAttempts(), o.totalTime(), Duration.ofSeconds(1), o.maxBackoff(),
-        o.publishRetention());
+        o.publishRetention(), onHost == null ? Duration.ZERO : Duration.ofSeconds(5));
     WorkerFactory factory = WorkerFactory.newInstance(client);
     WorkerOptions wo = WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(500)).build();
     Worker w = factory.newWorker(queue, wo);
     w.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(fast));
     w.registerActivitiesImplementations(new FakePublish());
     factory.newWorker(o.dispatchTaskQueue(), wo).registerActivitiesImplementations(dispatch);
+    if (onHost != null) {
+      w.registerActivitiesImplementations((AffinityActivities) repo -> "host-a");
+      factory.newWorker(Names.hostDispatchQueue(o.dispatchTaskQueue(), "host-a"), wo)
+          .registerActivitiesImplementations(onHost);
+    }
     factory.start();
     String id = prefix + ":" + name;
     DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class,
