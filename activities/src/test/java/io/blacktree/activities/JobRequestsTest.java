@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class JobRequestsTest {
   private static DispatchRequest dispatch(BuildRequest r) {
-    return new DispatchRequest(r, "deploy:wf", "run", 1, "deploy:wf/run/1", 60, null, null);
+    return new DispatchRequest(r, "deploy:wf", "run", 1, "deploy:wf/run/1", 60, null, null, 0);
   }
 
   @Test

@@ -119,6 +119,7 @@ public final class OrchestratorApp implements AutoCloseable {
     // the shared queue, for at most the affinity wait
     Worker own = factory.newWorker(config.hostDispatchTaskQueue(), WorkerOptions.newBuilder()
         .setMaxConcurrentActivityExecutionSize(HOST_QUEUE_SLOTS)
+        .setMaxConcurrentActivityTaskPollers(1)
         .setDisableEagerExecution(true)
         .setMaxHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
         .setDefaultHeartbeatThrottleInterval(config.maxHeartbeatThrottle())
