@@ -11,7 +11,7 @@ import java.util.Locale;
  * non-zero, a parse error, a missing COPY source) is BUILD_FAILED; the push's registry refusing credentials is
  * REGISTRY_AUTH_DENIED, an unreachable registry REGISTRY_UNAVAILABLE; an unreachable buildkitd is
  * DOCKER_UNAVAILABLE (the builder is down: retried elsewhere); a full disk DISK_FULL. An image the build
- * cannot resolve (its FROM, or a {@code # syntax=} frontend offline) is BUILD_FAILED. The reason is buildctl's
+ * cannot resolve (its FROM) is BUILD_FAILED. The reason is buildctl's
  * own {@code error:} line.
  */
 final class BuildKitErrors {
@@ -27,8 +27,8 @@ final class BuildKitErrors {
         && text.contains("connection refused") || text.contains("connection error: desc")) {
       return new DockerFailure(ErrorKind.DOCKER_UNAVAILABLE, "buildkitd unreachable: " + reason, null);
     }
-    // A base or frontend image that cannot be resolved ("failed to resolve source metadata", e.g. a
-    // `# syntax=` line offline) is the Dockerfile's: BUILD_FAILED, like the engine's failed FROM.
+    // A base image that cannot be resolved ("failed to resolve source metadata", e.g. a FROM offline) is the
+    // Dockerfile's: BUILD_FAILED, like the engine's failed FROM.
     boolean pushing = text.contains("failed to push") || text.contains("pushing manifest")
         || text.contains("failed to do request") && !text.contains("failed to resolve source metadata");
     if (pushing && (text.contains("401 unauthorized") || text.contains("403 forbidden")

@@ -7,9 +7,10 @@ import java.util.Set;
 /**
  * What a job's checkout and its build's RUN steps get. The checkout is bounded by {@code checkoutBytes} (a
  * repository whose tree at the commit is larger fails as {@code POLICY_VIOLATION} before anything is built). RUN
- * steps: the classic builder runs each in a container of the engine with these limits
- * and never mounts anything from the host (no bind mounts exist in the classic build API, so the Docker
- * socket and host paths stay out of reach). Flag names in brackets.
+ * steps get the network, memory and CPU limits on both builders: the classic builder runs each in a container of
+ * the engine with them and never mounts anything from the host (no bind mounts exist in the classic build API);
+ * BuildKit gets them as Dockerfile frontend options ({@link FrontendOptions}) and binds only from the context.
+ * Flag names in brackets.
  *
  * @param networkMode network of RUN steps [--build-network], default {@code none} (no network at all; a
  *                    build needing packages must get them from the context or a base image)

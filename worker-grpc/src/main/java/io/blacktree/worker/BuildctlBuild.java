@@ -17,16 +17,15 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * One BuildKit solve through the pinned {@code buildctl} client: the Dockerfile frontend builds the context and
- * Dockerfile of {@link BuildInputs} with the request's build args and the image labels, RUN steps without
- * network unless the worker's {@code --build-network} says otherwise, the worker's {@link BuildSecrets} offered
- * to {@code RUN --mount=type=secret} (by path), and buildkitd pushes the image to the
- * registry by digest (the tags are set afterwards by {@link RegistryTags}, so the immutable version tag is
+ * One BuildKit solve through the pinned {@code buildctl} client: the built-in Dockerfile frontend builds the
+ * context and Dockerfile of {@link BuildInputs} with the options of {@link FrontendOptions} (RUN steps' network
+ * and limits, target, build args, image labels), the worker's {@link BuildSecrets} offered to
+ * {@code RUN --mount=type=secret} (by path), and buildkitd pushes the image to the registry by digest (the tags
+ * are set afterwards by {@link RegistryTags}, so the immutable version tag is
  * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; the steps the
  * local and the registry cache served are counted from them ({@link StepReuse}). The build exports and imports
  * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}.
@@ -47,14 +46,14 @@ final class BuildctlBuild {
   private static final long KILL_GRACE_MILLIS = 2_000;
   private final Path buildctl;
   private final String addr;
-  private final String networkMode;
+  private final FrontendOptions frontend;
   private final RegistryCache cache;
   private final BuildSecrets secrets;
 
-  BuildctlBuild(Path buildctl, String addr, String networkMode, RegistryCache cache, BuildSecrets secrets) {
+  BuildctlBuild(Path buildctl, String addr, FrontendOptions frontend, RegistryCache cache, BuildSecrets secrets) {
     this.buildctl = buildctl;
     this.addr = addr;
-    this.networkMode = networkMode;
+    this.frontend = frontend;
     this.cache = cache;
     this.secrets = secrets;
   }
@@ -68,6 +67,7 @@ final class BuildctlBuild {
     pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
     job.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
     logCache(job, repository);
+    logIgnoredFrontend(job, in);
     Process process;
     try {
       process = pb.start();
@@ -97,6 +97,16 @@ final class BuildctlBuild {
     return solved(metadata, output.reuse.counts());
   }
 
+  private static void logIgnoredFrontend(Job job, BuildInputs in) {
+    try {
+      FrontendOptions.ignoredFrontend(Files.readString(in.dockerfile()), job.request().getBuildArgsMap())
+          .ifPresent(f -> job.log("frontend " + f + " not used: the worker builds with the built-in Dockerfile "
+              + "frontend of its buildkitd"));
+    } catch (IOException e) {
+      // buildkitd reports an unreadable Dockerfile as the build's failure
+    }
+  }
+
   private void logCache(Job job, String repository) {
     String branch = job.request().getBranch();
     if (cache.enabled()) {
@@ -112,17 +122,9 @@ final class BuildctlBuild {
         "--frontend", "dockerfile.v0",
         "--local", "context=" + in.context(),
         "--local", "dockerfile=" + in.dockerfile().getParent(),
-        "--opt", "filename=" + in.dockerfile().getFileName(),
         "--progress", "plain",
         "--metadata-file", metadata.toString()));
-    if (!job.request().getTarget().isEmpty()) {
-      cmd.addAll(List.of("--opt", "target=" + job.request().getTarget()));
-    }
-    if ("none".equals(networkMode)) {
-      cmd.addAll(List.of("--opt", "force-network-mode=none"));
-    }
-    new TreeMap<>(job.request().getBuildArgsMap()).forEach((k, v) -> cmd.addAll(List.of("--opt", "build-arg:" + k + "=" + v)));
-    new TreeMap<>(in.labels()).forEach((k, v) -> cmd.addAll(List.of("--opt", "label:" + k + "=" + v)));
+    cmd.addAll(frontend.args(job.request(), in));
     cmd.addAll(secrets.buildctlArgs());
     boolean insecure = "http".equals(auth.baseUri().getScheme());
     String output = "type=image,name=" + repository + ",push=true,push-by-digest=true"

@@ -130,7 +130,7 @@ public final class WorkerApp implements AutoCloseable {
     EngineBuilder engine = new EngineBuilder(new BuildStep(docker, config.buildLimits()), login,
         new PushStep(docker, tags), new ImagePruner(docker, config.imageCacheBytes()));
     BuildKitBuilder buildkit = new BuildKitBuilder(login,
-        new BuildctlBuild(b.buildctl(), b.buildkitAddr(), config.buildLimits().networkMode(),
+        new BuildctlBuild(b.buildctl(), b.buildkitAddr(), new FrontendOptions(config.buildLimits()),
             new RegistryCache(b.registryCache(), b.registryCacheFallback()), b.secrets()), tags);
     return new BuilderChoice(b.mode(), engine, buildkit, b.buildkitAddr());
   }

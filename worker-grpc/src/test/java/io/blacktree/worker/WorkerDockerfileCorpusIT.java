@@ -87,7 +87,11 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
             + "FROM base AS test\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo test-stage > /out\"]\n"
             + "CMD [\"/bin/busybox\", \"cat\", \"/out\"]\n"
             + "FROM base AS release\nRUN [\"/bin/busybox\", \"false\"]\n", Map.of()),
-            List.of("test-stage"), null, "Test"));
+            List.of("test-stage"), null, "Test"),
+        new Case("syntax-line", files("# syntax=docker/dockerfile:1\nFROM scratch\n" + BUSYBOX
+            + "COPY busybox /bin/sh\nRUN <<EOF\necho built-in-frontend > /out\nEOF\n"
+            + "CMD [\"/bin/busybox\", \"cat\", \"/out\"]\n", Map.of()),
+            List.of("built-in-frontend"), "heredoc"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -103,6 +107,9 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
     assertThat(out.lines().map(String::strip).toList()).containsAll(c.output());
     if (c.name().equals("dockerignore")) {
       assertThat(out).doesNotContain("secret.txt", "build.log");
+    }
+    if (c.name().equals("syntax-line")) {
+      assertThat(r.getLogs()).contains("frontend docker/dockerfile:1 (# syntax= line) not used");
     }
     worker.assertNoWorkspace();
   }
@@ -152,6 +159,21 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
     JobResponse onEngine = engine.stub(300).runJob(request(repo, "main", "v3").build());
     assertThat(onEngine.getErrorKind()).as(onEngine.getErrorMessage()).isEqualTo(ErrorKind.BUILD_FAILED);
     assertThat(onEngine.getErrorMessage()).contains("RUN --mount=type=cache (cache mount)");
+  }
+
+  @Test
+  void runJob_frontendImageThatDoesNotExist_ignoredBuiltWithTheBuiltInFrontend() throws Exception {
+    String repo = unique("corpus-frontend");
+    String absent = WorkerFixture.OPEN_REGISTRY + "/" + unique("absent-frontend") + ":1";
+    repos.create(repo, "main", files("# syntax=" + absent + "\nFROM scratch\n" + BUSYBOX
+        + "CMD [\"/bin/busybox\", \"echo\", \"not-forwarded\"]\n", Map.of()));
+
+    JobResponse r = worker.stub(300).runJob(request(repo, "main", "v1").putBuildArgs("BUILDKIT_SYNTAX", absent)
+        .build());
+
+    assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
+    assertThat(r.getLogs()).contains("frontend " + absent + " (build arg BUILDKIT_SYNTAX) not used");
+    assertThat(WorkerFixture.pullAndRunRemote(r.getImageUrl() + "@" + r.getDigest()).strip()).isEqualTo("not-forwarded");
   }
 
   @Test
