@@ -151,6 +151,23 @@ public final class DeployJobStack implements AutoCloseable {
       this.workflowId = Names.workflowId(request, REGION);
     }
 
+    private Job(Job previous, String version, Map<String, String> buildArgs) {
+      this.repo = previous.repo;
+      this.ecrRepo = previous.ecrRepo;
+      this.version = version;
+      this.commit = previous.commit;
+      this.requestId = "req-" + ids.next(version);
+      BuildRequest r = previous.request;
+      this.request = new BuildRequest(r.repoUrl(), r.branch(), version, r.awsAccount(), r.ecrRepo(), r.region(),
+          requestId, r.commit(), r.dockerfile(), r.context(), r.target(), buildArgs, r.tags());
+      this.workflowId = Names.workflowId(request, REGION);
+    }
+
+    /** The next version of this job's repository (same commit), built with {@code buildArgs}. */
+    public Job next(String nextVersion, Map<String, String> buildArgs) {
+      return new Job(this, nextVersion, buildArgs);
+    }
+
     /** Starts the workflow as the bridge does. */
     public WorkflowStub start() {
       DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
@@ -182,6 +199,20 @@ public final class DeployJobStack implements AutoCloseable {
   }
 
   /** SIGKILL to the child JVM ({@code kill -9}), found among this JVM's children by its pid. */
+  /**
+   * Starts a build host's orchestrator: it owns only {@code worker}, as build host {@code hostId} with cache-affinity
+   * wait {@code affinityWait}. The caller closes it.
+   */
+  public ComponentProcess startBuildHostOrchestrator(BuildWorker worker, String hostId, Duration affinityWait) {
+    return ComponentProcess.blacktree(ids.name("orchestrator-" + hostId), List.of("orchestrator",
+        "--temporal", endpoints.temporalTarget(), "--namespace", endpoints.temporalNamespace(),
+        "--amqp", amqpUrl(), "--queue-prefix", queuePrefix(), "--workers", worker.address(),
+        "--host-id", hostId, "--affinity-wait", affinityWait.toString(),
+        "--deploy-task-queue", deployTaskQueue(), "--dispatch-task-queue", ids.name("dispatch"),
+        "--job-time-limit", "PT5M", "--heartbeat-timeout", "PT" + HEARTBEAT_TIMEOUT.toSeconds() + "S",
+        "--initial-backoff", "PT1S", "--max-backoff", "PT2S", "--health-check-interval", "PT1S"));
+  }
+
   public void kill(ComponentProcess component) {
     ProcessHandle handle = ProcessHandle.current().children()
         .filter(h -> h.pid() == pidOf(component))
