@@ -57,7 +57,8 @@ public final class ChildMain {
         OrchestratorConfig c = new OrchestratorConfig(links.temporal.target(), links.temporal.namespace(),
             d.workers(), links.amqp.redacted(), args[2], args[3], args[4], d.jobTimeLimit(), d.queueTtl(),
             d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(), d.maxAttempts(), d.totalTime(),
-            d.initialBackoff(), d.maxBackoff(), d.stickyScheduleToStart(), d.healthCheckInterval());
+            d.initialBackoff(), d.maxBackoff(), d.stickyScheduleToStart(), d.healthCheckInterval())
+            .withAffinity(args.length > 6 ? args[6] : null, null);
         app = Orchestrators.start(c, links.temporal, links.amqp);
       }
       case "bridge" -> {
