@@ -99,7 +99,7 @@ final class JobRun {
     long remaining = Math.max(1, deadlineNanos - System.nanoTime());
     call = WorkerGrpc.newFutureStub(lease.channel())
         .withDeadlineAfter(remaining, TimeUnit.NANOSECONDS)
-        .runJob(JobRequests.of(request));
+        .runJob(ProtoJobRequests.fromDispatch(request));
   }
 
   /** The response, or null while the job runs (waits up to one heartbeat interval). */

@@ -73,7 +73,7 @@ class DispatchActivitiesImplTest {
   }
 
   private static DispatchRequest request() {
-    return new DispatchRequest(REQUEST, "deploy:x", "run-1", 1, "deploy:x/run-1/1", 60, null, null, 0);
+    return new DispatchRequest(REQUEST, "deploy:x", "run-1", 1, 1, 60, null, null, 0);
   }
 
   @Test

@@ -34,7 +34,16 @@ public record BuildRequest(
         repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null, null, null, null);
   }
 
-  /** This request with the region filled in (the configured default when the request has none). */
+  /**
+   * This request as the pipeline carries it: {@code defaultRegion} when it names no region, else unchanged. The
+   * one place the region default is applied (the intake, the worker's edge and clients that predict a workflow
+   * ID all call it).
+   */
+  public BuildRequest withDefaultRegion(String defaultRegion) {
+    return region == null || region.isEmpty() ? withRegion(defaultRegion) : this;
+  }
+
+  /** This request with {@code newRegion}. */
   public BuildRequest withRegion(String newRegion) {
     return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, newRegion, requestId,
         commit, dockerfile, context, target, buildArgs, tags);

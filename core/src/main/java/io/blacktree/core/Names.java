@@ -50,8 +50,7 @@ public final class Names {
    * that predict the ID ({@code blacktree submit}, tests).
    */
   public static String workflowId(BuildRequest request, String bridgeDefaultRegion) {
-    boolean hasRegion = request.region() != null && !request.region().isEmpty();
-    return workflowId(hasRegion ? request : request.withRegion(bridgeDefaultRegion));
+    return workflowId(request.withDefaultRegion(bridgeDefaultRegion));
   }
 
   /**
@@ -62,7 +61,11 @@ public final class Names {
     return dispatchTaskQueue + "." + hostId;
   }
 
-  /** A job's identity on a worker: {@code <workflowId>/<runId>/<attempt>}. */
+  /**
+   * A job's identity on a worker: {@code <workflowId>/<runId>/<attempt>}. The worker reads the attempt from the
+   * request's own {@code attempt} field; the number stays in the ID so that a worker of the previous version,
+   * which parses it from here, still reads it (docs/worker.md).
+   */
   public static String jobId(String workflowId, String runId, int attempt) {
     return workflowId + "/" + runId + "/" + attempt;
   }

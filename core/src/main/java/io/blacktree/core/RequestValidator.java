@@ -41,10 +41,10 @@ public final class RequestValidator {
 
   /**
    * The request as the pipeline carries it from the intake on: the policy's default region filled in when it
-   * has none. The one place the bridge applies that default (docs/request.md, after validation).
+   * has none (docs/request.md, after validation).
    */
   public BuildRequest withDefaults(BuildRequest r) {
-    return r.region() == null || r.region().isEmpty() ? r.withRegion(policy.defaultRegion()) : r;
+    return r.withDefaultRegion(policy.defaultRegion());
   }
 
   /** Every violation of the request; empty when it is valid. */

@@ -30,4 +30,12 @@ class ErrorKindAndNamesTest {
     assertThatThrownBy(() -> Names.workflowId(r)).isInstanceOf(IllegalArgumentException.class);
     assertThat(Names.workflowId(r.withRegion("us-east-2"))).isEqualTo("deploy:123456789012:us-east-2:team/app:v1.0.3");
   }
+
+  @Test
+  void withDefaultRegion_onlyWhenTheRequestHasNone() {
+    BuildRequest r = BuildRequest.of("o/n", "main", "v1.0.3", "123456789012", "team/app");
+    assertThat(r.withDefaultRegion("eu-west-1").region()).isEqualTo("eu-west-1");
+    assertThat(r.withRegion("").withDefaultRegion("eu-west-1").region()).isEqualTo("eu-west-1");
+    assertThat(r.withRegion("us-east-2").withDefaultRegion("eu-west-1").region()).isEqualTo("us-east-2");
+  }
 }

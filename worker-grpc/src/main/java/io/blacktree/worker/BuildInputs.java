@@ -2,7 +2,6 @@ package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.Names;
-import io.blacktree.proto.worker.v1.JobRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,31 +19,27 @@ record BuildInputs(Path context, Path dockerfile, Map<String, String> labels) {
     labels = Map.copyOf(labels);
   }
 
-  static BuildInputs of(JobRequest req, Workspace ws, String sha, String source) throws JobFailure {
+  static BuildInputs of(JobSpec spec, Workspace ws, Revision revision) throws JobFailure {
     Path checkout = ws.checkout();
-    Path context = CheckoutPaths.resolveInside(checkout, "context", orDefault(req.getContext(), "."));
-    Path dockerfile = CheckoutPaths.resolveInside(checkout, "dockerfile", orDefault(req.getDockerfile(), "Dockerfile"));
+    Path context = CheckoutPaths.resolveInside(checkout, "context", spec.contextPath());
+    Path dockerfile = CheckoutPaths.resolveInside(checkout, "dockerfile", spec.dockerfilePath());
     if (!Files.isDirectory(context)) {
-      throw new JobFailure(ErrorKind.DOCKERFILE_MISSING, "context directory '" + req.getContext() + "' not found");
+      throw new JobFailure(ErrorKind.DOCKERFILE_MISSING, "context directory '" + spec.contextPath() + "' not found");
     }
     if (!Files.isRegularFile(dockerfile)) {
       throw new JobFailure(ErrorKind.DOCKERFILE_MISSING,
-          "Dockerfile '" + orDefault(req.getDockerfile(), "Dockerfile") + "' not found in the checkout");
+          "Dockerfile '" + spec.dockerfilePath() + "' not found in the checkout");
     }
-    return new BuildInputs(context, dockerfile, labels(req, sha, source));
+    return new BuildInputs(context, dockerfile, labels(spec, revision));
   }
 
-  private static Map<String, String> labels(JobRequest req, String sha, String source) {
+  private static Map<String, String> labels(JobSpec spec, Revision revision) {
     Map<String, String> labels = new HashMap<>();
-    labels.put("org.opencontainers.image.source", source);
-    labels.put("org.opencontainers.image.revision", sha);
-    labels.put("org.opencontainers.image.version", req.getDeploymentVersion());
+    labels.put("org.opencontainers.image.source", revision.cloneUrl().toString());
+    labels.put("org.opencontainers.image.revision", revision.sha());
+    labels.put("org.opencontainers.image.version", spec.request().deploymentVersion());
     labels.put("org.opencontainers.image.created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-    labels.put(Names.LABEL_WORKFLOW_ID, WorkflowIds.of(req));
+    labels.put(Names.LABEL_WORKFLOW_ID, spec.workflowId());
     return labels;
-  }
-
-  private static String orDefault(String v, String d) {
-    return v == null || v.isEmpty() ? d : v;
   }
 }

@@ -1,9 +1,9 @@
 package io.blacktree.worker;
 
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.Step;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * BuildKit ({@code --builder buildkit}, and {@code auto} where buildkitd answers): gets the push credentials
@@ -29,34 +29,35 @@ final class BuildKitBuilder implements ImageBuilder {
   }
 
   @Override
-  public void beforeJob(Job job) {
+  public void beforeJob(Consumer<String> jobLog) {
     // buildkitd cancels and cleans a solve whose client went away; nothing is left to remove here
   }
 
   @Override
-  public Published run(Job job, Workspace ws, String sha, String source, Steps steps) throws JobFailure {
-    RegistryAuth auth = steps.run(Step.LOGGING_IN, () -> login.run(job));
-    job.checkStopped();
+  public Published run(JobSpec spec, StepControl control, Workspace ws, Revision revision, Steps steps)
+      throws JobFailure {
+    RegistryAuth auth = steps.run(Step.LOGGING_IN, () -> login.run(spec, control));
+    control.checkStopped();
     BuildctlBuild.Solved solved = steps.run(Step.BUILDING,
-        () -> buildctl.run(job, ws, BuildInputs.of(job.request(), ws, sha, source), auth));
-    job.checkStopped();
-    return steps.run(Step.PUSHING, () -> publish(job, auth, sha, solved));
+        () -> buildctl.run(spec, control, ws, BuildInputs.of(spec, ws, revision), auth));
+    control.checkStopped();
+    return steps.run(Step.PUSHING, () -> publish(spec, control, auth, revision.sha(), solved));
   }
 
-  private Published publish(Job job, RegistryAuth auth, String sha, BuildctlBuild.Solved solved)
-      throws JobFailure {
-    JobRequest req = job.request();
-    String repo = auth.host() + "/" + req.getEcrRepo();
-    String imageUrl = repo + ":" + req.getDeploymentVersion();
-    List<String> tags = RegistryTags.tags(req, sha);
+  private Published publish(JobSpec spec, StepControl control, RegistryAuth auth, String sha,
+      BuildctlBuild.Solved solved) throws JobFailure {
+    String ecrRepo = spec.request().ecrRepo();
+    String repo = auth.host() + "/" + ecrRepo;
+    String imageUrl = repo + ":" + spec.request().deploymentVersion();
+    List<String> tags = RegistryTags.tags(spec, sha);
     List<String> refs = tags.stream().map(t -> repo + ":" + t).toList();
-    Optional<String> earlier = registryTags.ownEarlierAttempt(job, auth, sha, solved.configDigest());
+    Optional<String> earlier = registryTags.ownEarlierAttempt(spec, control, auth, sha, solved.configDigest());
     if (earlier.isPresent()) {
       return new Published(imageUrl, earlier.get(), refs, true, solved.cachedSteps(), solved.remoteCachedSteps(),
           0, 0, 0, name());
     }
-    registryTags.tagAll(job, auth, req.getEcrRepo(), solved.digest(), tags);
-    job.log("pushed " + imageUrl + " " + solved.digest() + " (pushed by buildkitd)");
+    registryTags.tagAll(control, auth, ecrRepo, solved.digest(), tags);
+    control.log("pushed " + imageUrl + " " + solved.digest() + " (pushed by buildkitd)");
     return new Published(imageUrl, solved.digest(), refs, false, solved.cachedSteps(), solved.remoteCachedSteps(),
         0, 0, 0, name());
   }

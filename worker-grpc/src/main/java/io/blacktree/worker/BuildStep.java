@@ -1,31 +1,26 @@
 package io.blacktree.worker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
-import com.github.dockerjava.api.model.BuildResponseItem;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.DockerFailure;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Builds the checkout's Dockerfile with the classic builder: the context and Dockerfile must resolve inside
  * the checkout (no {@code ..}, no symlink out), the context is streamed to the engine as our own uncompressed
- * tar ({@link ContextTar}: no {@code .git}, {@code .dockerignore} applied, modes kept) written by a helper
- * thread into a pipe that docker-java sends as a chunked request body (no temp file, no gzip), build args are
+ * tar ({@link ContextTar}: no {@code .git}, {@code .dockerignore} applied, modes kept) written by
+ * {@link ContextTarWriter} into a pipe that docker-java sends as a chunked request body (no temp file, no gzip),
+ * the engine's output read by {@link EngineBuildOutput}, build args are
  * set, and intermediate containers are always removed ({@code forcerm}). The OCI labels (source, revision,
  * version, created, and the workflow ID label) are added after the build by {@link ImageLabels}, not as a
  * {@code --label} build step, which would cost an uncacheable container commit per job; so are the Dockerfile's
@@ -44,7 +39,6 @@ final class BuildStep {
   record Built(String imageId, int cachedSteps) {}
 
   static final String LOCAL_REPO_PREFIX = "blacktree-local/";
-  private static final int PIPE_BUFFER = 1 << 20;
   /** A Dockerfile larger than this is sent as it is, not split ({@link DockerfileTail}). */
   private static final long MAX_DOCKERFILE_TO_SPLIT = 1 << 20;
   /** How long a failed build waits for an engine that is restarting to remove the build's containers. */
@@ -53,10 +47,6 @@ final class BuildStep {
   private final BuildLimits limits;
   private final BuildContainers containers;
   private final ImageLabels imageLabels;
-
-  BuildStep(DockerClient docker) {
-    this(docker, BuildLimits.defaults());
-  }
 
   BuildStep(DockerClient docker, BuildLimits limits) {
     this.docker = docker;
@@ -67,26 +57,26 @@ final class BuildStep {
 
   /**
    * Removes build containers an earlier failed build left (the engine was down then), waiting up to
-   * {@code bound} for the engine; logs into {@code job} what it removed.
+   * {@code bound} for the engine; says in {@code jobLog} what it removed.
    */
-  void removeLeftovers(Job job, Duration bound) {
+  void removeLeftovers(Consumer<String> jobLog, Duration bound) {
     if (containers.pending().isEmpty()) {
       return;
     }
     int removed = containers.removePending(bound);
     if (removed > 0) {
-      job.log("removed " + removed + " build container(s) left by an interrupted build");
+      jobLog.accept("removed " + removed + " build container(s) left by an interrupted build");
     }
   }
 
-  Built run(Job job, Workspace ws, String sha, String source) throws JobFailure {
-    BuildInputs in = BuildInputs.of(job.request(), ws, sha, source);
-    Source src = source(job, in.context(), in.dockerfile(), job.request().getTarget().isEmpty());
-    job.checkStopped();
+  /** Builds {@code in} for {@code spec}, tagged with {@link #localTag} only. */
+  Built run(JobSpec spec, StepControl control, BuildInputs in) throws JobFailure {
+    Source src = source(control, in.context(), in.dockerfile(), spec.targetOrEmpty().isEmpty());
+    control.checkStopped();
     try {
-      return build(job, src, in.labels());
+      return build(spec, control, src, in.labels());
     } catch (JobFailure f) {
-      removeLeftovers(job, LEFTOVER_BOUND);
+      removeLeftovers(control::log, LEFTOVER_BOUND);
       throw f;
     }
   }
@@ -99,7 +89,7 @@ final class BuildStep {
   private record Source(Path context, Path dockerfile, String dockerfileInTar, byte[] buildDockerfile,
       ConfigEdits edits) {}
 
-  private static Source source(Job job, Path context, Path dockerfile, boolean lastStageBuilt) {
+  private static Source source(StepControl control, Path context, Path dockerfile, boolean lastStageBuilt) {
     DockerfileTail.Split split = null;
     try {
       if (lastStageBuilt && Files.size(dockerfile) <= MAX_DOCKERFILE_TO_SPLIT
@@ -110,7 +100,7 @@ final class BuildStep {
       split = null; // not UTF-8 or unreadable here: the engine reads it as it is
     }
     if (split != null && split.peeledAny()) {
-      job.log("applying " + split.peeled().size() + " trailing metadata instruction(s) to the image config "
+      control.log("applying " + split.peeled().size() + " trailing metadata instruction(s) to the image config "
           + "instead of one container commit each: " + String.join("; ", split.peeled()));
       return new Source(context, dockerfile, ContextTar.OUTSIDE_DOCKERFILE,
           split.buildable().getBytes(StandardCharsets.UTF_8), split.edits());
@@ -120,37 +110,37 @@ final class BuildStep {
     return new Source(context, dockerfile, inTar, null, ConfigEdits.NONE);
   }
 
-  private Built build(Job job, Source src, Map<String, String> labels) throws JobFailure {
-    Callback callback = new Callback(job, containers);
+  private Built build(JobSpec spec, StepControl control, Source src, Map<String, String> labels)
+      throws JobFailure {
+    EngineBuildOutput output = new EngineBuildOutput(control::log, containers);
     EngineWatch watch = EngineWatch.start(docker);
     try {
-      Built built = buildWatched(job, src, labels, callback);
-      containers.forget(callback.containerIds);
-      return built;
+      String imageId = buildWatched(spec, control, src, output);
+      control.log("built image " + imageId + " (" + output.cachedSteps() + " step(s) from the layer cache)");
+      long start = System.nanoTime();
+      String labelled = imageLabels.apply(imageId, src.edits(), labels, localTag(spec));
+      control.log("labelled image " + labelled + " (workflow ID, source, revision, version, created) in "
+          + (System.nanoTime() - start) / 1_000_000 + " ms");
+      containers.forget(output.containerIds());
+      return new Built(labelled, output.cachedSteps());
     } catch (DockerFailure f) {
-      throw ErrorClassifier.afterEngineCheck(f, callback.errorMessage,
-          () -> watch.killedByEngine(List.copyOf(callback.containerIds)));
+      throw ErrorClassifier.afterEngineCheck(f, output.errorMessage(),
+          () -> watch.killedByEngine(output.containerIds()));
     } finally {
       watch.close();
     }
   }
 
-  private Built buildWatched(Job job, Source src, Map<String, String> labels, Callback callback)
+  /** Runs the engine's build to its end or the job's stop; returns the built image's ID. */
+  private String buildWatched(JobSpec spec, StepControl control, Source src, EngineBuildOutput output)
       throws JobFailure {
-    JobRequest req = job.request();
-    ContextWriter writer;
-    PipedInputStream tar = new PipedInputStream(PIPE_BUFFER);
-    try {
-      writer = new ContextWriter(src, new PipedOutputStream(tar));
-    } catch (IOException e) {
-      throw new JobFailure(ErrorKind.INTERNAL, "could not open the build context pipe", e);
-    }
-    writer.start();
-    try (tar) {
+    ContextTarWriter.Started context = ContextTarWriter.start(src.context(), src.dockerfile(), src.buildDockerfile());
+    ContextTarWriter writer = context.writer();
+    try (InputStream tar = context.tar()) {
       var cmd = docker.buildImageCmd()
           .withTarInputStream(tar)
           .withDockerfilePath(src.dockerfileInTar())
-          .withTags(Set.of(localTag(req)))
+          .withTags(Set.of(localTag(spec)))
           .withForcerm(true)
           .withRemove(true)
           .withPull(false)
@@ -164,15 +154,15 @@ final class BuildStep {
       if (limits.cpusetCpus() != null) {
         cmd.withCpusetcpus(limits.cpusetCpus());
       }
-      if (!req.getTarget().isEmpty()) {
-        cmd.withTarget(req.getTarget());
+      if (!spec.targetOrEmpty().isEmpty()) {
+        cmd.withTarget(spec.targetOrEmpty());
       }
-      req.getBuildArgsMap().forEach(cmd::withBuildArg);
-      job.setStopHook(callback);
-      cmd.exec(callback);
-      long waitMillis = Math.max(1, job.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
-      if (!callback.awaitCompletion(waitMillis, TimeUnit.MILLISECONDS)) {
-        callback.close();
+      spec.buildArgs().forEach(cmd::withBuildArg);
+      control.setStopHook(output);
+      cmd.exec(output);
+      long waitMillis = Math.max(1, control.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
+      if (!output.awaitCompletion(waitMillis, TimeUnit.MILLISECONDS)) {
+        output.close();
       }
     } catch (IOException e) {
       throw writer.failureOr(ErrorClassifier.build(e));
@@ -180,138 +170,29 @@ final class BuildStep {
       Thread.currentThread().interrupt();
       throw new DockerFailure(ErrorKind.INTERNAL, "interrupted while building", e);
     } catch (RuntimeException e) {
-      stopOr(job, () -> writer.failureOr(ErrorClassifier.build(e)));
+      control.checkStopped();
+      throw writer.failureOr(ErrorClassifier.build(e));
     } finally {
-      job.setStopHook(null);
+      control.setStopHook(null);
     }
-    stopOr(job, () -> writer.failureOr(null));
-    if (callback.error != null) {
-      throw ErrorClassifier.build(callback.error);
+    control.checkStopped();
+    JobFailure writeFailure = writer.failureOr(null);
+    if (writeFailure != null) {
+      throw writeFailure;
     }
-    if (callback.errorMessage != null) {
-      throw ErrorClassifier.build(new IllegalStateException(callback.errorMessage));
+    if (output.error() != null) {
+      throw ErrorClassifier.build(output.error());
     }
-    if (callback.imageId == null) {
+    if (output.errorMessage() != null) {
+      throw ErrorClassifier.build(new IllegalStateException(output.errorMessage()));
+    }
+    if (output.imageId() == null) {
       throw new DockerFailure(ErrorKind.BUILD_FAILED, "build failed: no image produced", null);
     }
-    job.log("built image " + callback.imageId + " (" + callback.cachedSteps + " step(s) from the layer cache)");
-    long start = System.nanoTime();
-    String labelled = imageLabels.apply(callback.imageId, src.edits(), labels, localTag(req));
-    job.log("labelled image " + labelled + " (workflow ID, source, revision, version, created) in "
-        + (System.nanoTime() - start) / 1_000_000 + " ms");
-    return new Built(labelled, callback.cachedSteps);
+    return output.imageId();
   }
 
-  /**
-   * Writes the context tar into the pipe on its own thread. The build's end closes the reading side, which
-   * makes a writer still blocked on a full pipe fail and end. A write failure (unreadable file, disk) is kept
-   * and wins over the engine's report of the cut-short body.
-   */
-  private static final class ContextWriter extends Thread {
-    private final Source src;
-    private final PipedOutputStream out;
-    private volatile IOException failure;
-
-    ContextWriter(Source src, PipedOutputStream out) {
-      super("blacktree-context-tar");
-      setDaemon(true);
-      this.src = src;
-      this.out = out;
-    }
-
-    @Override
-    public void run() {
-      try (out) {
-        ContextTar.write(src.context(), src.dockerfile(), src.buildDockerfile(), out);
-      } catch (IOException e) {
-        String m = String.valueOf(e.getMessage());
-        if (!m.contains("Pipe closed") && !m.contains("Read end dead") && !m.contains("Pipe broken")) {
-          failure = e;
-        }
-      }
-    }
-
-    /** The writer's own failure as a job failure, else {@code other}. Waits briefly for the writer to end. */
-    JobFailure failureOr(JobFailure other) {
-      try {
-        join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      IOException e = failure;
-      if (e == null) {
-        return other;
-      }
-      ErrorKind kind = ErrorClassifier.localIo(e);
-      return new JobFailure(kind, "could not write the build context: " + e.getMessage(), e);
-    }
-  }
-
-  private interface FailureSupplier {
-    JobFailure get();
-  }
-
-  private static void stopOr(Job job, FailureSupplier other) throws JobFailure {
-    JobFailure stopped = job.stopped();
-    if (stopped != null) {
-      throw stopped;
-    }
-    JobFailure f = other.get();
-    if (f != null) {
-      throw f;
-    }
-  }
-
-  static String localTag(JobRequest req) {
-    return LOCAL_REPO_PREFIX + req.getEcrRepo() + ":" + req.getDeploymentVersion();
-  }
-
-  /** Streams the daemon's output into the job; errors are kept, never logged by docker-java at ERROR. */
-  private static final class Callback extends BuildImageResultCallback {
-    private final Job job;
-    private final BuildContainers containers;
-    private final List<String> containerIds = Collections.synchronizedList(new ArrayList<>());
-    private volatile String imageId;
-    private volatile String errorMessage;
-    private volatile Throwable error;
-    private volatile int cachedSteps;
-
-    Callback(Job job, BuildContainers containers) {
-      this.job = job;
-      this.containers = containers;
-    }
-
-    @Override
-    public void onNext(BuildResponseItem item) {
-      if (item.getStream() != null && !item.getStream().isBlank()) {
-        job.log(item.getStream().stripTrailing());
-        if (item.getStream().contains("---> Using cache")) {
-          cachedSteps++;
-        }
-        String container = BuildContainers.runningIn(item.getStream());
-        if (container != null) {
-          containers.track(container);
-          containerIds.add(container);
-        }
-      }
-      if (item.isErrorIndicated()) {
-        errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-            ? item.getErrorDetail().getMessage() : item.getError();
-        job.log("error: " + errorMessage);
-      }
-      if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
-        imageId = item.getImageId();
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      error = throwable;
-      try {
-        close();
-      } catch (IOException ignored) {
-        // closing a failed stream
-      }
-    }
+  static String localTag(JobSpec spec) {
+    return LOCAL_REPO_PREFIX + spec.request().ecrRepo() + ":" + spec.request().deploymentVersion();
   }
 }

@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -58,27 +59,27 @@ final class BuildctlBuild {
     this.secrets = secrets;
   }
 
-  Solved run(Job job, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
-    String repository = auth.host() + "/" + job.request().getEcrRepo();
+  Solved run(JobSpec spec, StepControl control, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
+    String repository = auth.host() + "/" + spec.request().ecrRepo();
     Path metadata = ws.root().resolve("buildctl-metadata.json");
     Path dockerConfig = writeDockerConfig(ws.root().resolve("buildctl-auth"), auth);
-    ProcessBuilder pb = new ProcessBuilder(command(job, in, repository, auth, metadata)).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(command(spec, in, repository, auth, metadata)).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("BUILDKIT_"));
     pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
-    job.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
-    logCache(job, repository);
-    logIgnoredFrontend(job, in);
+    control.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
+    logCache(spec, control, repository);
+    logIgnoredFrontend(spec, control, in);
     Process process;
     try {
       process = pb.start();
     } catch (IOException e) {
       throw new DockerFailure(ErrorKind.INTERNAL, "cannot run buildctl " + buildctl + ": " + e.getMessage(), e);
     }
-    Output output = new Output(job, process);
+    Output output = new Output(control::log, process);
     output.start();
-    job.setStopHook(() -> terminate(process));
+    control.setStopHook(() -> terminate(process));
     try {
-      long waitMillis = Math.max(1, job.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
+      long waitMillis = Math.max(1, control.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
       if (!process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
         terminate(process);
       }
@@ -88,49 +89,49 @@ final class BuildctlBuild {
       terminate(process);
       throw new DockerFailure(ErrorKind.INTERNAL, "interrupted while building", e);
     } finally {
-      job.setStopHook(null);
+      control.setStopHook(null);
     }
-    job.checkStopped();
+    control.checkStopped();
     if (process.exitValue() != 0) {
       throw BuildKitErrors.classify(output.tail(), process.exitValue());
     }
     return solved(metadata, output.reuse.counts());
   }
 
-  private static void logIgnoredFrontend(Job job, BuildInputs in) {
+  private static void logIgnoredFrontend(JobSpec spec, StepControl control, BuildInputs in) {
     try {
-      FrontendOptions.ignoredFrontend(Files.readString(in.dockerfile()), job.request().getBuildArgsMap())
-          .ifPresent(f -> job.log("frontend " + f + " not used: the worker builds with the built-in Dockerfile "
+      FrontendOptions.ignoredFrontend(Files.readString(in.dockerfile()), spec.buildArgs())
+          .ifPresent(f -> control.log("frontend " + f + " not used: the worker builds with the built-in Dockerfile "
               + "frontend of its buildkitd"));
     } catch (IOException e) {
       // buildkitd reports an unreadable Dockerfile as the build's failure
     }
   }
 
-  private void logCache(Job job, String repository) {
-    String branch = job.request().getBranch();
+  private void logCache(JobSpec spec, StepControl control, String repository) {
+    String branch = spec.request().branch();
     if (cache.enabled()) {
-      job.log("registry cache: importing " + String.join(", ", cache.importRefs(repository, branch))
+      control.log("registry cache: importing " + String.join(", ", cache.importRefs(repository, branch))
           + "; exporting " + cache.exportRef(repository, branch));
     } else {
-      job.log("registry cache: off (--registry-cache off)");
+      control.log("registry cache: off (--registry-cache off)");
     }
   }
 
-  private List<String> command(Job job, BuildInputs in, String repository, RegistryAuth auth, Path metadata) {
+  private List<String> command(JobSpec spec, BuildInputs in, String repository, RegistryAuth auth, Path metadata) {
     List<String> cmd = new ArrayList<>(List.of(buildctl.toString(), "--addr", addr, "build",
         "--frontend", "dockerfile.v0",
         "--local", "context=" + in.context(),
         "--local", "dockerfile=" + in.dockerfile().getParent(),
         "--progress", "plain",
         "--metadata-file", metadata.toString()));
-    cmd.addAll(frontend.args(job.request(), in));
+    cmd.addAll(frontend.args(spec.targetOrEmpty(), spec.buildArgs(), in));
     cmd.addAll(secrets.buildctlArgs());
     boolean insecure = "http".equals(auth.baseUri().getScheme());
     String output = "type=image,name=" + repository + ",push=true,push-by-digest=true"
         + (insecure ? ",registry.insecure=true" : "");
     cmd.addAll(List.of("--output", output));
-    cmd.addAll(cache.buildctlArgs(repository, job.request().getBranch(), insecure));
+    cmd.addAll(cache.buildctlArgs(repository, spec.request().branch(), insecure));
     return cmd;
   }
 
@@ -183,15 +184,15 @@ final class BuildctlBuild {
 
   /** Streams buildctl's output into the job's log, keeping the last lines for the failure's reason. */
   private static final class Output extends Thread {
-    private final Job job;
+    private final Consumer<String> log;
     private final Process process;
     private final Deque<String> tail = new ArrayDeque<>();
     private final StepReuse reuse = new StepReuse();
 
-    Output(Job job, Process process) {
+    Output(Consumer<String> log, Process process) {
       super("blacktree-buildctl-output");
       setDaemon(true);
-      this.job = job;
+      this.log = log;
       this.process = process;
     }
 
@@ -200,7 +201,7 @@ final class BuildctlBuild {
       try (BufferedReader r = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = r.readLine(); line != null; line = r.readLine()) {
-          job.log(line);
+          log.accept(line);
           reuse.accept(line);
           synchronized (tail) {
             tail.addLast(line);
@@ -210,7 +211,7 @@ final class BuildctlBuild {
           }
         }
       } catch (IOException e) {
-        job.log("buildctl output ended: " + e.getMessage());
+        log.accept("buildctl output ended: " + e.getMessage());
       }
     }
 

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +35,16 @@ final class BuilderChoice {
     this.buildkitAddr = buildkitAddr;
   }
 
-  ImageBuilder forJob(Job job) {
+  /** The builder for the next job; {@code jobLog} hears why when {@code auto} falls back to the engine. */
+  ImageBuilder forJob(Consumer<String> jobLog) {
     return switch (mode) {
       case ENGINE -> engine;
       case BUILDKIT -> buildkit;
-      case AUTO -> auto(job);
+      case AUTO -> auto(jobLog);
     };
   }
 
-  private ImageBuilder auto(Job job) {
+  private ImageBuilder auto(Consumer<String> jobLog) {
     String problem = unreachable(buildkitAddr);
     boolean reachable = problem == null;
     if (!Boolean.valueOf(reachable).equals(lastReachable)) {
@@ -57,7 +59,7 @@ final class BuilderChoice {
     if (reachable) {
       return buildkit;
     }
-    job.log("builder: engine (classic builder), because no buildkitd answers at " + buildkitAddr + " (" + problem
+    jobLog.accept("builder: engine (classic builder), because no buildkitd answers at " + buildkitAddr + " (" + problem
         + "); BuildKit-only Dockerfile features will fail");
     return engine;
   }

@@ -2,11 +2,11 @@ package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ValidationPolicy;
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.GitFailure;
 import io.blacktree.worker.JobFailure.PolicyFailure;
 import java.net.URI;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jgit.api.CloneCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -52,19 +52,19 @@ final class CloneStep {
     this.checkoutBytes = checkoutBytes;
   }
 
-  /** The URL cloned for a request (no credentials in it). */
-  URI cloneUrl(JobRequest request) {
-    return policy.cloneUrl(request.getRepoUrl());
+  /** The URL cloned for a job (no credentials in it). */
+  URI cloneUrl(JobSpec spec) {
+    return policy.cloneUrl(spec.request().repoUrl());
   }
 
-  Checkout run(Job job, Workspace ws) throws JobFailure {
-    JobRequest req = job.request();
-    URI url = cloneUrl(req);
-    job.log("cloning " + url + (req.getCommit().isEmpty() ? " branch " + req.getBranch() : " commit " + req.getCommit()));
+  Checkout run(JobSpec spec, StepControl control, Workspace ws) throws JobFailure {
+    URI url = cloneUrl(spec);
+    String commit = spec.commitOrEmpty();
+    control.log("cloning " + url + (commit.isEmpty() ? " branch " + spec.request().branch() : " commit " + commit));
     if (mirrors != null) {
-      return fromMirror(job, url, ws);
+      return fromMirror(spec, control, url, ws);
     }
-    String sha = clone(job, url, ws);
+    String sha = clone(spec, control, url, ws);
     checkBound(ws);
     return new Checkout(sha, null);
   }
@@ -89,47 +89,40 @@ final class CloneStep {
     }
   }
 
-  private Checkout fromMirror(Job job, URI url, Workspace ws) throws JobFailure {
-    JobRequest req = job.request();
+  private Checkout fromMirror(JobSpec spec, StepControl control, URI url, Workspace ws) throws JobFailure {
     try {
-      GitMirrorCache.Result r = mirrors.checkout(url, req.getBranch(), req.getCommit(), credentials.provider(),
-          ws.checkout(), job::isStopped, job.deadline(), job::log);
-      job.checkStopped();
-      job.log("checked out " + r.sha() + " from the git cache (mirror " + (r.hit() ? "hit" : "miss") + ", fetched "
+      GitMirrorCache.Result r = mirrors.checkout(url, spec.request().branch(), spec.commitOrEmpty(),
+          credentials.provider(), ws.checkout(), control::isStopped, control.deadline(), control::log);
+      control.checkStopped();
+      control.log("checked out " + r.sha() + " from the git cache (mirror " + (r.hit() ? "hit" : "miss") + ", fetched "
           + r.bytesFetched() + " bytes, " + r.objectsFetched() + " objects)");
       return new Checkout(r.sha(), r);
     } catch (TreeExport.UnsafeTreeException e) {
       throw new PolicyFailure(e.getMessage());
     } catch (GitAPIException | JGitInternalException | java.io.IOException e) {
-      JobFailure stopped = job.stopped();
-      if (stopped != null) {
-        throw stopped;
-      }
+      control.checkStopped();
       throw ErrorClassifier.git(e);
     }
   }
 
-  private String clone(Job job, URI url, Workspace ws) throws JobFailure {
-    JobRequest req = job.request();
-    try (Git git = req.getCommit().isEmpty() ? cloneBranch(job, url, ws) : fetchCommit(job, url, ws)) {
-      job.checkStopped();
+  private String clone(JobSpec spec, StepControl control, URI url, Workspace ws) throws JobFailure {
+    String commit = spec.commitOrEmpty();
+    try (Git git = commit.isEmpty() ? cloneBranch(spec, control, url, ws) : fetchCommit(commit, control, url, ws)) {
+      control.checkStopped();
       ObjectId head = git.getRepository().resolve("HEAD");
       if (head == null) {
         throw new GitFailure(ErrorKind.BRANCH_NOT_FOUND, "branch or commit not found: nothing checked out", null);
       }
-      job.log("checked out " + head.name());
+      control.log("checked out " + head.name());
       return head.name();
     } catch (GitAPIException | JGitInternalException | java.io.IOException e) {
-      JobFailure stopped = job.stopped();
-      if (stopped != null) {
-        throw stopped;
-      }
+      control.checkStopped();
       throw ErrorClassifier.git(e);
     }
   }
 
-  private Git cloneBranch(Job job, URI url, Workspace ws) throws GitAPIException {
-    String ref = "refs/heads/" + job.request().getBranch();
+  private Git cloneBranch(JobSpec spec, StepControl control, URI url, Workspace ws) throws GitAPIException {
+    String ref = "refs/heads/" + spec.request().branch();
     CloneCommand clone = Git.cloneRepository()
         .setURI(url.toString())
         .setDirectory(ws.checkout().toFile())
@@ -139,13 +132,13 @@ final class CloneStep {
         .setCloneSubmodules(false)
         .setDepth(1)
         .setNoTags()
-        .setProgressMonitor(new StopMonitor(job))
+        .setProgressMonitor(new StopMonitor(control::isStopped))
         .setCredentialsProvider(credentials.provider());
     return clone.call();
   }
 
-  private Git fetchCommit(Job job, URI url, Workspace ws) throws GitAPIException, java.io.IOException {
-    String sha = job.request().getCommit();
+  private Git fetchCommit(String sha, StepControl control, URI url, Workspace ws)
+      throws GitAPIException, java.io.IOException {
     Git git = Git.init().setDirectory(ws.checkout().toFile()).setInitialBranch("blacktree").call();
     boolean ok = false;
     try {
@@ -155,10 +148,10 @@ final class CloneStep {
           .setRefSpecs(new RefSpec(sha + ":refs/remotes/origin/target"))
           .setDepth(1)
           .setTagOpt(TagOpt.NO_TAGS)
-          .setProgressMonitor(new StopMonitor(job))
+          .setProgressMonitor(new StopMonitor(control::isStopped))
           .setCredentialsProvider(credentials.provider())
           .call();
-      if (!job.isStopped()) {
+      if (!control.isStopped()) {
         git.checkout().setName(sha).call();
       }
       ok = true;
@@ -180,15 +173,15 @@ final class CloneStep {
 
   /** Lets JGit stop a transfer when the job is stopped. */
   private static final class StopMonitor extends EmptyProgressMonitor {
-    private final Job job;
+    private final BooleanSupplier stopped;
 
-    StopMonitor(Job job) {
-      this.job = job;
+    StopMonitor(BooleanSupplier stopped) {
+      this.stopped = stopped;
     }
 
     @Override
     public boolean isCancelled() {
-      return job.isStopped();
+      return stopped.getAsBoolean();
     }
   }
 }

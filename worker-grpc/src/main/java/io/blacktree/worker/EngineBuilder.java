@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The Docker engine's classic builder ({@code --builder engine}): {@link BuildStep} builds and labels the image
@@ -41,39 +42,43 @@ final class EngineBuilder implements ImageBuilder {
   }
 
   @Override
-  public void beforeJob(Job job) {
+  public void beforeJob(Consumer<String> jobLog) {
     try {
       pruner.awaitIdle(PRUNE_WAIT);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     lastBuilt = null;
-    build.removeLeftovers(job, LEFTOVER_BOUND_AT_START);
+    build.removeLeftovers(jobLog, LEFTOVER_BOUND_AT_START);
   }
 
   @Override
-  public Published run(Job job, Workspace ws, String sha, String source, Steps steps) throws JobFailure {
-    BuildStep.Built built = steps.run(Step.BUILDING, () -> buildNamingFeatures(job, ws, sha, source));
+  public Published run(JobSpec spec, StepControl control, Workspace ws, Revision revision, Steps steps)
+      throws JobFailure {
+    BuildStep.Built built = steps.run(Step.BUILDING, () -> buildNamingFeatures(spec, control, ws, revision));
     lastBuilt = built.imageId();
     pruner.used(built.imageId());
-    job.checkStopped();
-    RegistryAuth auth = steps.run(Step.LOGGING_IN, () -> login.run(job));
-    job.checkStopped();
-    PushStep.Pushed p = steps.run(Step.PUSHING, () -> push.run(job, built.imageId(), auth, sha));
+    control.checkStopped();
+    RegistryAuth auth = steps.run(Step.LOGGING_IN, () -> login.run(spec, control));
+    control.checkStopped();
+    PushStep.Pushed p = steps.run(Step.PUSHING,
+        () -> push.run(spec, control, built.imageId(), auth, revision.sha()));
     // the classic builder has no registry cache: its cache is this engine's layers only
     return new Published(p.imageUrl(), p.digest(), p.tags(), p.alreadyPushed(), built.cachedSteps(), 0,
         p.layersExisting(), p.layersUploaded(), p.bytesUploaded(), name());
   }
 
   /** A BUILD_FAILED of a Dockerfile that uses BuildKit-only features names them in its reason. */
-  private BuildStep.Built buildNamingFeatures(Job job, Workspace ws, String sha, String source) throws JobFailure {
+  private BuildStep.Built buildNamingFeatures(JobSpec spec, StepControl control, Workspace ws, Revision revision)
+      throws JobFailure {
+    BuildInputs in = BuildInputs.of(spec, ws, revision);
     try {
-      return build.run(job, ws, sha, source);
+      return build.run(spec, control, in);
     } catch (JobFailure f) {
       if (f.kind() != ErrorKind.BUILD_FAILED) {
         throw f;
       }
-      List<String> features = features(job, ws, sha, source);
+      List<String> features = features(in, spec.targetOrEmpty());
       if (features.isEmpty()) {
         throw f;
       }
@@ -83,11 +88,10 @@ final class EngineBuilder implements ImageBuilder {
     }
   }
 
-  private static List<String> features(Job job, Workspace ws, String sha, String source) {
+  private static List<String> features(BuildInputs in, String targetOrEmpty) {
     try {
-      return BuildKitFeatures.used(Files.readString(BuildInputs.of(job.request(), ws, sha, source).dockerfile()),
-          job.request().getTarget());
-    } catch (IOException | JobFailure e) {
+      return BuildKitFeatures.used(Files.readString(in.dockerfile()), targetOrEmpty);
+    } catch (IOException e) {
       return List.of();
     }
   }

@@ -1,6 +1,5 @@
 package io.blacktree.worker;
 
-import io.blacktree.proto.worker.v1.JobRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,13 +36,16 @@ final class FrontendOptions {
     this.limits = limits;
   }
 
-  /** buildctl's {@code --opt} arguments for {@code req}'s build of {@code in}. */
-  List<String> args(JobRequest req, BuildInputs in) {
+  /**
+   * buildctl's {@code --opt} arguments for the build of {@code in} up to stage {@code targetOrEmpty} (empty: the
+   * last stage) with {@code buildArgs}.
+   */
+  List<String> args(String targetOrEmpty, Map<String, String> buildArgs, BuildInputs in) {
     List<String> opts = new ArrayList<>();
     opts.add("filename=" + in.dockerfile().getFileName());
     opts.add(BUILTIN_FRONTEND);
-    if (!req.getTarget().isEmpty()) {
-      opts.add("target=" + req.getTarget());
+    if (!targetOrEmpty.isEmpty()) {
+      opts.add("target=" + targetOrEmpty);
     }
     if ("none".equals(limits.networkMode())) {
       opts.add("force-network-mode=none");
@@ -58,7 +60,7 @@ final class FrontendOptions {
     if (limits.cpusetCpus() != null) {
       opts.add("cpusetcpus=" + limits.cpusetCpus());
     }
-    new TreeMap<>(req.getBuildArgsMap()).forEach((k, v) -> opts.add("build-arg:" + k + "=" + v));
+    new TreeMap<>(buildArgs).forEach((k, v) -> opts.add("build-arg:" + k + "=" + v));
     new TreeMap<>(in.labels()).forEach((k, v) -> opts.add("label:" + k + "=" + v));
     List<String> args = new ArrayList<>();
     opts.forEach(o -> args.addAll(List.of("--opt", o)));

@@ -1,6 +1,7 @@
 package io.blacktree.worker;
 
 import io.blacktree.proto.worker.v1.Step;
+import java.util.function.Consumer;
 
 /**
  * Turns a job's checkout into an image published in the registry: {@link EngineBuilder} (the Docker engine's
@@ -22,16 +23,19 @@ interface ImageBuilder {
   /** Short name for logs and results: {@code buildkit} or {@code engine}. */
   String name();
 
-  /** Before the job's workspace exists: finishes the previous job's clean-up of this builder's state. */
-  void beforeJob(Job job);
+  /**
+   * Before the job's workspace exists: finishes the previous job's clean-up of this builder's state, saying in
+   * the job's log what it removed.
+   */
+  void beforeJob(Consumer<String> jobLog);
 
   /**
-   * Builds the checkout in {@code ws} at commit {@code sha} (cloned from {@code source}) and publishes it.
+   * Builds the checkout in {@code ws} at {@code revision} and publishes it.
    *
    * @throws JobFailure classified: BUILD_FAILED for the user's Dockerfile, TAG_EXISTS, registry and builder
    *                    availability, or the job's stop
    */
-  Published run(Job job, Workspace ws, String sha, String source, Steps steps) throws JobFailure;
+  Published run(JobSpec spec, StepControl control, Workspace ws, Revision revision, Steps steps) throws JobFailure;
 
   /** After the job answered (success or not): this builder's deferred clean-up. */
   void afterJob();

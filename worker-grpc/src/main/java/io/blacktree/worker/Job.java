@@ -4,7 +4,6 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.LogBuffer;
 import io.blacktree.core.SecretRedactor;
 import io.blacktree.proto.worker.v1.JobEvent;
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.Keepalive;
 import io.blacktree.proto.worker.v1.LogLine;
@@ -21,16 +20,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One job's live state: its request, step, bounded redacted log, the event sequence {@code WatchJob} streams
- * (bounded: the oldest events are dropped first, the final response is always kept), and the stop switch
- * that cancel, the time limit and the orphan timer pull. Thread-safe; waiters are woken on every change.
+ * One job's live state on this worker: its step, bounded redacted log, the event sequence {@code WatchJob}
+ * streams (bounded: the oldest events are dropped first, the final response is always kept), and the stop
+ * switch that cancel, the time limit and the orphan timer pull. The service, the registry and the runner use it;
+ * steps see only its {@link StepControl} side and the immutable {@link JobSpec}. Thread-safe; waiters are woken
+ * on every change.
  */
-final class Job {
+final class Job implements StepControl {
   static final int MAX_EVENTS = 5000;
 
-  private final String jobId;
-  private final JobRequest request;
-  private final String region;
+  private final JobSpec spec;
   private final Instant deadline;
   private final SecretRedactor redactor;
   private final LogBuffer log;
@@ -45,33 +44,29 @@ final class Job {
   private int attached;
   private long attachGeneration;
 
-  Job(JobRequest request, String region, Instant deadline, SecretRedactor redactor) {
-    this.jobId = request.getJobId();
-    this.request = request;
-    this.region = region;
-    this.deadline = deadline;
+  /** A job that may run until {@code startedAt} plus the spec's time limit. */
+  Job(JobSpec spec, Instant startedAt, SecretRedactor redactor) {
+    this.spec = spec;
+    this.deadline = startedAt.plus(spec.timeLimit());
     this.redactor = redactor;
     this.log = new LogBuffer(redactor);
   }
 
   String jobId() {
-    return jobId;
+    return spec.jobId();
   }
 
-  JobRequest request() {
-    return request;
+  JobSpec spec() {
+    return spec;
   }
 
-  /** The request's region, or the worker's default. */
-  String region() {
-    return region;
-  }
-
-  Instant deadline() {
+  @Override
+  public Instant deadline() {
     return deadline;
   }
 
-  SecretRedactor redactor() {
+  @Override
+  public SecretRedactor redactor() {
     return redactor;
   }
 
@@ -98,7 +93,8 @@ final class Job {
   }
 
   /** Adds output (one or more lines); each stored line is redacted and becomes a log event. */
-  void log(String text) {
+  @Override
+  public void log(String text) {
     List<String> lines = log.add(text);
     synchronized (this) {
       for (String line : lines) {
@@ -187,7 +183,8 @@ final class Job {
     closeQuietly(hook);
   }
 
-  synchronized boolean isStopped() {
+  @Override
+  public synchronized boolean isStopped() {
     return stopKind != null;
   }
 
@@ -195,15 +192,9 @@ final class Job {
     return stopKind;
   }
 
-  /** Throws {@link Stopped} if the job was stopped. */
-  synchronized void checkStopped() throws Stopped {
-    if (stopKind != null) {
-      throw new Stopped(stopKind, stopReason);
-    }
-  }
-
   /** The {@link Stopped} failure for a stopped job, or null. */
-  synchronized Stopped stopped() {
+  @Override
+  public synchronized Stopped stopped() {
     return stopKind == null ? null : new Stopped(stopKind, stopReason);
   }
 
@@ -211,7 +202,8 @@ final class Job {
    * Registers what closes the running step's engine call; closed at once if the job is already stopped.
    * Pass null to clear.
    */
-  void setStopHook(AutoCloseable hook) {
+  @Override
+  public void setStopHook(AutoCloseable hook) {
     boolean stopNow;
     synchronized (this) {
       stopHook = hook;

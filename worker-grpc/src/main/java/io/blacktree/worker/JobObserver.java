@@ -20,7 +20,7 @@ public interface JobObserver {
    *
    * @param jobId      {@code <workflowId>/<runId>/<attempt>}
    * @param workflowId the workflow the job belongs to
-   * @param attempt    the attempt number from the job ID, 0 when it has none
+   * @param attempt    the workflow's attempt that started the job ({@link JobSpec#attempt}), 0 when unknown
    * @param workerId   this worker's ID
    */
   record JobInfo(String jobId, String workflowId, int attempt, String workerId) {}

@@ -7,6 +7,7 @@ import io.blacktree.proto.worker.v1.ReuseSummary;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -20,7 +21,9 @@ import org.slf4j.MDC;
  * it), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
  * as pruning the engine's image cache, runs after the job answered, before the next one builds). It only
  * sequences the steps and turns their outcome into the response; a stop (cancel, time limit, orphan) wins over
- * whatever failure the interrupted step reported. The worker's own log gets one line at the start
+ * whatever failure the interrupted step reported. Each step gets the job's immutable {@link JobSpec} and its
+ * {@link StepControl} (log, stop, deadline), and returns a record of what it did; only the runner records step
+ * events and writes the response. The worker's own log gets one line at the start
  * ({@code job <id> started}) and one at the end ({@code job <id> finished <status> <kind> in <ms> ms}). Every
  * line this thread logs during the job carries the MDC fields {@code workflow_id}, {@code job_id},
  * {@code attempt} and {@code worker}; the {@link JobObserver} sees the job's start, each step and its end.
@@ -46,10 +49,14 @@ final class JobRunner {
     this.observer = observer;
   }
 
+  /** What the steps produced: the response, and the bytes uploaded to the registry (for the observer). */
+  private record Ran(JobResponse response, long bytesPushed) {}
+
   /** Runs the job to its end; never throws. */
   JobResponse run(Job job) {
     long started = System.nanoTime();
-    JobObserver.JobInfo info = info(job);
+    JobSpec spec = job.spec();
+    JobObserver.JobInfo info = new JobObserver.JobInfo(spec.jobId(), spec.workflowId(), spec.attempt(), workerId);
     MDC.put("workflow_id", info.workflowId());
     MDC.put("job_id", info.jobId());
     MDC.put("attempt", Integer.toString(info.attempt()));
@@ -57,12 +64,12 @@ final class JobRunner {
     try {
       LOG.info("job {} started", job.jobId());
       observer.jobStarted(info);
-      long[] bytesPushed = new long[1];
-      JobResponse response = runSteps(job, info, bytesPushed);
+      Ran ran = runSteps(job, info);
+      JobResponse response = ran.response();
       long millis = (System.nanoTime() - started) / 1_000_000;
       LOG.info("job {} finished {} {} in {} ms", job.jobId(), response.getStatus(),
           response.getStatus() == JobResponse.Status.SUCCESS ? "-" : response.getErrorKind(), millis);
-      observer.jobFinished(info, new JobObserver.JobEnd(response, millis, bytesPushed[0]));
+      observer.jobFinished(info, new JobObserver.JobEnd(response, millis, ran.bytesPushed()));
       return response;
     } finally {
       MDC.remove("workflow_id");
@@ -72,41 +79,29 @@ final class JobRunner {
     }
   }
 
-  private JobObserver.JobInfo info(Job job) {
-    String id = job.jobId();
-    int attempt = 0;
-    int slash = id.lastIndexOf('/');
-    if (slash >= 0) {
-      try {
-        attempt = Integer.parseInt(id.substring(slash + 1));
-      } catch (NumberFormatException e) {
-        attempt = 0;
-      }
-    }
-    return new JobObserver.JobInfo(id, WorkflowIds.of(job.request()), attempt, workerId);
-  }
-
-  private JobResponse runSteps(Job job, JobObserver.JobInfo info, long[] bytesPushed) {
+  private Ran runSteps(Job job, JobObserver.JobInfo info) {
+    JobSpec spec = job.spec();
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
-    ImageBuilder builder = builders.forJob(job);
+    ImageBuilder builder = builders.forJob(job::log);
     Instant startedOn = Instant.now();
+    long bytesPushed = 0;
     try {
-      builder.beforeJob(job);
+      builder.beforeJob(job::log);
       ws = createWorkspace();
       Workspace w = ws;
       job.checkStopped();
-      CloneStep.Checkout checkout = step(job, info, Step.CLONING, () -> clone.run(job, w));
+      CloneStep.Checkout checkout = step(job, info, Step.CLONING, () -> clone.run(spec, job, w));
       String sha = checkout.sha();
       out.setCommitSha(sha);
       job.checkStopped();
-      String source = clone.cloneUrl(job.request()).toString();
-      sources.check(job, w); // before any builder: nothing the Dockerfile names has been fetched yet
-      Published published = builder.run(job, w, sha, source, new StepRecorder(job, info));
-      bytesPushed[0] = published.bytesUploaded();
+      URI cloneUrl = clone.cloneUrl(spec);
+      sources.check(spec, w); // before any builder: nothing the Dockerfile names has been fetched yet
+      Revision revision = new Revision(sha, cloneUrl);
+      Published published = builder.run(spec, job, w, revision, new StepRecorder(job, info));
+      bytesPushed = published.bytesUploaded();
       job.checkStopped();
-      ProvenanceStep.Attested attested = provenance.run(job, w, clone.cloneUrl(job.request()), sha, published,
-          info, startedOn);
+      ProvenanceStep.Attested attested = provenance.run(spec, job, w, revision, published, startedOn);
       out.setStatus(JobResponse.Status.SUCCESS)
           .setAttestation(Attestation.newBuilder().setDigest(attested.digest()).setReference(attested.reference())
               .setSigned(attested.signed()).setReferrer(attested.referrer()))
@@ -123,11 +118,11 @@ final class JobRunner {
       cleanup(job, info, ws, builder);
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
-    return out.setLogs(job.logBuffer().render()).build();
+    return new Ran(out.setLogs(job.logBuffer().render()).build(), bytesPushed);
   }
 
   /** What the git cache, the layer cache and the registry saved; also logged as one {@code reuse:} line. */
-  private static ReuseSummary reuse(Job job, CloneStep.Checkout checkout, Published pushed) {
+  private static ReuseSummary reuse(StepControl job, CloneStep.Checkout checkout, Published pushed) {
     ReuseSummary.Builder r = ReuseSummary.newBuilder()
         .setAlreadyPushed(pushed.alreadyPushed())
         .setCachedBuildSteps(pushed.cachedSteps())

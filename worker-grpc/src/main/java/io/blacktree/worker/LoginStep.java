@@ -8,10 +8,10 @@ final class LoginStep {
     this.login = login;
   }
 
-  RegistryAuth run(Job job) throws JobFailure {
-    var req = job.request();
-    RegistryAuth auth = login.login(req.getAwsAccountId(), job.region(), req.getEcrRepo(), job.redactor());
-    job.log("registry " + auth.host() + (auth.hasCredentials() ? " (logged in as " + auth.username() + ")" : ""));
+  RegistryAuth run(JobSpec spec, StepControl control) throws JobFailure {
+    var req = spec.request();
+    RegistryAuth auth = login.login(req.awsAccount(), req.region(), req.ecrRepo(), control.redactor());
+    control.log("registry " + auth.host() + (auth.hasCredentials() ? " (logged in as " + auth.username() + ")" : ""));
     return auth;
   }
 }

@@ -2,7 +2,7 @@ package io.blacktree.worker;
 
 import com.github.dockerjava.api.DockerClient;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.core.BuildRequest;
 import io.blacktree.worker.JobFailure.RegistryFailure;
 import io.blacktree.worker.provenance.AttestationSigner;
 import io.blacktree.worker.provenance.AttestationStore;
@@ -11,7 +11,6 @@ import io.blacktree.worker.provenance.ProvenanceStatement;
 import io.blacktree.worker.provenance.ProvenanceStatement.BaseImage;
 import io.blacktree.worker.provenance.RegistryException;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -40,9 +39,11 @@ final class ProvenanceStep {
   private final DockerClient docker;
   private final LoginStep login;
   private final String workerVersion;
+  private final String workerId;
 
   ProvenanceStep(AttestationSigner signer, AttestationStore store, RegistryProbe probe, DockerClient docker,
-      LoginStep login, String workerVersion) {
+      LoginStep login, String workerVersion, String workerId) {
+    this.workerId = workerId;
     this.signer = signer;
     this.store = store;
     this.probe = probe;
@@ -51,24 +52,24 @@ final class ProvenanceStep {
     this.workerVersion = workerVersion;
   }
 
-  Attested run(Job job, Workspace ws, URI cloneUrl, String sha, Published pushed, JobObserver.JobInfo info,
+  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, Published pushed,
       Instant startedOn) throws JobFailure {
-    JobRequest req = job.request();
-    RegistryAuth auth = login.run(job);
+    BuildRequest req = spec.request();
+    RegistryAuth auth = login.run(spec, control);
     byte[] statement = ProvenanceStatement.toJson(
-        new ProvenanceStatement.Subject(auth.host() + "/" + req.getEcrRepo(), pushed.digest()),
-        new ProvenanceStatement.Source(req.getRepoUrl(), cloneUrl, req.getBranch(), req.getCommit(), sha),
-        new ProvenanceStatement.Recipe(req.getDeploymentVersion(), orDefault(req.getDockerfile(), "Dockerfile"),
-            orDefault(req.getContext(), "."), new ArrayList<>(req.getBuildArgsMap().keySet()),
-            req.getTarget().isEmpty() ? null : req.getTarget()),
-        baseImages(job, ws, auth),
-        new ProvenanceStatement.Invocation(info.workerId(), workerVersion, info.workflowId(), info.attempt(),
-            info.jobId(), startedOn, Instant.now()));
+        new ProvenanceStatement.Subject(auth.host() + "/" + req.ecrRepo(), pushed.digest()),
+        new ProvenanceStatement.Source(req.repoUrl(), revision.cloneUrl(), req.branch(), spec.commitOrEmpty(),
+            revision.sha()),
+        new ProvenanceStatement.Recipe(req.deploymentVersion(), spec.dockerfilePath(), spec.contextPath(),
+            new ArrayList<>(spec.buildArgs().keySet()), req.target()),
+        baseImages(spec, control, ws, auth),
+        new ProvenanceStatement.Invocation(workerId, workerVersion, spec.workflowId(), spec.attempt(),
+            spec.jobId(), startedOn, Instant.now()));
     DsseEnvelope envelope = signer.envelope(statement);
     try {
-      AttestationStore.Attached a = store.attach(auth, req.getEcrRepo(), pushed.digest(), envelope,
+      AttestationStore.Attached a = store.attach(auth, req.ecrRepo(), pushed.digest(), envelope,
           ProvenanceStatement.PREDICATE_TYPE);
-      job.log("attested " + pushed.digest() + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
+      control.log("attested " + pushed.digest() + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
           + " SLSA v1 provenance at " + a.reference() + " (" + a.manifestDigest() + ")"
           + (a.referrer() ? ", listed as an OCI referrer" : "; the registry has no referrers API"));
       return new Attested(a.reference(), a.manifestDigest(), signer.signs(), a.referrer());
@@ -79,25 +80,25 @@ final class ProvenanceStep {
     }
   }
 
-  private List<BaseImage> baseImages(Job job, Workspace ws, RegistryAuth auth) throws JobFailure {
-    Path dockerfile = CheckoutPaths.resolveInside(ws.checkout(), "dockerfile",
-        orDefault(job.request().getDockerfile(), "Dockerfile"));
+  private List<BaseImage> baseImages(JobSpec spec, StepControl control, Workspace ws, RegistryAuth auth)
+      throws JobFailure {
+    Path dockerfile = CheckoutPaths.resolveInside(ws.checkout(), "dockerfile", spec.dockerfilePath());
     String text;
     try {
       if (!Files.isRegularFile(dockerfile) || Files.size(dockerfile) > MAX_DOCKERFILE_BYTES) {
-        job.log("provenance: the Dockerfile is not readable for its base images; none recorded");
+        control.log("provenance: the Dockerfile is not readable for its base images; none recorded");
         return List.of();
       }
       text = Files.readString(dockerfile);
     } catch (IOException e) {
-      job.log("provenance: the Dockerfile is not readable for its base images; none recorded");
+      control.log("provenance: the Dockerfile is not readable for its base images; none recorded");
       return List.of();
     }
     List<BaseImage> out = new ArrayList<>();
-    for (String reference : BaseImages.of(text, job.request().getBuildArgsMap())) {
+    for (String reference : BaseImages.of(text, spec.buildArgs())) {
       Optional<String> digest = digestOf(BaseImages.parse(reference), auth);
       if (digest.isEmpty()) {
-        job.log("provenance: base image " + reference + " has no known digest (not in the engine or registry)");
+        control.log("provenance: base image " + reference + " has no known digest (not in the engine or registry)");
       }
       out.add(new BaseImage(reference, digest.orElse(null)));
     }
@@ -126,9 +127,5 @@ final class ProvenanceStep {
     } catch (JobFailure e) {
       return Optional.empty();
     }
-  }
-
-  private static String orDefault(String value, String fallback) {
-    return value == null || value.isEmpty() ? fallback : value;
   }
 }

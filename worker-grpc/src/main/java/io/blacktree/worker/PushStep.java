@@ -5,13 +5,13 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
 import io.blacktree.core.ErrorKind;
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.RegistryFailure;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Tags the built image for the registry and pushes it through the engine as
@@ -39,22 +39,23 @@ final class PushStep {
     this.maxAttempts = registryTags.maxAttempts();
   }
 
-  Pushed run(Job job, String imageId, RegistryAuth auth, String sha) throws JobFailure {
-    JobRequest req = job.request();
-    String repo = auth.host() + "/" + req.getEcrRepo();
-    String imageUrl = repo + ":" + req.getDeploymentVersion();
-    List<String> tags = RegistryTags.tags(req, sha);
+  Pushed run(JobSpec spec, StepControl control, String imageId, RegistryAuth auth, String sha) throws JobFailure {
+    String ecrRepo = spec.request().ecrRepo();
+    String version = spec.request().deploymentVersion();
+    String repo = auth.host() + "/" + ecrRepo;
+    String imageUrl = repo + ":" + version;
+    List<String> tags = RegistryTags.tags(spec, sha);
     List<String> refs = tags.stream().map(t -> repo + ":" + t).toList();
-    Optional<String> earlier = registryTags.ownEarlierAttempt(job, auth, sha, imageId);
+    Optional<String> earlier = registryTags.ownEarlierAttempt(spec, control, auth, sha, imageId);
     if (earlier.isPresent()) {
       return new Pushed(imageUrl, earlier.get(), refs, true, 0, 0, 0);
     }
-    tagImage(imageId, repo, req.getDeploymentVersion());
+    tagImage(imageId, repo, version);
     Layers layers = new Layers();
-    String digest = pushWithRetry(job, auth, repo, req.getDeploymentVersion(), layers);
-    job.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
+    String digest = pushWithRetry(control, auth, repo, version, layers);
+    control.log("pushed " + imageUrl + " " + digest + " (" + layers.uploaded.size() + " layer(s) uploaded, "
         + layers.existing.size() + " already in the registry)");
-    registryTags.tagAll(job, auth, req.getEcrRepo(), digest, tags.subList(1, tags.size()));
+    registryTags.tagAll(control, auth, ecrRepo, digest, tags.subList(1, tags.size()));
     return new Pushed(imageUrl, digest, refs, false, layers.existing.size(), layers.uploaded.size(),
         layers.uploadedBytes());
   }
@@ -96,32 +97,34 @@ final class PushStep {
     }
   }
 
-  private String pushWithRetry(Job job, RegistryAuth auth, String repo, String tag, Layers layers) throws JobFailure {
+  private String pushWithRetry(StepControl control, RegistryAuth auth, String repo, String tag, Layers layers)
+      throws JobFailure {
     for (int attempt = 1; ; attempt++) {
-      job.checkStopped();
+      control.checkStopped();
       try {
-        return pushOnce(job, auth, repo, tag, layers);
+        return pushOnce(control, auth, repo, tag, layers);
       } catch (RegistryFailure f) {
-        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
+        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || control.isStopped()) {
           throw f;
         }
-        job.log("push of " + repo + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
-        RegistryTags.pause(job, 1000L * attempt);
+        control.log("push of " + repo + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        RegistryTags.pause(control, 1000L * attempt);
       }
     }
   }
 
-  private String pushOnce(Job job, RegistryAuth auth, String repo, String tag, Layers layers) throws JobFailure {
-    Callback callback = new Callback(job, layers);
+  private String pushOnce(StepControl control, RegistryAuth auth, String repo, String tag, Layers layers)
+      throws JobFailure {
+    Callback callback = new Callback(control::log, layers);
     var cmd = docker.pushImageCmd(repo).withTag(tag);
     if (auth.hasCredentials()) {
       cmd.withAuthConfig(new AuthConfig().withRegistryAddress(auth.host())
           .withUsername(auth.username()).withPassword(auth.password()));
     }
-    job.setStopHook(callback);
+    control.setStopHook(callback);
     try {
       cmd.exec(callback);
-      long wait = Math.max(1, job.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
+      long wait = Math.max(1, control.deadline().toEpochMilli() - System.currentTimeMillis()) + 5_000;
       if (!callback.awaitCompletion(wait, TimeUnit.MILLISECONDS)) {
         callback.close();
       }
@@ -129,12 +132,12 @@ final class PushStep {
       Thread.currentThread().interrupt();
       throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted while pushing", e);
     } catch (IOException | RuntimeException e) {
-      job.checkStopped();
+      control.checkStopped();
       throw ErrorClassifier.engine(e);
     } finally {
-      job.setStopHook(null);
+      control.setStopHook(null);
     }
-    job.checkStopped();
+    control.checkStopped();
     if (callback.error != null) {
       throw ErrorClassifier.engine(callback.error);
     }
@@ -149,14 +152,14 @@ final class PushStep {
 
   /** Checks every push item; keeps the digest from the aux item. */
   private static final class Callback extends ResultCallback.Adapter<PushResponseItem> {
-    private final Job job;
+    private final Consumer<String> log;
     private volatile String errorMessage;
     private volatile String digest;
     private volatile Throwable error;
     private final Layers layers;
 
-    Callback(Job job, Layers layers) {
-      this.job = job;
+    Callback(Consumer<String> log, Layers layers) {
+      this.log = log;
       this.layers = layers;
     }
 
@@ -166,11 +169,11 @@ final class PushStep {
       if (item.isErrorIndicated()) {
         errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
             ? item.getErrorDetail().getMessage() : item.getError();
-        job.log("push error: " + errorMessage);
+        log.accept("push error: " + errorMessage);
       } else if (item.getAux() != null && item.getAux().getDigest() != null) {
         digest = item.getAux().getDigest();
       } else if (item.getStatus() != null && item.getProgressDetail() == null) {
-        job.log((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
+        log.accept((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
       }
     }
 

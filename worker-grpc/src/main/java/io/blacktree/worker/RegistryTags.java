@@ -2,7 +2,6 @@ package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.Names;
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.JobFailure.RegistryFailure;
 import io.blacktree.worker.RegistryProbe.RemoteImage;
 import java.util.ArrayList;
@@ -30,10 +29,10 @@ final class RegistryTags {
   }
 
   /** The version tag first, then the request's tags, then the commit's short SHA; no duplicates. */
-  static List<String> tags(JobRequest req, String sha) {
+  static List<String> tags(JobSpec spec, String sha) {
     Set<String> tags = new LinkedHashSet<>();
-    tags.add(req.getDeploymentVersion());
-    tags.addAll(req.getTagsList());
+    tags.add(spec.request().deploymentVersion());
+    tags.addAll(spec.extraTags());
     tags.add(sha.substring(0, Math.min(SHORT_SHA, sha.length())));
     return new ArrayList<>(tags);
   }
@@ -49,19 +48,20 @@ final class RegistryTags {
    * @param configDigest the config digest of the image about to be published (= its local image ID)
    * @throws RegistryFailure TAG_EXISTS when the tag holds another image and overwriting is not allowed
    */
-  Optional<String> ownEarlierAttempt(Job job, RegistryAuth auth, String sha, String configDigest)
-      throws JobFailure {
-    JobRequest req = job.request();
-    String imageUrl = auth.host() + "/" + req.getEcrRepo() + ":" + req.getDeploymentVersion();
-    Optional<RemoteImage> existing = probe.find(auth, req.getEcrRepo(), req.getDeploymentVersion());
+  Optional<String> ownEarlierAttempt(JobSpec spec, StepControl control, RegistryAuth auth, String sha,
+      String configDigest) throws JobFailure {
+    String ecrRepo = spec.request().ecrRepo();
+    String version = spec.request().deploymentVersion();
+    String imageUrl = auth.host() + "/" + ecrRepo + ":" + version;
+    Optional<RemoteImage> existing = probe.find(auth, ecrRepo, version);
     if (existing.isEmpty()) {
       return Optional.empty();
     }
     RemoteImage remote = existing.get();
-    String workflowId = WorkflowIds.of(req);
+    String workflowId = spec.workflowId();
     if (!workflowId.isEmpty() && workflowId.equals(remote.labels().get(Names.LABEL_WORKFLOW_ID))
         && sha.equals(remote.labels().get("org.opencontainers.image.revision"))) {
-      job.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
+      control.log(imageUrl + " already holds this job's image (" + remote.digest() + "): not pushing again");
       return Optional.of(remote.digest());
     }
     if (!configDigest.equals(remote.configDigest()) && !allowTagOverwrite) {
@@ -72,40 +72,40 @@ final class RegistryTags {
   }
 
   /** Points each of {@code tags} at the manifest {@code digest} already in the repository, in the registry. */
-  void tagAll(Job job, RegistryAuth auth, String repository, String digest, List<String> tags) throws JobFailure {
+  void tagAll(StepControl control, RegistryAuth auth, String repository, String digest, List<String> tags) throws JobFailure {
     for (String tag : tags) {
-      tagWithRetry(job, auth, repository, digest, tag);
+      tagWithRetry(control, auth, repository, digest, tag);
     }
     if (!tags.isEmpty()) {
-      job.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
+      control.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
     }
   }
 
-  private void tagWithRetry(Job job, RegistryAuth auth, String repository, String digest, String tag)
+  private void tagWithRetry(StepControl control, RegistryAuth auth, String repository, String digest, String tag)
       throws JobFailure {
     for (int attempt = 1; ; attempt++) {
-      job.checkStopped();
+      control.checkStopped();
       try {
         probe.tag(auth, repository, digest, tag);
         return;
       } catch (RegistryFailure f) {
-        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || job.isStopped()) {
+        if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || control.isStopped()) {
           throw f;
         }
-        job.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
-        pause(job, 1000L * attempt);
+        control.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        pause(control, 1000L * attempt);
       }
     }
   }
 
   /** Waits before a retry; a stop of the job ends the wait's outcome as the job's failure. */
-  static void pause(Job job, long millis) throws JobFailure {
+  static void pause(StepControl control, long millis) throws JobFailure {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryFailure(ErrorKind.INTERNAL, "interrupted", e);
     }
-    job.checkStopped();
+    control.checkStopped();
   }
 }

@@ -1,6 +1,5 @@
 package io.blacktree.worker;
 
-import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.worker.DockerfileSources.Kind;
 import io.blacktree.worker.DockerfileSources.Source;
 import io.blacktree.worker.JobFailure.PolicyFailure;
@@ -89,9 +88,8 @@ final class RemoteSourcePolicy {
    *
    * @throws PolicyFailure naming the line and the source that may not be fetched
    */
-  void check(Job job, Workspace ws) throws PolicyFailure {
-    JobRequest req = job.request();
-    String name = req.getDockerfile().isEmpty() ? "Dockerfile" : req.getDockerfile();
+  void check(JobSpec spec, Workspace ws) throws PolicyFailure {
+    String name = spec.dockerfilePath();
     Path dockerfile = CheckoutPaths.resolveInside(ws.checkout(), "dockerfile", name);
     String text;
     try {
@@ -99,7 +97,7 @@ final class RemoteSourcePolicy {
     } catch (IOException e) {
       return;
     }
-    Optional<String> refusal = refusal(text, req.getBuildArgsMap());
+    Optional<String> refusal = refusal(text, spec.buildArgs());
     if (refusal.isPresent()) {
       throw new PolicyFailure(name + " " + refusal.get());
     }

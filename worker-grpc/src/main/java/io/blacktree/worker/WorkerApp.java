@@ -100,14 +100,13 @@ public final class WorkerApp implements AutoCloseable {
         builders(config, docker, new LoginStep(registryLogin),
             new RegistryTags(new RegistryProbe(http), config.allowTagOverwrite(), config.pushAttempts())),
         new ProvenanceStep(signer(config.provenance()), new AttestationStore(http), new RegistryProbe(http), docker,
-            new LoginStep(registryLogin), version()),
+            new LoginStep(registryLogin), version(), workerId),
         config.workdir(),
         workerId,
         observer);
     this.registry = new JobRegistry(runner::run, config.grace(), config.resultTtl(), Clock.systemUTC());
-    WorkerService service = new WorkerService(new JobRequests(new RequestValidator(policy)), registry,
-        () -> redactorFor(git, config, token), config.region(), config.jobTimeLimit(), workerId, version(),
-        Clock.systemUTC());
+    WorkerService service = new WorkerService(new JobSpecs(new RequestValidator(policy), config.jobTimeLimit()),
+        registry, () -> redactorFor(git, config, token), workerId, version(), Clock.systemUTC());
     try {
       this.server = new WorkerServer(security.listen(), config.port(), security.serverCredentials(), service,
           token == null ? null : new BearerTokenInterceptor(token), docker);

@@ -16,8 +16,6 @@ import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -31,22 +29,18 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
   static final long KEEPALIVE_MILLIS = 5_000;
   private static final long CANCEL_WAIT_MILLIS = 120_000;
 
-  private final JobRequests requests;
+  private final JobSpecs specs;
   private final JobRegistry registry;
   private final Supplier<SecretRedactor> redactors;
-  private final String defaultRegion;
-  private final Duration jobTimeLimit;
   private final String workerId;
   private final String version;
   private final Clock clock;
 
-  WorkerService(JobRequests requests, JobRegistry registry, Supplier<SecretRedactor> redactors, String defaultRegion,
-      Duration jobTimeLimit, String workerId, String version, Clock clock) {
-    this.requests = requests;
+  WorkerService(JobSpecs specs, JobRegistry registry, Supplier<SecretRedactor> redactors, String workerId,
+      String version, Clock clock) {
+    this.specs = specs;
     this.registry = registry;
     this.redactors = redactors;
-    this.defaultRegion = defaultRegion;
-    this.jobTimeLimit = jobTimeLimit;
     this.workerId = workerId;
     this.version = version;
     this.clock = clock;
@@ -62,13 +56,14 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
   }
 
   private void run(JobRequest request, StreamObserver<JobResponse> out) {
-    List<String> violations = requests.violations(request);
-    if (!violations.isEmpty()) {
-      out.onError(Status.INVALID_ARGUMENT.withDescription("invalid request: " + String.join("; ", violations))
-          .asRuntimeException());
+    JobSpecs.Converted converted = specs.fromProto(request);
+    if (converted instanceof JobSpecs.Converted.Invalid invalid) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("invalid request: "
+          + String.join("; ", invalid.violations())).asRuntimeException());
       return;
     }
-    JobRegistry.Admission admission = registry.admit(newJob(request));
+    JobSpec spec = ((JobSpecs.Converted.Valid) converted).spec();
+    JobRegistry.Admission admission = registry.admit(new Job(spec, clock.instant(), redactors.get()));
     Job job;
     if (admission instanceof JobRegistry.Admission.Busy busy) {
       out.onError(Status.RESOURCE_EXHAUSTED.withDescription("worker " + workerId + " is busy with job "
@@ -86,13 +81,6 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
       out.onNext(response);
       out.onCompleted();
     }
-  }
-
-  private Job newJob(JobRequest request) {
-    long seconds = request.getTimeLimitSeconds() > 0
-        ? Math.min(request.getTimeLimitSeconds(), jobTimeLimit.toSeconds()) : jobTimeLimit.toSeconds();
-    String region = request.getRegion().isEmpty() ? defaultRegion : request.getRegion();
-    return new Job(request, region, clock.instant().plusSeconds(seconds), redactors.get());
   }
 
   /** Waits for the job's result while the caller stays; null if the caller left (detached, not cancelled). */

@@ -2,7 +2,6 @@ package io.blacktree.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.blacktree.proto.worker.v1.JobRequest;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +14,7 @@ class FrontendOptionsTest {
   @Test
   void args_defaultLimits_builtInFrontendNoNetworkMemoryWithoutSwapAndCpuShares() {
     String args = String.join(" ", new FrontendOptions(BuildLimits.defaults())
-        .args(JobRequest.newBuilder().putBuildArgs("MODE", "prod").build(), IN));
+        .args("", Map.of("MODE", "prod"), IN));
 
     assertThat(args).contains("--opt filename=Dockerfile.prod", "--opt cmdline=", "--opt force-network-mode=none",
         "--opt memory=2147483648", "--opt memswap=2147483648", "--opt cpushares=512", "--opt build-arg:MODE=prod",
@@ -25,7 +24,7 @@ class FrontendOptionsTest {
   @Test
   void args_targetCpusetAndNoLimits_targetAndCpusetOnly() {
     String args = String.join(" ", new FrontendOptions(new BuildLimits("default", 0, 0, "0-1"))
-        .args(JobRequest.newBuilder().setTarget("runtime").build(), IN));
+        .args("runtime", Map.of(), IN));
 
     assertThat(args).contains("--opt target=runtime", "--opt cpusetcpus=0-1", "--opt cmdline=")
         .doesNotContain("force-network-mode", "memory=", "memswap=", "cpushares=");

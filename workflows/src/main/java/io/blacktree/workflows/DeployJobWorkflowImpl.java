@@ -98,19 +98,18 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     Duration backoff = options.initialBackoff();
     String avoid = null;
     String prefer = null;
-    String reattachJobId = null;
+    int reattachAttempt = 0;
     AttemptFailure last = null;
     int attempt = 0;
     while (attempt < options.maxAttempts()) {
       attempt++;
-      String jobId = reattachJobId != null ? reattachJobId : Names.jobId(workflowId(), runId, attempt);
       progress = new Progress(attempt, null, JobStep.QUEUED);
       if (attempt > 1) {
         setStep(JobStep.QUEUED);
       }
       try {
-        DispatchRequest dispatchRequest = new DispatchRequest(request, workflowId(), runId, attempt, jobId,
-            options.jobTimeLimit().toSeconds(), prefer, avoid, 0);
+        DispatchRequest dispatchRequest = new DispatchRequest(request, workflowId(), runId, attempt,
+            reattachAttempt > 0 ? reattachAttempt : attempt, options.jobTimeLimit().toSeconds(), prefer, avoid, 0);
         DispatchOutcome outcome = affinityOn ? dispatcher.dispatch(dispatchRequest, attempt == 1)
             : dispatcher.legacy(dispatchRequest);
         return succeed(request, outcome, attempt);
@@ -126,7 +125,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
       }
       prefer = last.reattach() ? last.worker() : null;
       avoid = last.reattach() ? null : last.worker();
-      reattachJobId = last.reattach() ? jobId : null;
+      reattachAttempt = last.reattach() ? (reattachAttempt > 0 ? reattachAttempt : attempt) : 0;
       long elapsed = Workflow.currentTimeMillis() - start;
       if (attempt >= options.maxAttempts() || elapsed + backoff.toMillis() > options.totalTime().toMillis()) {
         break;

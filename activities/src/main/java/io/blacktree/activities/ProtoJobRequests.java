@@ -3,11 +3,14 @@ package io.blacktree.activities;
 import io.blacktree.core.BuildRequest;
 import io.blacktree.proto.worker.v1.JobRequest;
 
-/** Builds the worker's {@link JobRequest} from a dispatch. */
-final class JobRequests {
-  private JobRequests() {}
+/**
+ * The orchestrator's edge to the worker: a dispatch (the request as the bridge normalised it, and the attempt's
+ * identity) encoded as the worker's {@link JobRequest}. The one conversion in this direction.
+ */
+final class ProtoJobRequests {
+  private ProtoJobRequests() {}
 
-  static JobRequest of(DispatchRequest d) {
+  static JobRequest fromDispatch(DispatchRequest d) {
     BuildRequest r = d.request();
     JobRequest.Builder b = JobRequest.newBuilder()
         .setRepoUrl(r.repoUrl())
@@ -16,6 +19,7 @@ final class JobRequests {
         .setAwsAccountId(r.awsAccount())
         .setEcrRepo(r.ecrRepo())
         .setJobId(d.jobId())
+        .setAttempt(d.workerAttempt())
         .setWorkflowId(d.workflowId())
         .setTimeLimitSeconds(d.timeLimitSeconds())
         .putAllBuildArgs(r.buildArgsOrEmpty())
