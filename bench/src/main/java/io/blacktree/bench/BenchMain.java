@@ -32,11 +32,13 @@ public final class BenchMain {
     report.figure("started", started.toString());
     report.figure("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
     report.figure("load-average-before", loadBefore);
+    BuildOptions build = BuildOptions.parse(args);
+    Conditions.report(report, build);
     report.note("temp dir (repos, workspaces, child logs): " + tmp);
     List<String> failures = new ArrayList<>();
     if (cfg.sections().contains("script")) {
       try {
-        new ScriptVsWorker(cfg, report, tmp).run();
+        new ScriptVsWorker(cfg, build, report, tmp).run();
       } catch (Exception | Error e) {
         failures.add("worker vs script: " + e);
         e.printStackTrace();

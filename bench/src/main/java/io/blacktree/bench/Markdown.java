@@ -16,6 +16,12 @@ final class Markdown {
     this.plots = plots;
   }
 
+  /** A figure of the setup section (the run's conditions), or "unknown". */
+  private String setup(String name) {
+    return report.figures("setup").stream().filter(f -> f.name().equals(name)).map(Report.Figure::value)
+        .findFirst().orElse("unknown");
+  }
+
   void write(Path file) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append("# Benchmarks\n\n")
@@ -24,7 +30,9 @@ final class Markdown {
         .append("```\n").append(cfg.command()).append("\n```\n\n")
         .append("The same figures as labelled `name: value` lines are in `bench/last-run.txt`. ")
         .append("**Conditions:** a 2-core VM shared with other sessions running test suites at the same time ")
-        .append("(load averages below), Docker 20.10 with the `vfs` storage driver, local registry, RabbitMQ 3.10, ")
+        .append("(load averages below), Docker ").append(setup("docker-server-version")).append(" with the `")
+        .append(setup("storage-driver")).append("` storage driver, the worker's builder ").append(setup("builder"))
+        .append(", local registry, RabbitMQ 3.10, ")
         .append("Temporal CLI dev server (SQLite). Absolute times are noisy; the ratios come from runs interleaved ")
         .append("with each other and are the figures to read. Sections 2-4 use **stand-in workers** ")
         .append("(`bench/.../StandInWorker.java`: the Worker gRPC contract, no build, fixed delay), labelled as such.\n\n")

@@ -1,0 +1,38 @@
+package io.blacktree.bench;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The build sections' options, read from the same {@code --name=value} arguments as {@link BenchConfig}:
+ * {@code --builder=buildkit} (the worker's {@code --builder}: buildkit | engine | auto) {@code --buildkit-addr}
+ * (default {@code unix://$BLACKTREE_HOME/run/buildkitd.sock}, the buildkitd {@code scripts/services} starts)
+ * {@code --buildctl} (default {@code $BLACKTREE_HOME/bin/buildctl}) {@code --buildkitd} (default
+ * {@code $BLACKTREE_HOME/bin/buildkitd}, run privately for the fleet case) {@code --tools=script,buildctl}
+ * (the hand-written scripts the worker is measured against in section 1) {@code --floor=true} (the physical floor of the warm many-files case).
+ */
+record BuildOptions(String builder, String buildkitAddr, Path buildctl, Path buildkitd, boolean script,
+    boolean buildctlScript, boolean floor) {
+
+  static BuildOptions parse(String[] args) {
+    Map<String, String> m = new HashMap<>();
+    for (String a : args) {
+      if (a.startsWith("--") && a.contains("=")) {
+        m.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+      }
+    }
+    Path home = Path.of(System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree"));
+    Set<String> tools = Set.of(m.getOrDefault("tools", "script,buildctl").split(","));
+    return new BuildOptions(
+        m.getOrDefault("builder", "buildkit").toLowerCase(Locale.ROOT),
+        m.getOrDefault("buildkit-addr", "unix://" + home.resolve("run/buildkitd.sock")),
+        Path.of(m.getOrDefault("buildctl", home.resolve("bin/buildctl").toString())),
+        Path.of(m.getOrDefault("buildkitd", home.resolve("bin/buildkitd").toString())),
+        tools.contains("script"),
+        tools.contains("buildctl"),
+        Boolean.parseBoolean(m.getOrDefault("floor", "true")));
+  }
+}
