@@ -44,6 +44,14 @@ public final class BenchMain {
         e.printStackTrace();
       }
     }
+    if (cfg.sections().contains("fleet")) {
+      try {
+        new FleetWarm(cfg, build, report, tmp).run();
+      } catch (Exception | Error e) {
+        failures.add("fleet: " + e);
+        e.printStackTrace();
+      }
+    }
     if (cfg.sections().contains("overhead") || cfg.sections().contains("intake")
         || cfg.sections().contains("pool")) {
       try {

@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /**
  * The build sections' repositories and base image. A case is {@code tiny}, {@code <n>files} or {@code <n>mb}:
@@ -25,9 +27,10 @@ final class BenchRepos {
     this.bigMb = bigMb;
   }
 
-  /** The cases of section 1, smallest first. */
-  String[] cases() {
-    return new String[] {"tiny", files + "files", bigMb + "mb"};
+  /** The cases of section 1 named in {@code kinds} ({@code tiny}, {@code files}, {@code mb}), smallest first. */
+  String[] cases(Set<String> kinds) {
+    return Stream.of("tiny", files + "files", bigMb + "mb")
+        .filter(c -> kinds.stream().anyMatch(c::endsWith)).toArray(String[]::new);
   }
 
   /** The repository of a case: Dockerfile (manifest first, sources last), .dockerignore, content. */

@@ -24,19 +24,28 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchWorker implements AutoCloseable {
   /** One finished job: milliseconds per step (clone, login, build, tag, cleanup, rest, total) and its reuse. */
-  record Run(Map<String, Double> steps, long bytesFetched, int cachedSteps, String digest) {}
+  record Run(Map<String, Double> steps, long bytesFetched, int cachedSteps, int remoteCachedSteps, String digest) {}
 
   private final WorkerApp app;
   private final ManagedChannel channel;
 
   BenchWorker(Path dir, String registry, URI gitBaseUrl, BuildOptions opts) throws Exception {
+    this(dir, registry, gitBaseUrl, opts, opts.buildkitAddr(), opts.registryCache());
+  }
+
+  /**
+   * A worker on another build host: its own workspace and git mirror cache under {@code dir}, the buildkitd at
+   * {@code buildkitAddr}, the registry cache on or off.
+   */
+  BenchWorker(Path dir, String registry, URI gitBaseUrl, BuildOptions opts, String buildkitAddr,
+      boolean registryCache) throws Exception {
     WorkerConfig wc = WorkerConfig.defaults();
     wc = new WorkerConfig(0, dir.resolve("work"), wc.dockerHost(), WorkerConfig.RegistryMode.NONE, registry, null,
         null, null, false, wc.region(), gitBaseUrl, Set.of("127.0.0.1"), null, Set.of(), wc.jobTimeLimit(),
         wc.grace(), wc.resultTtl(), false, wc.imageCacheBytes(), wc.pushAttempts(), "bench-worker")
         .withGitCache(dir.resolve("git-cache"), WorkerConfig.DEFAULT_GIT_CACHE_BYTES)
-        .withBuilder(new BuilderSettings(BuilderSettings.Mode.parse(opts.builder()), opts.buildkitAddr(),
-            opts.buildctl()));
+        .withBuilder(new BuilderSettings(BuilderSettings.Mode.parse(opts.builder()), buildkitAddr, opts.buildctl(),
+            registryCache, BuilderSettings.DEFAULT_CACHE_FALLBACK));
     app = WorkerApp.create(wc);
     app.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", app.port()).usePlaintext().build();
@@ -67,10 +76,12 @@ final class BenchWorker implements AutoCloseable {
     out.put("rest", total - steps.values().stream().mapToLong(Long::longValue).sum());
     out.put("total", total);
     System.out.println("# worker reuse " + repo + ":" + version + ": cached_build_steps="
-        + r.getReuse().getCachedBuildSteps() + " mirror_hit=" + r.getReuse().getMirrorHit() + " bytes_fetched="
+        + r.getReuse().getCachedBuildSteps() + " remote_cached_build_steps="
+        + r.getReuse().getRemoteCachedBuildSteps() + " mirror_hit=" + r.getReuse().getMirrorHit() + " bytes_fetched="
         + r.getReuse().getBytesFetched() + " layers_pushed=" + r.getReuse().getLayersPushed()
         + " layers_already_in_registry=" + r.getReuse().getLayersAlreadyInRegistry());
-    return new Run(out, r.getReuse().getBytesFetched(), r.getReuse().getCachedBuildSteps(), r.getDigest());
+    return new Run(out, r.getReuse().getBytesFetched(), r.getReuse().getCachedBuildSteps(),
+        r.getReuse().getRemoteCachedBuildSteps(), r.getDigest());
   }
 
   @Override

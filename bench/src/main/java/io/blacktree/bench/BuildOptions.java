@@ -11,11 +11,14 @@ import java.util.Set;
  * {@code --builder=buildkit} (the worker's {@code --builder}: buildkit | engine | auto) {@code --buildkit-addr}
  * (default {@code unix://$BLACKTREE_HOME/run/buildkitd.sock}, the buildkitd {@code scripts/services} starts)
  * {@code --buildctl} (default {@code $BLACKTREE_HOME/bin/buildctl}) {@code --buildkitd} (default
- * {@code $BLACKTREE_HOME/bin/buildkitd}, run privately for the fleet case) {@code --tools=script,buildctl}
- * (the hand-written scripts the worker is measured against in section 1) {@code --floor=true} (the physical floor of the warm many-files case).
+ * {@code $BLACKTREE_HOME/bin/buildkitd}) {@code --tools=script,buildctl} (the hand-written scripts the worker is
+ * measured against in section 1) {@code --floor=true} (the physical floor of the warm many-files case)
+ * {@code --registry-cache=on} (the worker's {@code --registry-cache}; the buildctl script gets the same cache
+ * flags) {@code --cases=tiny,files,mb} (which repositories: a few files, {@code --files} small files,
+ * {@code --big-mb} MB).
  */
 record BuildOptions(String builder, String buildkitAddr, Path buildctl, Path buildkitd, boolean script,
-    boolean buildctlScript, boolean floor) {
+    boolean buildctlScript, boolean floor, boolean registryCache, Set<String> cases) {
 
   static BuildOptions parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -33,6 +36,8 @@ record BuildOptions(String builder, String buildkitAddr, Path buildctl, Path bui
         Path.of(m.getOrDefault("buildkitd", home.resolve("bin/buildkitd").toString())),
         tools.contains("script"),
         tools.contains("buildctl"),
-        Boolean.parseBoolean(m.getOrDefault("floor", "true")));
+        Boolean.parseBoolean(m.getOrDefault("floor", "true")),
+        "on".equalsIgnoreCase(m.getOrDefault("registry-cache", "on")),
+        Set.of(m.getOrDefault("cases", "tiny,files,mb").split(",")));
   }
 }

@@ -38,7 +38,7 @@ final class HandScripts {
   /** The buildctl script's commands, for the report. */
   String buildctlDescription() {
     return "git clone -q --depth 1 --branch main git://127.0.0.1:<port>/<repo> DIR; "
-        + String.join(" ", buildctlCommand("DIR", registry + "/<repo>:<v>")) + "; rm -rf DIR";
+        + String.join(" ", buildctlCommand("DIR", registry + "/<repo>:<v>", opts.buildkitAddr())) + "; rm -rf DIR";
   }
 
   Map<String, Double> docker(String gitUrl, String repo, String version) throws Exception {
@@ -55,24 +55,39 @@ final class HandScripts {
   }
 
   Map<String, Double> buildctl(String gitUrl, String repo, String version) throws Exception {
+    return buildctl(gitUrl, repo, version, opts.buildkitAddr());
+  }
+
+  /** The buildctl script against the buildkitd at {@code addr} (another build host's). */
+  Map<String, Double> buildctl(String gitUrl, String repo, String version, String addr) throws Exception {
     Path dir = tmp.resolve("buildctl-" + UUID.randomUUID());
     String image = registry + "/" + repo + ":" + version;
     Map<String, Double> out = new LinkedHashMap<>();
     long t0 = System.nanoTime();
     out.put("clone", time("git", "clone", "-q", "--depth", "1", "--branch", "main", gitUrl, dir.toString()));
-    out.put("build", time(buildctlCommand(dir.toString(), image).toArray(String[]::new)));
+    out.put("build", time(buildctlCommand(dir.toString(), image, addr).toArray(String[]::new)));
     out.put("push", 0.0);
     time("rm", "-rf", dir.toString());
     out.put("total", (System.nanoTime() - t0) / 1e6);
     return out;
   }
 
-  /** The same frontend, RUN network mode and push as the worker's BuildKit path; no labels, no provenance. */
-  private List<String> buildctlCommand(String dir, String image) {
-    List<String> cmd = new ArrayList<>(List.of(opts.buildctl().toString(), "--addr", opts.buildkitAddr(), "build",
+  /**
+   * The same frontend, RUN network mode, push and registry cache flags as the worker's BuildKit path (the cache
+   * under the image repository's {@code buildcache-main} tag, exported in the form ECR accepts); no labels, no
+   * provenance, no tag checks.
+   */
+  private List<String> buildctlCommand(String dir, String image, String addr) {
+    List<String> cmd = new ArrayList<>(List.of(opts.buildctl().toString(), "--addr", addr, "build",
         "--frontend", "dockerfile.v0", "--local", "context=" + dir, "--local", "dockerfile=" + dir,
         "--opt", "force-network-mode=none", "--progress", "plain",
         "--output", "type=image,name=" + image + ",push=true,registry.insecure=true"));
+    if (opts.registryCache()) {
+      String cache = image.substring(0, image.lastIndexOf(':')) + ":buildcache-main";
+      cmd.addAll(List.of("--export-cache", "type=registry,ref=" + cache
+          + ",mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true,registry.insecure=true",
+          "--import-cache", "type=registry,ref=" + cache + ",registry.insecure=true"));
+    }
     return cmd;
   }
 

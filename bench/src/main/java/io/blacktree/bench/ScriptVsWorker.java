@@ -73,13 +73,13 @@ final class ScriptVsWorker {
           + "push = LOGGING_IN + PUSHING (with BuildKit: the tags set in the registry), total = RunJob call wall "
           + "time (includes provenance and its workspace clean-up)");
       warmUp(repos, daemon, worker);
-      for (String kase : benchRepos.cases()) {
+      for (String kase : benchRepos.cases(opts.cases())) {
         for (int i = 0; i < cfg.runs(); i++) {
           runCase(repos, daemon, worker, kase, i);
         }
         summarise(kase);
       }
-      if (opts.floor()) {
+      if (opts.floor() && opts.cases().contains("files")) {
         new PhysicalFloor(cfg.registry(), report, tmp).run(repos, daemon, worker, benchRepos,
             "bench-" + cfg.runId() + "/floor", cfg.files() + "files");
       }
