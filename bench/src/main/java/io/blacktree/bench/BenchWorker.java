@@ -4,6 +4,7 @@ import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
+import io.blacktree.worker.BuildSecrets;
 import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerConfig;
@@ -45,7 +46,7 @@ final class BenchWorker implements AutoCloseable {
         wc.grace(), wc.resultTtl(), false, wc.imageCacheBytes(), wc.pushAttempts(), "bench-worker")
         .withGitCache(dir.resolve("git-cache"), WorkerConfig.DEFAULT_GIT_CACHE_BYTES)
         .withBuilder(new BuilderSettings(BuilderSettings.Mode.parse(opts.builder()), buildkitAddr, opts.buildctl(),
-            registryCache, BuilderSettings.DEFAULT_CACHE_FALLBACK));
+            registryCache, BuilderSettings.DEFAULT_CACHE_FALLBACK, BuildSecrets.none()));
     app = WorkerApp.create(wc);
     app.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", app.port()).usePlaintext().build();
