@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * publishes a slow build; while it builds, the history process and the RabbitMQ node the bridge is connected
  * to are killed with SIGKILL, then started again by {@code scripts/services}. The job must still succeed once:
  * its image in the registry and running, one workflow execution found by {@code BlacktreeRepo} on the
- * PostgreSQL visibility store, and the build queue and dead-letter queue quorum queues on all three nodes.
+ * PostgreSQL visibility store (through the API and through Temporal's CLI, {@code temporal workflow list
+ * --query "BlacktreeRepo='owner/name'"}), and the build queue and dead-letter queue quorum queues on all three nodes.
  */
 class ClusterE2EIT {
   private static final String ACCOUNT = "123456789012";
@@ -159,6 +160,12 @@ class ClusterE2EIT {
       return listed.getExecutionsCount() == 1
           && listed.getExecutions(0).getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
     });
+    // What an operator types: Temporal's own CLI (the one scripts/services installs) finds the job by repository.
+    String workflowId = "deploy:" + ACCOUNT + ":us-east-1:" + ecrRepo + ":v1";
+    String cliList = cluster.temporalCli("workflow", "list", "--address", cluster.temporalTarget,
+        "--namespace", "default", "--query", "BlacktreeRepo='" + repo + "'");
+    assertThat(cliList.lines().filter(l -> l.contains("DeployJob")).toList()).as(cliList)
+        .singleElement().asString().contains("Completed", workflowId);
   }
 
   private void assertQuorumOnAllNodes(String queue) throws Exception {

@@ -88,9 +88,25 @@ final class ClusterServices {
     return services(Duration.ofSeconds(60), command.toArray(String[]::new));
   }
 
+  /**
+   * Runs Temporal's CLI as {@code scripts/services} installed it ({@code $BLACKTREE_HOME/go/bin/temporal}) and
+   * returns its output; fails when it exits non-zero.
+   */
+  String temporalCli(String... args) throws IOException, InterruptedException {
+    Path binary = home.resolve("go").resolve("bin").resolve("temporal");
+    ServiceRequirement.requireThat(Files.isExecutable(binary), binary + " (Temporal's CLI; `scripts/services start`)");
+    List<String> command = new ArrayList<>(List.of(binary.toString()));
+    command.addAll(List.of(args));
+    return run(command, Duration.ofSeconds(60));
+  }
+
   private String services(Duration bound, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", "scripts/services"));
     command.addAll(List.of(args));
+    return run(command, bound);
+  }
+
+  private String run(List<String> command, Duration bound) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true).start();
     byte[] out;
     try (var in = p.getInputStream()) {
@@ -98,11 +114,11 @@ final class ClusterServices {
     }
     if (!p.waitFor(bound.toSeconds(), TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("scripts/services " + String.join(" ", args) + " did not end within " + bound);
+      throw new AssertionError(String.join(" ", command) + " did not end within " + bound);
     }
     String text = new String(out, StandardCharsets.UTF_8);
     if (p.exitValue() != 0) {
-      throw new AssertionError("scripts/services " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + text);
+      throw new AssertionError(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + text);
     }
     return text;
   }
