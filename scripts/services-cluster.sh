@@ -16,7 +16,10 @@
 #
 # Overrides: BLACKTREE_CLUSTER_PG_PORT (5433)  BLACKTREE_CLUSTER_TEMPORAL_PORT (7433, the frontend; history,
 # matching and worker use +1, +2, +6, membership -1000, metrics +2000)  BLACKTREE_CLUSTER_TEMPORAL_UI_PORT
-# (8433)  BLACKTREE_CLUSTER_AMQP_PORT (5673, the first node; the others +1, +2)
+# (8433)  BLACKTREE_CLUSTER_AMQP_PORT (5673, the first node; the others +1, +2)  BLACKTREE_CLUSTER_RABBIT_NODE
+# (blacktree-cluster: the nodes are <this>-1..3@localhost). A second cluster beside this one (the cluster soak's)
+# runs with its own BLACKTREE_HOME, these ports and node name, and BLACKTREE_BUILDKIT_SOCK naming the shared
+# buildkitd.
 # shellcheck shell=bash
 
 CLUSTER_DIR=$BLACKTREE_HOME/cluster
@@ -24,6 +27,7 @@ CLUSTER_PG_PORT=${BLACKTREE_CLUSTER_PG_PORT:-5433}
 CLUSTER_TEMPORAL_PORT=${BLACKTREE_CLUSTER_TEMPORAL_PORT:-7433}
 CLUSTER_TEMPORAL_UI_PORT=${BLACKTREE_CLUSTER_TEMPORAL_UI_PORT:-8433}
 CLUSTER_AMQP_PORT=${BLACKTREE_CLUSTER_AMQP_PORT:-5673}
+CLUSTER_RABBIT_NODE=${BLACKTREE_CLUSTER_RABBIT_NODE:-blacktree-cluster}
 # v1.30.4 is the newest server whose go directive the machine's Go satisfies without a toolchain download.
 TEMPORAL_SERVER_VERSION=v1.30.4
 # The Web UI server the Temporal CLI above embeds (its module ships the built UI assets).
@@ -52,7 +56,7 @@ temporal_port() {
 }
 
 rabbit_node_port() { echo $((CLUSTER_AMQP_PORT + ${1#rabbitmq-} - 1)); }
-rabbit_node_name() { echo "blacktree-cluster-${1#rabbitmq-}@localhost"; }
+rabbit_node_name() { echo "$CLUSTER_RABBIT_NODE-${1#rabbitmq-}@localhost"; }
 
 cluster_process_marker() {
   case $1 in

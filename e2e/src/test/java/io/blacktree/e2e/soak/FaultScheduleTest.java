@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.blacktree.e2e.soak.FaultSchedule.Planned;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -13,10 +12,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class FaultScheduleTest {
+  private static final List<FaultKind> SINGLE = SoakMode.SINGLE.faultKinds();
+
   @Test
   void plan_sameSeed_sameSchedule() {
-    List<Planned> a = FaultSchedule.plan(Duration.ofMinutes(30), Duration.ofSeconds(75), 3, new Random(7));
-    List<Planned> b = FaultSchedule.plan(Duration.ofMinutes(30), Duration.ofSeconds(75), 3, new Random(7));
+    List<Planned> a = FaultSchedule.plan(Duration.ofMinutes(30), Duration.ofSeconds(75), SINGLE, 3, new Random(7));
+    List<Planned> b = FaultSchedule.plan(Duration.ofMinutes(30), Duration.ofSeconds(75), SINGLE, 3, new Random(7));
 
     assertThat(a).isEqualTo(b).isNotEmpty();
   }
@@ -24,7 +25,7 @@ class FaultScheduleTest {
   @Test
   void plan_thirtyMinutes_inOrderWithinRunGapsBounded() {
     Duration gap = Duration.ofSeconds(60);
-    List<Planned> plan = FaultSchedule.plan(Duration.ofMinutes(30), gap, 3, new Random(42));
+    List<Planned> plan = FaultSchedule.plan(Duration.ofMinutes(30), gap, SINGLE, 3, new Random(42));
 
     assertThat(plan.get(0).at()).isEqualTo(Duration.ofSeconds(30));
     for (int i = 1; i < plan.size(); i++) {
@@ -38,27 +39,36 @@ class FaultScheduleTest {
 
   @Test
   void plan_wholeRounds_everyKindEquallyOften() {
-    int kinds = FaultKind.values().length;
+    int kinds = SINGLE.size();
     // gaps are at least 0.5 x 10 s: 400 s holds at least 7 rounds of 7 kinds
-    List<Planned> plan = FaultSchedule.plan(Duration.ofSeconds(400), Duration.ofSeconds(10), 2, new Random(1));
+    List<Planned> plan = FaultSchedule.plan(Duration.ofSeconds(400), Duration.ofSeconds(10), SINGLE, 2, new Random(1));
     List<Planned> rounds = plan.subList(0, plan.size() / kinds * kinds);
 
     Map<FaultKind, Long> counts = rounds.stream()
         .collect(Collectors.groupingBy(Planned::kind, Collectors.counting()));
-    assertThat(counts.keySet()).isEqualTo(EnumSet.allOf(FaultKind.class));
+    assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(SINGLE);
     assertThat(counts.values().stream().distinct()).hasSize(1);
     assertThat(rounds.subList(0, kinds).stream().map(Planned::kind).collect(Collectors.toSet()))
         .hasSize(kinds);
   }
 
   @Test
+  void plan_clusterKinds_onlyThoseEachOncePerRound() {
+    List<FaultKind> cluster = SoakMode.CLUSTER.faultKinds();
+    List<Planned> plan = FaultSchedule.plan(Duration.ofMinutes(12), Duration.ofSeconds(60), cluster, 3, new Random(3));
+
+    assertThat(plan.subList(0, cluster.size())).extracting(Planned::kind).containsExactlyInAnyOrderElementsOf(cluster);
+    assertThat(plan).extracting(Planned::kind).allMatch(cluster::contains);
+  }
+
+  @Test
   void plan_shorterThanHalfAGap_noFault() {
-    assertThat(FaultSchedule.plan(Duration.ofSeconds(10), Duration.ofSeconds(30), 3, new Random(1))).isEmpty();
+    assertThat(FaultSchedule.plan(Duration.ofSeconds(10), Duration.ofSeconds(30), SINGLE, 3, new Random(1))).isEmpty();
   }
 
   @Test
   void plan_zeroGap_refused() {
-    assertThatThrownBy(() -> FaultSchedule.plan(Duration.ofMinutes(1), Duration.ZERO, 3, new Random(1)))
+    assertThatThrownBy(() -> FaultSchedule.plan(Duration.ofMinutes(1), Duration.ZERO, SINGLE, 3, new Random(1)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -10,48 +10,59 @@ import java.util.Map;
 
 /**
  * Writes a soak run's figures into RELIABILITY.md as labelled lines ({@code label: value}), replacing what lies
- * between {@link #START} and {@link #END}; the rest of the file (method, fault kinds, definitions) stays.
+ * between the markers {@code <!-- M:start -->} and {@code <!-- M:end -->} of the run's mode (M is
+ * {@code soak-report} or {@code cluster-soak-report}); the rest of the file (method, fault kinds, definitions,
+ * the other mode's section) stays.
  */
 final class ReliabilityReport {
-  static final String START = "<!-- soak-report:start -->";
-  static final String END = "<!-- soak-report:end -->";
-
   private ReliabilityReport() {}
 
-  /** {@code document} with the section between the markers replaced by {@code lines} in a code block. */
-  static String replaceSection(String document, List<String> lines) {
-    int s = document.indexOf(START);
-    int e = document.indexOf(END);
+  static String start(String marker) {
+    return "<!-- " + marker + ":start -->";
+  }
+
+  static String end(String marker) {
+    return "<!-- " + marker + ":end -->";
+  }
+
+  /** {@code document} with the section between {@code marker}'s lines replaced by {@code lines} in a code block. */
+  static String replaceSection(String document, String marker, List<String> lines) {
+    int s = document.indexOf(start(marker));
+    int e = document.indexOf(end(marker));
     if (s < 0 || e < s) {
-      throw new IllegalArgumentException("RELIABILITY.md has no " + START + " ... " + END + " section");
+      throw new IllegalArgumentException("RELIABILITY.md has no " + start(marker) + " ... " + end(marker)
+          + " section");
     }
-    StringBuilder sb = new StringBuilder(document.substring(0, s + START.length())).append("\n```\n");
+    StringBuilder sb = new StringBuilder(document.substring(0, s + start(marker).length())).append("\n```\n");
     lines.forEach(l -> sb.append(l).append('\n'));
     sb.append("```\n");
     return sb.append(document.substring(e)).toString();
   }
 
-  /** The labelled lines of a run. {@code figures} keep their order; problems follow, one per line. */
-  static List<String> lines(Map<String, Object> figures, Reconciler.Verdict verdict) {
+  /**
+   * The labelled lines of a run, each label after {@code prefix}. {@code figures} keep their order; problems
+   * follow, one per line.
+   */
+  static List<String> lines(String prefix, Map<String, Object> figures, Reconciler.Verdict verdict) {
     List<String> out = new ArrayList<>();
-    figures.forEach((k, v) -> out.add(k + ": " + v));
+    figures.forEach((k, v) -> out.add(prefix + k + ": " + v));
     for (String p : verdict.lost()) {
-      out.add("lost: " + p);
+      out.add(prefix + "lost: " + p);
     }
     for (String p : verdict.duplicated()) {
-      out.add("duplicated: " + p);
+      out.add(prefix + "duplicated: " + p);
     }
     for (String p : verdict.invalidNotInDlq()) {
-      out.add("invalid-not-in-dlq: " + p);
+      out.add(prefix + "invalid-not-in-dlq: " + p);
     }
     for (String p : verdict.leftovers()) {
-      out.add("leftover: " + p);
+      out.add(prefix + "leftover: " + p);
     }
     return out;
   }
 
-  static void write(Path file, List<String> lines) throws IOException {
+  static void write(Path file, String marker, List<String> lines) throws IOException {
     String doc = Files.readString(file, StandardCharsets.UTF_8);
-    Files.writeString(file, replaceSection(doc, lines), StandardCharsets.UTF_8);
+    Files.writeString(file, replaceSection(doc, marker, lines), StandardCharsets.UTF_8);
   }
 }

@@ -3,14 +3,17 @@ package io.blacktree.e2e.soak;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import io.blacktree.core.Names;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +21,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The soak's side of the private RabbitMQ node: publishes requests (persistent, confirmed, reconnecting and
- * publishing again while the broker restarts), collects every result message through a durable queue of its
- * own bound to {@code jobs.results} (so results published while it reconnects wait there), and reads the
- * dead-letter queue at the end.
+ * The soak's side of its private RabbitMQ (one node, or the nodes of a cluster: it connects to the first that
+ * answers): publishes requests (persistent, confirmed, reconnecting and publishing again while a broker
+ * restarts), collects every result message through a durable queue of its own bound to {@code jobs.results}
+ * (so results published while it reconnects wait there; on a cluster a quorum queue, so a node's loss loses no
+ * result), and reads the dead-letter queue at the end.
  */
 final class SoakBroker implements AutoCloseable {
   static final String SOAK_ID_HEADER = "x-soak-id";
@@ -31,6 +35,8 @@ final class SoakBroker implements AutoCloseable {
   record Received(String workflowId, String messageId, String status, String errorKind, long atMillis) {}
 
   private final String url;
+  private final List<Address> addresses;
+  private final boolean quorum;
   private final String prefix;
   private final Instant t0;
   private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
@@ -40,8 +46,17 @@ final class SoakBroker implements AutoCloseable {
   private Thread collector;
   private int publishRetries;
 
-  SoakBroker(String url, String prefix, Instant t0) {
-    this.url = url;
+  /**
+   * @param urls   the broker's AMQP URLs, comma-separated (same user and password on each)
+   * @param quorum declare the results queue as a quorum queue (on a cluster)
+   */
+  SoakBroker(String urls, String prefix, boolean quorum, Instant t0) {
+    this.url = urls.split(",")[0].trim();
+    this.addresses = Arrays.stream(urls.split(",")).map(u -> {
+      URI uri = URI.create(u.trim());
+      return new Address(uri.getHost(), uri.getPort());
+    }).toList();
+    this.quorum = quorum;
     this.prefix = prefix;
     this.t0 = t0;
   }
@@ -63,7 +78,7 @@ final class SoakBroker implements AutoCloseable {
     factory.setUri(url);
     factory.setAutomaticRecoveryEnabled(false);
     factory.setConnectionTimeout(5000);
-    return factory.newConnection(name);
+    return factory.newConnection(addresses, name);
   }
 
   // ---- publishing
@@ -115,7 +130,7 @@ final class SoakBroker implements AutoCloseable {
 
   void startCollecting() throws Exception {
     try (Connection c = connect("soak-setup"); Channel ch = c.createChannel()) {
-      ch.queueDeclare(resultsQueue(), true, false, false, null);
+      ch.queueDeclare(resultsQueue(), true, false, false, quorum ? Map.of("x-queue-type", "quorum") : null);
       ch.queueBind(resultsQueue(), prefix + Names.RESULTS_EXCHANGE, "#");
     }
     collector = new Thread(this::collect, "soak-results");

@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The figures of one soak run, as labelled values in report order: the options, what was sent by kind, the
@@ -32,6 +33,7 @@ final class SoakFigures {
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("run-finished", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.SECONDS)));
     f.put("command", options.command());
+    f.put("mode", options.mode().name().toLowerCase());
     f.put("seed", options.seed());
     f.put("workers", options.workers());
     f.put("duration-planned", fmt(options.duration()));
@@ -44,8 +46,11 @@ final class SoakFigures {
     }
     f.put("jobs-duplicate", all.stream().filter(s -> s.kind() == RequestKind.DUPLICATE).count());
     List<Timeline.Fault> faults = timeline.faults();
+    f.put("faults", faults.size() + " (" + options.mode().faultKinds().stream()
+        .map(k -> label(k.name()) + " " + faults.stream().filter(x -> x.kind() == k).count())
+        .collect(Collectors.joining(", ")) + ")");
     f.put("faults-injected", faults.size());
-    for (FaultKind k : FaultKind.values()) {
+    for (FaultKind k : options.mode().faultKinds()) {
       f.put("faults-" + label(k.name()), faults.stream().filter(x -> x.kind() == k).count());
     }
     f.put("faults-not-recovered-cleanly", faults.stream().filter(x -> x.error() != null).count());

@@ -15,7 +15,8 @@ public final class SoakMain {
       options = SoakOptions.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("soak: " + e.getMessage());
-      System.err.println("usage: scripts/soak [--jobs N] [--duration 30m] [--workers W] [--seed S] [--fault-gap 60s]");
+      System.err.println("usage: scripts/soak [--mode single|cluster] [--jobs N] [--duration 30m] [--workers W] [--seed S] "
+          + "[--fault-gap 60s]");
       System.exit(2);
       return;
     }

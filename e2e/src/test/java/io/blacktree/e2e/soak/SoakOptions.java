@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The soak's command line: {@code --jobs N --duration D --workers W --seed S [--fault-gap G] --report FILE
- * --plot FILE --command TEXT}. Durations are ISO-8601 ({@code PT30M}) or a number with s/m/h ({@code 30m}).
+ * The soak's command line: {@code [--mode single|cluster] --jobs N --duration D --workers W --seed S
+ * [--fault-gap G] --report FILE [--plot FILE] --command TEXT}. Durations are ISO-8601 ({@code PT30M}) or a
+ * number with s/m/h ({@code 30m}). In cluster mode {@code --workers} is the number of build hosts.
  */
-record SoakOptions(int jobs, Duration duration, int workers, long seed, Duration faultGap, Path report, Path plot,
-    String command) {
+record SoakOptions(SoakMode mode, int jobs, Duration duration, int workers, long seed, Duration faultGap,
+    Path report, Path plot, String command) {
 
   static SoakOptions parse(String[] args) {
     int jobs = 500;
@@ -17,7 +18,8 @@ record SoakOptions(int jobs, Duration duration, int workers, long seed, Duration
     long seed = System.currentTimeMillis();
     Duration gap = null;
     Path report = Path.of("RELIABILITY.md");
-    Path plot = Path.of("docs", "reliability-soak.png");
+    SoakMode mode = SoakMode.SINGLE;
+    Path plot = null;
     String command = "scripts/soak";
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -26,6 +28,7 @@ record SoakOptions(int jobs, Duration duration, int workers, long seed, Duration
       }
       String v = args[++i];
       switch (a) {
+        case "--mode" -> mode = SoakMode.parse(v);
         case "--jobs" -> jobs = Integer.parseInt(v);
         case "--duration" -> duration = duration(v);
         case "--workers" -> workers = Integer.parseInt(v);
@@ -40,8 +43,12 @@ record SoakOptions(int jobs, Duration duration, int workers, long seed, Duration
     if (jobs < 1 || workers < 1 || duration.isNegative() || duration.isZero()) {
       throw new IllegalArgumentException("--jobs and --workers must be positive, --duration longer than zero");
     }
-    return new SoakOptions(jobs, duration, workers, seed, gap != null ? gap : FaultSchedule.defaultGap(duration),
-        report, plot, command);
+    if (plot == null) {
+      Path dir = report.toAbsolutePath().getParent();
+      plot = dir.resolve(mode.defaultPlot());
+    }
+    return new SoakOptions(mode, jobs, duration, workers, seed,
+        gap != null ? gap : FaultSchedule.defaultGap(duration), report, plot, command);
   }
 
   static Duration duration(String v) {

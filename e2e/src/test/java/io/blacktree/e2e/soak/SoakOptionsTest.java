@@ -15,6 +15,16 @@ class SoakOptionsTest {
     assertThat(o.duration()).isEqualTo(Duration.ofMinutes(30));
     assertThat(o.workers()).isEqualTo(3);
     assertThat(o.faultGap()).isEqualTo(Duration.ofSeconds(75));
+    assertThat(o.mode()).isEqualTo(SoakMode.SINGLE);
+    assertThat(o.plot().toString()).endsWith("docs/reliability-soak.png");
+  }
+
+  @Test
+  void parse_modeCluster_clusterPlotAndMode() {
+    SoakOptions o = SoakOptions.parse(new String[] {"--mode", "cluster", "--jobs", "300"});
+
+    assertThat(o.mode()).isEqualTo(SoakMode.CLUSTER);
+    assertThat(o.plot().toString()).endsWith("docs/reliability-soak-cluster.png");
   }
 
   @Test
@@ -37,5 +47,7 @@ class SoakOptionsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SoakOptions.parse(new String[] {"--duration", "3d"}))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SoakOptions.parse(new String[] {"--mode", "mesh"}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("single or cluster");
   }
 }

@@ -24,7 +24,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /**
- * One soak run: starts a {@link SoakStack}, sends the planned requests evenly over the run's duration while a
+ * One soak run: starts the {@link SoakPipeline} of its mode, sends the planned requests evenly over the run's duration while a
  * second thread injects the planned faults, waits until every accepted job has its result, checks what is
  * left, reconciles and writes the report (its figures from {@link SoakFigures}) and the plot. Temporal is read
  * through a {@link TemporalView}.
@@ -58,19 +58,22 @@ final class SoakRun {
 
   private int run(Path dir) throws Exception {
     Instant began = Instant.now();
-    log("seed " + options.seed() + ", " + options.jobs() + " jobs over " + options.duration() + ", "
-        + options.workers() + " workers, a fault every ~" + options.faultGap().toSeconds() + " s; dir " + dir);
+    log(options.mode().name().toLowerCase() + " soak, seed " + options.seed() + ", " + options.jobs()
+        + " jobs over " + options.duration() + ", " + options.workers() + " workers, a fault every ~"
+        + options.faultGap().toSeconds() + " s; dir " + dir);
     List<RequestMix.Planned> mix = RequestMix.plan(options.jobs(), new Random(options.seed()));
-    List<FaultSchedule.Planned> faults = FaultSchedule.plan(options.duration(), options.faultGap(),
-        options.workers(), new Random(options.seed() + 1));
-    try (SoakStack stack = new SoakStack(dir, options.workers())) {
+    try (SoakPipeline stack = options.mode() == SoakMode.CLUSTER
+        ? new ClusterSoakStack(repositoryRoot(), dir, options.workers())
+        : new SoakStack(dir, options.workers())) {
+      List<FaultSchedule.Planned> faults = FaultSchedule.plan(options.duration(), options.faultGap(),
+          stack.faultKinds(), options.workers(), new Random(options.seed() + 1));
       stack.start();
       Duration startup = Duration.between(began, Instant.now());
-      log("stack up in " + startup.toSeconds() + " s (prefix " + stack.ids.prefix() + ")");
+      log("stack up in " + startup.toSeconds() + " s (prefix " + stack.ids().prefix() + ")");
       t0 = Instant.now();
       FaultInjector injector = new FaultInjector(stack, timeline, t0);
-      try (SoakBroker broker = new SoakBroker(stack.rabbit.url(), stack.queuePrefix(), t0);
-          TemporalView temporal = new TemporalView(stack.temporal.target())) {
+      try (SoakBroker broker = new SoakBroker(stack.amqpUrls(), stack.queuePrefix(), stack.replicatedQueues(), t0);
+          TemporalView temporal = new TemporalView(stack.temporalTarget())) {
         broker.startCollecting();
         Thread sampler = daemon("soak-sampler", () -> sample(broker));
         Thread faulter = daemon("soak-faults", () -> injectAll(faults, injector));
@@ -112,11 +115,11 @@ final class SoakRun {
         Duration total = Duration.between(began, Instant.now());
         Map<String, Object> figures = SoakFigures.of(options, List.copyOf(sent), timeline, verdict, injector,
             broker, dlq, runs, startup, Duration.between(t0, sendEnd), drain, total);
-        List<String> lines = ReliabilityReport.lines(figures, verdict);
+        List<String> lines = ReliabilityReport.lines(options.mode().labelPrefix(), figures, verdict);
         lines.forEach(l -> System.out.println("  " + l));
         SoakPlot.write(timeline, "Soak: " + sent.size() + " requests, " + timeline.faults().size()
             + " faults, seed " + options.seed(), options.plot());
-        ReliabilityReport.write(options.report(), lines);
+        ReliabilityReport.write(options.report(), options.mode().reportMarker(), lines);
         log("report written to " + options.report() + ", plot to " + options.plot());
         return verdict.clean() ? 0 : 1;
       }
@@ -125,7 +128,7 @@ final class SoakRun {
 
   // ---- sending
 
-  private void send(SoakStack stack, SoakBroker broker, List<RequestMix.Planned> mix) throws Exception {
+  private void send(SoakPipeline stack, SoakBroker broker, List<RequestMix.Planned> mix) throws Exception {
     long intervalMillis = options.duration().toMillis() / options.jobs();
     Map<Integer, byte[]> validBodies = new HashMap<>();
     Map<Integer, String> validIds = new HashMap<>();
@@ -140,12 +143,12 @@ final class SoakRun {
       String workflowId = null;
       switch (p.kind()) {
         case VALID -> {
-          String repo = "acme/" + stack.ids.name("app" + p.index());
-          stack.repos.create(repo, "main", files(soakId));
-          String ecr = stack.ids.name("app" + p.index());
-          body = bytes(request(repo, "v1", SoakStack.ACCOUNT, ecr, soakId));
-          workflowId = Names.workflowId(BuildRequest.of(repo, "main", "v1", SoakStack.ACCOUNT, ecr)
-              .withRequestId(soakId), SoakStack.REGION);
+          String repo = "acme/" + stack.ids().name("app" + p.index());
+          stack.repos().create(repo, "main", files(soakId));
+          String ecr = stack.ids().name("app" + p.index());
+          body = bytes(request(repo, "v1", SoakPipeline.ACCOUNT, ecr, soakId));
+          workflowId = Names.workflowId(BuildRequest.of(repo, "main", "v1", SoakPipeline.ACCOUNT, ecr)
+              .withRequestId(soakId), SoakPipeline.REGION);
           validBodies.put(p.index(), body);
           validIds.put(p.index(), workflowId);
         }
@@ -155,13 +158,13 @@ final class SoakRun {
         }
         case NOT_JSON -> body = ("{\"repo_url\": \"acme/x\", " + soakId).getBytes(StandardCharsets.UTF_8);
         case MISSING_FIELD -> {
-          Map<String, Object> r = request("acme/x", "v1", SoakStack.ACCOUNT, "x", soakId);
+          Map<String, Object> r = request("acme/x", "v1", SoakPipeline.ACCOUNT, "x", soakId);
           r.remove("ecr_repo");
           body = bytes(r);
         }
         case BAD_ACCOUNT -> body = bytes(request("acme/x", "v1", "12ab", "x", soakId));
-        case BAD_TAG -> body = bytes(request("acme/x", "v 1!", SoakStack.ACCOUNT, "x", soakId));
-        case POLICY -> body = bytes(request("http://git.example.com/acme/x", "v1", SoakStack.ACCOUNT, "x",
+        case BAD_TAG -> body = bytes(request("acme/x", "v 1!", SoakPipeline.ACCOUNT, "x", soakId));
+        case POLICY -> body = bytes(request("http://git.example.com/acme/x", "v1", SoakPipeline.ACCOUNT, "x",
             soakId));
         default -> throw new IllegalStateException(p.kind().toString());
       }
@@ -238,26 +241,27 @@ final class SoakRun {
 
   // ---- the end
 
-  private List<String> leftovers(SoakStack stack, SoakBroker broker) {
+  private List<String> leftovers(SoakPipeline stack, SoakBroker broker) {
     List<String> out = new ArrayList<>();
-    stack.stopBridge();
+    stack.stopBridges();
     long queued = broker.depth(broker.buildQueue());
     if (queued != 0) {
       out.add(queued + " message(s) left on " + broker.buildQueue() + " after the bridge stopped");
     }
-    for (int i = 0; i < stack.workers(); i++) {
+    SoakWorkers workers = stack.workers();
+    for (int i = 0; i < workers.count(); i++) {
       int w = i;
-      if (!await(Duration.ofSeconds(60), () -> stack.workerFree(w), () -> { })) {
+      if (!await(Duration.ofSeconds(60), () -> workers.free(w), () -> { })) {
         String state;
         try {
-          state = stack.workerStatus(w).toString().replace('\n', ' ');
+          state = workers.status(w).toString().replace('\n', ' ');
         } catch (RuntimeException e) {
           state = "unreachable: " + e.getMessage();
         }
         out.add("worker" + w + " not FREE: " + state);
       }
-      if (!await(Duration.ofSeconds(30), () -> stack.workspaces(w).isEmpty(), () -> { })) {
-        out.add("worker" + w + " workspaces: " + stack.workspaces(w));
+      if (!await(Duration.ofSeconds(30), () -> workers.workspaces(w).isEmpty(), () -> { })) {
+        out.add("worker" + w + " workspaces: " + workers.workspaces(w));
       }
     }
     if (!await(Duration.ofSeconds(60), () -> stack.containers().isEmpty(), () -> { })) {
@@ -304,6 +308,16 @@ final class SoakRun {
         return false;
       }
     }
+  }
+
+  /** The repository root (where scripts/services is), above the working directory. */
+  private static Path repositoryRoot() {
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve("scripts/services")) && Files.isRegularFile(d.resolve("pom.xml"))) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("scripts/services not found above " + Path.of("").toAbsolutePath());
   }
 
   static void log(String s) {

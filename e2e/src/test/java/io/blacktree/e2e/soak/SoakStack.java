@@ -5,53 +5,40 @@ import io.blacktree.e2e.faults.PrivateTemporal;
 import io.blacktree.e2e.support.Cli;
 import io.blacktree.e2e.support.ComponentProcess;
 import io.blacktree.e2e.support.Docker;
-import io.blacktree.proto.worker.v1.GetStatusRequest;
-import io.blacktree.proto.worker.v1.WorkerGrpc;
-import io.blacktree.proto.worker.v1.WorkerState;
-import io.blacktree.proto.worker.v1.WorkerStatus;
 import io.blacktree.testsupport.PrivateRabbit;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.TestIds;
 import io.blacktree.testsupport.fault.FaultProxy;
 import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * The whole pipeline for a soak, every part of it the soak's own except the registry (127.0.0.1:5000, unique
+ * The one-node pipeline for a soak, every part of it the soak's own except the registry (127.0.0.1:5000, unique
  * repository names): a private Temporal dev server, a private RabbitMQ node, a private dockerd, a git daemon;
- * {@code W} build workers (each with its workdir, building on the private dockerd, reached by the orchestrator
- * through a {@link FaultProxy}), one orchestrator and one bridge, each a real {@code blacktree} process. Every
- * component can be killed and started again; the services can be restarted.
+ * {@code W} build workers (reached by the orchestrator through a {@link FaultProxy} each), one orchestrator and
+ * one bridge, each a real {@code blacktree} process. Every component can be killed and started again; the
+ * services can be restarted.
  */
-final class SoakStack implements AutoCloseable {
-  static final String ACCOUNT = "123456789012";
-  static final String REGION = "us-east-1";
+final class SoakStack implements SoakPipeline {
+  static final Duration LINK_CUT = Duration.ofSeconds(20);
 
-  final TestIds ids;
-  final Path dir;
-  final GitRepos repos;
-  final String registry;
-  final PrivateTemporal temporal;
-  final PrivateRabbit rabbit;
-  final PrivateDockerd dockerd;
-  private final int workers;
+  private final TestIds ids;
+  private final Path dir;
+  private final GitRepos repos;
+  private final String registry;
+  private final PrivateTemporal temporal;
+  private final PrivateRabbit rabbit;
+  private final PrivateDockerd dockerd;
+  private final int workerCount;
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final List<Integer> workerPorts = new ArrayList<>();
-  private final List<ManagedChannel> workerChannels = new ArrayList<>();
-  final List<FaultProxy> links = new ArrayList<>();
-  final List<ComponentProcess> workerProcesses = new ArrayList<>();
-  private final int[] workerStarts;
+  private final List<FaultProxy> links = new ArrayList<>();
+  private SoakWorkers workers;
   private GitDaemonServer git;
   private ComponentProcess orchestrator;
   private ComponentProcess bridge;
@@ -61,8 +48,7 @@ final class SoakStack implements AutoCloseable {
   SoakStack(Path dir, int workers) throws IOException {
     this.ids = TestIds.forName("soak");
     this.dir = dir;
-    this.workers = workers;
-    this.workerStarts = new int[workers];
+    this.workerCount = workers;
     this.repos = new GitRepos(dir.resolve("git"));
     this.registry = ServiceEndpoints.fromEnvironment().registryOpen();
     this.temporal = new PrivateTemporal(dir.resolve("temporal"));
@@ -70,7 +56,8 @@ final class SoakStack implements AutoCloseable {
     this.dockerd = new PrivateDockerd();
   }
 
-  void start() throws Exception {
+  @Override
+  public void start() throws Exception {
     temporal.start();
     rabbit.start();
     dockerd.start();
@@ -84,14 +71,11 @@ final class SoakStack implements AutoCloseable {
     if (setup.exitCode() != 0) {
       throw new IllegalStateException("blacktree setup failed: " + setup);
     }
-    for (int i = 0; i < workers; i++) {
-      int port = ComponentProcess.freePort();
-      workerPorts.add(port);
-      Files.createDirectories(workdir(i));
-      workerProcesses.add(null);
-      startWorker(i);
-      workerChannels.add(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-      FaultProxy link = FaultProxy.start("127.0.0.1", port);
+    workers = new SoakWorkers(ids, dir, workerCount, registry, git.baseUrl(), dockerd.host());
+    closeables.add(workers);
+    for (int i = 0; i < workerCount; i++) {
+      workers.start(i);
+      FaultProxy link = FaultProxy.start("127.0.0.1", workers.port(i));
       closeables.add(link);
       links.add(link);
     }
@@ -99,16 +83,39 @@ final class SoakStack implements AutoCloseable {
     startBridge();
   }
 
-  int workers() {
+  @Override
+  public TestIds ids() {
+    return ids;
+  }
+
+  @Override
+  public GitRepos repos() {
+    return repos;
+  }
+
+  @Override
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public String temporalTarget() {
+    return temporal.target();
+  }
+
+  @Override
+  public String amqpUrls() {
+    return rabbit.url();
+  }
+
+  @Override
+  public boolean replicatedQueues() {
+    return false;
+  }
+
+  @Override
+  public SoakWorkers workers() {
     return workers;
-  }
-
-  Path workdir(int i) {
-    return dir.resolve("work-" + i);
-  }
-
-  String queuePrefix() {
-    return ids.prefix() + ".";
   }
 
   String deployTaskQueue() {
@@ -117,27 +124,7 @@ final class SoakStack implements AutoCloseable {
 
   // ---- processes
 
-  void startWorker(int i) {
-    workerStarts[i]++;
-    String id = ids.name("worker" + i);
-    ComponentProcess p = ComponentProcess.blacktree(id + "-" + workerStarts[i], List.of("worker",
-        "--port", Integer.toString(workerPorts.get(i)), "--workdir", workdir(i).toString(),
-        "--git-cache-dir", dir.resolve("git-cache-" + i).toString(),
-        "--registry", "none", "--registry-url", registry,
-        "--git-base-url", git.baseUrl(), "--worker-id", id, "--docker-host", dockerd.host(),
-        "--job-time-limit", "PT5M", "--grace", "PT30S", "--push-attempts", "8",
-        // the soak's faults include restarts of its private engine, which only the engine builder uses
-        "--builder", "engine"));
-    closeables.add(p);
-    workerProcesses.set(i, p);
-    p.awaitPort(workerPorts.get(i), Duration.ofSeconds(90));
-  }
-
-  void killWorker(int i) {
-    workerProcesses.get(i).kill();
-  }
-
-  void startOrchestrator() {
+  private void startOrchestrator() {
     orchestratorStarts++;
     List<String> addresses = links.stream().map(FaultProxy::address).toList();
     orchestrator = ComponentProcess.blacktree(ids.name("orchestrator") + "-" + orchestratorStarts, List.of(
@@ -151,11 +138,7 @@ final class SoakStack implements AutoCloseable {
     orchestrator.awaitLog("is healthy", Duration.ofSeconds(120));
   }
 
-  void killOrchestrator() {
-    orchestrator.kill();
-  }
-
-  void startBridge() {
+  private void startBridge() {
     bridgeStarts++;
     bridge = ComponentProcess.blacktree(ids.name("bridge") + "-" + bridgeStarts, List.of("bridge",
         "--temporal", temporal.target(), "--namespace", "default",
@@ -163,69 +146,98 @@ final class SoakStack implements AutoCloseable {
     closeables.add(bridge);
   }
 
-  void killBridge() {
-    bridge.kill();
-  }
-
-  /** SIGTERM to the bridge (it puts its unacked messages back), waiting for it to exit. */
-  void stopBridge() {
+  @Override
+  public void stopBridges() {
     bridge.close();
   }
 
-  /** The components that died on their own (not killed by the soak), for the report. */
-  List<String> deadComponents() {
-    List<String> out = new ArrayList<>();
-    for (ComponentProcess p : workerProcesses) {
-      if (!p.isAlive()) {
-        out.add(p.toString());
+  // ---- faults
+
+  @Override
+  public List<FaultKind> faultKinds() {
+    return SoakMode.SINGLE.faultKinds();
+  }
+
+  @Override
+  public String target(FaultSchedule.Planned f) {
+    return switch (f.kind()) {
+      case WORKER_KILL, LINK_CUT -> "worker" + f.worker();
+      case ORCHESTRATOR_KILL -> "orchestrator";
+      case BRIDGE_KILL -> "bridge";
+      case RABBIT_RESTART -> "rabbitmq";
+      case TEMPORAL_RESTART -> "temporal";
+      case DOCKERD_RESTART -> "dockerd";
+      default -> throw new IllegalArgumentException(f.kind() + " is not a fault of the one-node soak");
+    };
+  }
+
+  @Override
+  public void inject(FaultSchedule.Planned f) throws Exception {
+    switch (f.kind()) {
+      case WORKER_KILL -> {
+        workers.kill(f.worker());
+        Thread.sleep(2000);
+        workers.start(f.worker());
+      }
+      case ORCHESTRATOR_KILL -> {
+        orchestrator.kill();
+        Thread.sleep(3000);
+        startOrchestrator();
+      }
+      case BRIDGE_KILL -> {
+        bridge.kill();
+        Thread.sleep(2000);
+        startBridge();
+      }
+      case RABBIT_RESTART -> rabbit.restart();
+      case TEMPORAL_RESTART -> {
+        temporal.kill();
+        Thread.sleep(5000);
+        temporal.start();
+      }
+      case LINK_CUT -> {
+        links.get(f.worker()).blackhole(LINK_CUT);
+        Thread.sleep(LINK_CUT.toMillis());
+        links.get(f.worker()).pass();
+      }
+      case DOCKERD_RESTART -> {
+        dockerd.stop();
+        dockerd.start();
+      }
+      default -> throw new IllegalArgumentException(f.kind() + " is not a fault of the one-node soak");
+    }
+  }
+
+  @Override
+  public List<String> restartDead() {
+    List<String> dead = new ArrayList<>();
+    for (int i = 0; i < workerCount; i++) {
+      if (!workers.process(i).isAlive()) {
+        dead.add(workers.process(i).toString());
+        workers.start(i);
       }
     }
     if (!orchestrator.isAlive()) {
-      out.add(orchestrator.toString());
+      dead.add(orchestrator.toString());
+      startOrchestrator();
     }
     if (!bridge.isAlive()) {
-      out.add(bridge.toString());
+      dead.add(bridge.toString());
+      startBridge();
     }
-    return out;
+    return dead;
   }
 
   // ---- what is left
 
-  WorkerStatus workerStatus(int i) {
-    return WorkerGrpc.newBlockingStub(workerChannels.get(i)).withDeadlineAfter(5, TimeUnit.SECONDS)
-        .getStatus(GetStatusRequest.getDefaultInstance());
-  }
-
-  boolean workerFree(int i) {
-    try {
-      return workerStatus(i).getState() == WorkerState.FREE;
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  /** Job workspaces ({@code job-*}) left under worker {@code i}'s workdir. */
-  List<Path> workspaces(int i) {
-    try (Stream<Path> s = Files.list(workdir(i))) {
-      return s.filter(p -> p.getFileName().toString().startsWith("job-")).toList();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Containers in any state on the private engine (only the workers use it), one line each. */
-  List<String> containers() {
-    return docker("-H", dockerd.host(), "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}")
+  @Override
+  public List<String> containers() {
+    return Docker.cli("-H", dockerd.host(), "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Command}}")
         .lines().filter(l -> !l.isBlank()).toList();
-  }
-
-  static String docker(String... args) {
-    return Docker.cli(args);
   }
 
   @Override
   public void close() {
-    workerChannels.forEach(ManagedChannel::shutdownNow);
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
         closeables.get(i).close();
