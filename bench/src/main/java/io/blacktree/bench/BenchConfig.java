@@ -13,12 +13,14 @@ import java.util.UUID;
  * {@code --intake=2000} {@code --intake-delay-ms=20} {@code --pool-workers=8} {@code --pool-jobs=200}
  * {@code --pool-delay-ms=2000} {@code --cancel-runs=5} {@code --temporal=127.0.0.1:7233}
  * {@code --registry=127.0.0.1:5000} {@code --big-mb=60} {@code --files=1000} {@code --out=BENCHMARKS.md}
- * {@code --bridge-prefetch=10} (the bridge's {@code --prefetch}: unacked messages, so concurrent starts).
+ * {@code --bridge-prefetch=10} (the bridge's {@code --prefetch}: unacked messages, so concurrent starts)
+ * {@code --cluster-temporal=127.0.0.1:7433} (the cluster profile's frontend, Temporal on PostgreSQL: the overhead
+ * and intake sections run against it too, labelled {@code cluster-}; empty to skip).
  */
 record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overheadConcurrency,
     long overheadDelayMillis, int intakeMessages, long intakeDelayMillis, int poolWorkers, int poolJobs,
     long poolDelayMillis, int cancelRuns, String temporal, String registry, int bigMb, int files, String out,
-    String runId, String command, int bridgePrefetch) {
+    String runId, String command, int bridgePrefetch, String clusterTemporal) {
 
   static BenchConfig parse(String[] args) {
     Map<String, String> m = new HashMap<>();
@@ -48,7 +50,8 @@ record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overhea
         m.getOrDefault("out", "BENCHMARKS.md"),
         run,
         m.getOrDefault("command", "scripts/bench " + String.join(" ", args)).trim(),
-        Integer.parseInt(m.getOrDefault("bridge-prefetch", "10")));
+        Integer.parseInt(m.getOrDefault("bridge-prefetch", "10")),
+        m.getOrDefault("cluster-temporal", "127.0.0.1:7433").trim());
   }
 
   long intakeTimeoutMillis() {

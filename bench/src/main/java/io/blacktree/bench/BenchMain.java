@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The benchmark harness ({@code scripts/bench}); never run by {@code mvn verify}. Runs the sections asked
@@ -54,11 +56,28 @@ public final class BenchMain {
     }
     if (cfg.sections().contains("overhead") || cfg.sections().contains("intake")
         || cfg.sections().contains("pool")) {
+      Set<String> dev = new HashSet<>(cfg.sections());
+      if (dev.contains("overhead")) {
+        dev.add("cancel");
+      }
       try {
-        new OrchestrationBench(cfg, report, plots, logDir).run();
+        new OrchestrationBench(cfg, report, plots, logDir,
+            new OrchestrationBench.Target(cfg.temporal(), "", "", dev)).run();
       } catch (Exception | Error e) {
         failures.add("orchestration: " + e);
         e.printStackTrace();
+      }
+      // the same intake and overhead against the production shape (scripts/services start cluster)
+      Set<String> cluster = new HashSet<>(cfg.sections());
+      cluster.retainAll(Set.of("overhead", "intake"));
+      if (!cfg.clusterTemporal().isEmpty() && !cluster.isEmpty()) {
+        try {
+          new OrchestrationBench(cfg, report, plots, logDir, new OrchestrationBench.Target(cfg.clusterTemporal(),
+              "cluster-", ", cluster (Temporal on PostgreSQL, " + cfg.clusterTemporal() + ")", cluster)).run();
+        } catch (Exception | Error e) {
+          failures.add("orchestration on the cluster " + cfg.clusterTemporal() + ": " + e);
+          e.printStackTrace();
+        }
       }
     }
     report.section("end");

@@ -33,7 +33,11 @@ final class Markdown {
         .append("(load averages below), Docker ").append(setup("docker-server-version")).append(" with the `")
         .append(setup("storage-driver")).append("` storage driver, the worker's builder ").append(setup("builder"))
         .append(", local registry, RabbitMQ 3.10, ")
-        .append("Temporal CLI dev server (SQLite). Absolute times are noisy; the ratios come from runs interleaved ")
+        .append("Temporal CLI dev server (SQLite)")
+        .append(cfg.clusterTemporal().isEmpty() ? "" : "; the overhead and intake sections also ran against the "
+            + "cluster profile's Temporal server (PostgreSQL, 16 history shards, four processes; `scripts/services "
+            + "start cluster`) at " + cfg.clusterTemporal() + ", labelled `cluster-`, with the same RabbitMQ node")
+        .append(". Absolute times are noisy; the ratios come from runs interleaved ")
         .append("with each other and are the figures to read. Sections 2-4 use **stand-in workers** ")
         .append("(`bench/.../StandInWorker.java`: the Worker gRPC contract, no build, fixed delay), labelled as such.\n\n")
         .append("Sizes of this run: runs per case ").append(cfg.runs()).append(", overhead jobs ")
@@ -72,7 +76,8 @@ final class Markdown {
         .append("`java -cp bench/target/blacktree-bench-*.jar:<deps> io.blacktree.bench.BenchMain [--name=value ...]`. ")
         .append("Options: `--sections=script,overhead,intake,pool --runs=3 --overhead-jobs=200 ")
         .append("--overhead-concurrency=1 --overhead-delay-ms=100 --intake=2000 --intake-delay-ms=20 --pool-workers=8 ")
-        .append("--pool-jobs=200 --pool-delay-ms=2000 --cancel-runs=5 --big-mb=60 --files=1000 --bridge-prefetch=10`. Each run uses its ")
+        .append("--pool-jobs=200 --pool-delay-ms=2000 --cancel-runs=5 --big-mb=60 --files=1000 --bridge-prefetch=10 ")
+        .append("--cluster-temporal=127.0.0.1:7433` (empty: no cluster pass). Each run uses its ")
         .append("own run id in queue names (`bench-<id>.jobs.build`), task queues (`bench-<id>-deploy`, ")
         .append("`bench-<id>-dispatch`), workflow IDs (ECR repo `bench-<id>/app`) and image names, so it does not ")
         .append("disturb tests on the shared services.\n");

@@ -1,10 +1,12 @@
 package io.blacktree.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -12,19 +14,41 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sections 2-4: orchestration overhead, cancel latency, intake and pool utilisation, all through the real
- * bridge, Temporal dev server and orchestrator, with {@link StandInWorker} stand-ins as build workers.
+ * bridge, Temporal server and orchestrator, with {@link StandInWorker} stand-ins as build workers. One pass
+ * runs against one Temporal ({@link Target}): the dev server, or the cluster profile's frontend (Temporal on
+ * PostgreSQL), whose figures carry the label prefix {@code cluster-}.
  */
 final class OrchestrationBench {
+  /**
+   * The Temporal a pass runs against.
+   *
+   * @param address     the frontend, {@code host:port}
+   * @param labelPrefix put before every figure's label ("" or {@code cluster-})
+   * @param title       put after every section's title ("" or ", cluster: ...")
+   * @param sections    the sections this pass runs
+   */
+  record Target(String address, String labelPrefix, String title, Set<String> sections) {}
+
   private final BenchConfig cfg;
   private final Report report;
   private final Plots plots;
   private final Path logDir;
+  private final Target target;
 
-  OrchestrationBench(BenchConfig cfg, Report report, Plots plots, Path logDir) {
+  OrchestrationBench(BenchConfig cfg, Report report, Plots plots, Path logDir, Target target) {
     this.cfg = cfg;
     this.report = report;
     this.plots = plots;
     this.logDir = logDir;
+    this.target = target;
+  }
+
+  private void figure(String name, String value) {
+    report.figure(target.labelPrefix() + name, value);
+  }
+
+  private void section(String title) {
+    report.section(title + target.title());
   }
 
   void run() throws Exception {
@@ -33,16 +57,21 @@ final class OrchestrationBench {
       workers.add(new StandInWorker("standin-" + i, cfg.overheadDelayMillis()));
     }
     List<String> addresses = workers.stream().map(StandInWorker::address).toList();
-    try (Pipeline p = new Pipeline(cfg.runId(), cfg.temporal(), addresses, logDir, cfg.bridgePrefetch())) {
+    // the cluster pass's own run id: its own queues, task queues and workflow IDs
+    String runId = cfg.runId() + (target.labelPrefix().isEmpty() ? "" : "-" + target.labelPrefix().replace("-", ""));
+    Path passLogs = Files.createDirectories(logDir.resolve(runId));
+    try (Pipeline p = new Pipeline(runId, target.address(), addresses, passLogs, cfg.bridgePrefetch())) {
       warmUp(p);
-      if (cfg.sections().contains("overhead")) {
+      if (target.sections().contains("overhead")) {
         overhead(p, workers);
+      }
+      if (target.sections().contains("cancel")) {
         cancelLatency(p, workers);
       }
-      if (cfg.sections().contains("intake")) {
+      if (target.sections().contains("intake")) {
         intake(p, workers);
       }
-      if (cfg.sections().contains("pool")) {
+      if (target.sections().contains("pool")) {
         pool(p, workers, false);
         pool(p, workers, true);
       }
@@ -63,14 +92,14 @@ final class OrchestrationBench {
   }
 
   private void overhead(Pipeline p, List<StandInWorker> workersOf) throws Exception {
-    report.section("2. Orchestration overhead");
+    section("2. Orchestration overhead");
     int jobs = cfg.overheadJobs();
     int concurrency = Math.min(cfg.overheadConcurrency(), cfg.poolWorkers());
     report.note("publish -> result message on jobs.results, minus the worker's own job time (sum of the "
         + "result's step_millis), " + jobs + " jobs, " + concurrency + " in flight at a time (closed loop, fewer "
         + "than the " + cfg.poolWorkers() + " workers, so no job waits for a free worker); stand-in workers "
         + "(bench StandInWorker: Worker gRPC contract, no build) answer after " + cfg.overheadDelayMillis()
-        + " ms; bridge + orchestrator as child JVMs, Temporal dev server " + cfg.temporal());
+        + " ms; bridge + orchestrator as child JVMs, Temporal " + target.address());
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     List<Future<Double>> futures = new ArrayList<>();
     java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
@@ -108,25 +137,25 @@ final class OrchestrationBench {
         }
       }
     }
-    report.figure("overhead-jobs", Integer.toString(overheads.size()));
-    report.figure("overhead-p50", Report.ms(Stats.percentile(overheads, 50)));
-    report.figure("overhead-p95", Report.ms(Stats.percentile(overheads, 95)));
-    report.figure("overhead-p99", Report.ms(Stats.percentile(overheads, 99)));
-    report.figure("overhead-max", Report.ms(Stats.max(overheads)));
-    report.figure("publish-to-result-p50", Report.ms(Stats.percentile(e2e, 50)));
-    report.figure("publish-to-worker-start-p50", Report.ms(Stats.percentile(toStart, 50))
+    figure("overhead-jobs", Integer.toString(overheads.size()));
+    figure("overhead-p50", Report.ms(Stats.percentile(overheads, 50)));
+    figure("overhead-p95", Report.ms(Stats.percentile(overheads, 95)));
+    figure("overhead-p99", Report.ms(Stats.percentile(overheads, 99)));
+    figure("overhead-max", Report.ms(Stats.max(overheads)));
+    figure("publish-to-result-p50", Report.ms(Stats.percentile(e2e, 50)));
+    figure("publish-to-worker-start-p50", Report.ms(Stats.percentile(toStart, 50))
         + " (p99 " + Report.ms(Stats.percentile(toStart, 99)) + ")");
-    report.figure("worker-end-to-result-p50", Report.ms(Stats.percentile(fromEnd, 50))
+    figure("worker-end-to-result-p50", Report.ms(Stats.percentile(fromEnd, 50))
         + " (p99 " + Report.ms(Stats.percentile(fromEnd, 99)) + ")");
-    parts.report(report);
-    report.figure("overhead-goal-p50-le-100ms", Stats.percentile(overheads, 50) <= 100 ? "met" : "not met");
-    report.figure("overhead-goal-p99-le-300ms", Stats.percentile(overheads, 99) <= 300 ? "met" : "not met");
-    plots.histogram("overhead-latency.png", "Orchestration overhead per job (ms), " + overheads.size()
+    parts.report(report, target.labelPrefix());
+    figure("overhead-goal-p50-le-100ms", Stats.percentile(overheads, 50) <= 100 ? "met" : "not met");
+    figure("overhead-goal-p99-le-300ms", Stats.percentile(overheads, 99) <= 300 ? "met" : "not met");
+    plots.histogram(target.labelPrefix() + "overhead-latency.png", "Orchestration overhead per job (ms), " + overheads.size()
         + " jobs, stand-in workers", overheads);
   }
 
   private void cancelLatency(Pipeline p, List<StandInWorker> workers) throws Exception {
-    report.section("4b. Cancel latency");
+    section("4b. Cancel latency");
     report.note("a stand-in job of 10 min is started; once a stand-in runs it, the workflow is cancelled with "
         + "the Temporal client; latency = cancel call -> the stand-in is FREE again (its job ended), "
         + cfg.cancelRuns() + " runs");
@@ -140,8 +169,8 @@ final class OrchestrationBench {
       lat.add((double) (free - t0));
       p.awaitResults(List.of(id), 60_000);
     }
-    report.figure("cancel-to-free-median", Report.ms(Stats.median(lat)));
-    report.figure("cancel-to-free-max", Report.ms(Stats.max(lat)));
+    figure("cancel-to-free-median", Report.ms(Stats.median(lat)));
+    figure("cancel-to-free-max", Report.ms(Stats.max(lat)));
   }
 
   private static StandInWorker awaitBusy(List<StandInWorker> workers, String id, long timeout)
@@ -172,7 +201,7 @@ final class OrchestrationBench {
   }
 
   private void intake(Pipeline p, List<StandInWorker> workers) throws Exception {
-    report.section("3. Intake");
+    section("3. Intake");
     int n = cfg.intakeMessages();
     report.note(n + " requests published at once to the build queue (persistent, publisher confirms), then "
         + "consumed by one bridge (prefetch " + cfg.bridgePrefetch()
@@ -219,29 +248,29 @@ final class OrchestrationBench {
     }
     long dupRuns = runsPerJob.values().stream().filter(c -> c > 1).count();
     long resultMsgs = p.resultMessagesFor(ids);
-    report.figure("intake-messages", Integer.toString(n));
-    report.figure("intake-publish-seconds", Report.num((published - t0) / 1000.0, 1));
+    figure("intake-messages", Integer.toString(n));
+    figure("intake-publish-seconds", Report.num((published - t0) / 1000.0, 1));
     double startSecs = (allStartedAt - t0) / 1000.0;
-    report.figure("intake-starts-per-second", allStartedAt < 0 ? "n/a" : Report.num(n / startSecs, 1)
+    figure("intake-starts-per-second", allStartedAt < 0 ? "n/a" : Report.num(n / startSecs, 1)
         + " (all " + n + " started in " + Report.num(startSecs, 1) + " s, sampled every 0.5 s)");
     double doneSecs = (lastResult - t0) / 1000.0;
-    report.figure("intake-completions-per-second", Report.num((n - missing) / doneSecs, 1) + " (last result after "
+    figure("intake-completions-per-second", Report.num((n - missing) / doneSecs, 1) + " (last result after "
         + Report.num(doneSecs, 1) + " s; ceiling with " + cfg.poolWorkers() + " stand-ins of "
         + cfg.intakeDelayMillis() + " ms: " + Report.num(cfg.poolWorkers() * 1000.0 / cfg.intakeDelayMillis(), 0)
         + "/s)");
-    report.figure("intake-lost", Integer.toString(missing)
+    figure("intake-lost", Integer.toString(missing)
         + (missing > 0 ? " (no result within " + cfg.intakeTimeoutMillis() / 1000 + " s)" : ""));
-    report.figure("intake-duplicated-results", Long.toString(resultMsgs - (n - missing)));
-    report.figure("intake-duplicated-worker-runs", Long.toString(dupRuns));
-    report.figure("intake-bridge-duplicate-starts", Long.toString(dupCount));
-    report.figure("bridge-heap-used-max", mb(p.bridge().maxHeapUsed()));
-    report.figure("bridge-heap-committed-max", mb(p.bridge().maxHeapCommitted()));
-    report.figure("bridge-rss-max", mb(p.bridge().maxRss()));
-    report.figure("orchestrator-heap-used-max", mb(p.orchestrator().maxHeapUsed()));
-    report.figure("orchestrator-heap-committed-max", mb(p.orchestrator().maxHeapCommitted()));
-    report.figure("orchestrator-rss-max", mb(p.orchestrator().maxRss()));
-    report.figure("intake-goal-starts-ge-100-per-s", allStartedAt > 0 && n / startSecs >= 100 ? "met" : "not met");
-    report.figure("intake-goal-bridge-rss-le-256mb", p.bridge().maxRss() <= 256L << 20 ? "met" : "not met");
+    figure("intake-duplicated-results", Long.toString(resultMsgs - (n - missing)));
+    figure("intake-duplicated-worker-runs", Long.toString(dupRuns));
+    figure("intake-bridge-duplicate-starts", Long.toString(dupCount));
+    figure("bridge-heap-used-max", mb(p.bridge().maxHeapUsed()));
+    figure("bridge-heap-committed-max", mb(p.bridge().maxHeapCommitted()));
+    figure("bridge-rss-max", mb(p.bridge().maxRss()));
+    figure("orchestrator-heap-used-max", mb(p.orchestrator().maxHeapUsed()));
+    figure("orchestrator-heap-committed-max", mb(p.orchestrator().maxHeapCommitted()));
+    figure("orchestrator-rss-max", mb(p.orchestrator().maxRss()));
+    figure("intake-goal-starts-ge-100-per-s", allStartedAt > 0 && n / startSecs >= 100 ? "met" : "not met");
+    figure("intake-goal-bridge-rss-le-256mb", p.bridge().maxRss() <= 256L << 20 ? "met" : "not met");
     report.note("heap and RSS are peaks over the child JVM's life up to the end of this section (JVM defaults, "
         + "no -Xmx" + (System.getProperty("bench.childJvmOpts", "").isBlank() ? ""
         : "; child JVM options: " + System.getProperty("bench.childJvmOpts")) + "); RSS from /proc/<pid>/status "
@@ -257,7 +286,7 @@ final class OrchestrationBench {
 
   private void pool(Pipeline p, List<StandInWorker> workers, boolean killOne) throws Exception {
     String label = killOne ? "pool-kill" : "pool";
-    report.section(killOne ? "4c. Pool utilisation, one worker killed halfway" : "4a. Pool utilisation");
+    section(killOne ? "4c. Pool utilisation, one worker killed halfway" : "4a. Pool utilisation");
     int n = cfg.poolJobs();
     long d = cfg.poolDelayMillis();
     int alive = workers.size();
@@ -286,17 +315,17 @@ final class OrchestrationBench {
     }
     double makespan = last - t0;
     double ideal = Math.ceil((double) n / alive) * d;
-    report.figure(label + "-jobs", n + " x " + d + " ms on " + alive + " workers");
-    report.figure(label + "-makespan", Report.ms(makespan));
-    report.figure(label + "-ideal", Report.ms(ideal));
-    report.figure(label + "-utilisation", Report.num(ideal / makespan, 2) + " (ideal / makespan)");
+    figure(label + "-jobs", n + " x " + d + " ms on " + alive + " workers");
+    figure(label + "-makespan", Report.ms(makespan));
+    figure(label + "-ideal", Report.ms(ideal));
+    figure(label + "-utilisation", Report.num(ideal / makespan, 2) + " (ideal / makespan)");
     if (killOne) {
       double idealKill = Math.ceil((n / 2.0) / alive) * d + Math.ceil((n / 2.0) / (alive - 1)) * d;
-      report.figure(label + "-ideal-with-7-after-half", Report.ms(idealKill));
-      report.figure(label + "-utilisation-vs-7-after-half", Report.num(idealKill / makespan, 2));
-      report.figure(label + "-lost", Integer.toString(missing));
+      figure(label + "-ideal-with-7-after-half", Report.ms(idealKill));
+      figure(label + "-utilisation-vs-7-after-half", Report.num(idealKill / makespan, 2));
+      figure(label + "-lost", Integer.toString(missing));
     } else {
-      report.figure("pool-goal-utilisation-ge-0.9", ideal / makespan >= 0.9 ? "met" : "not met");
+      figure("pool-goal-utilisation-ge-0.9", ideal / makespan >= 0.9 ? "met" : "not met");
     }
     List<long[]> intervals = new ArrayList<>();
     for (StandInWorker w : workers) {
@@ -306,7 +335,7 @@ final class OrchestrationBench {
         }
       }
     }
-    plots.busyWorkers(label + "-busy-workers.png", "Busy stand-in workers over time: " + n + " jobs x " + d
+    plots.busyWorkers(target.labelPrefix() + label + "-busy-workers.png", "Busy stand-in workers over time: " + n + " jobs x " + d
         + " ms, " + alive + " workers" + (killOne ? ", one killed halfway" : ""), intervals, (long) makespan,
         alive);
   }

@@ -94,12 +94,12 @@ final class OverheadBreakdown {
   }
 
   /** Reports each interval's median and p99 as figures {@code overhead-part-<n>}. */
-  void report(Report report) {
+  void report(Report report, String labelPrefix) {
     int n = 1;
     for (Map.Entry<String, List<Double>> e : samples.entrySet()) {
       List<Double> v = e.getValue();
       if (!v.isEmpty()) {
-        report.figure("overhead-part-" + n, e.getKey() + ": p50 " + Report.ms(Stats.percentile(v, 50))
+        report.figure(labelPrefix + "overhead-part-" + n, e.getKey() + ": p50 " + Report.ms(Stats.percentile(v, 50))
             + ", p99 " + Report.ms(Stats.percentile(v, 99)) + " (" + v.size() + " jobs)");
       }
       n++;
