@@ -71,7 +71,12 @@ class ClusterE2EIT {
     repos = new GitRepos(dir.resolve("git"));
     git = GitDaemonServer.start(repos.baseDir());
     closeables.add(git);
+    // setup is idempotent: on a loaded machine its first connect to the frontend can miss its deadline (exit 3)
     Cli.Result setup = cli().run("setup");
+    for (int tries = 1; setup.exitCode() == 3 && tries < 6; tries++) {
+      Thread.sleep(5000);
+      setup = cli().run("setup");
+    }
     assertThat(setup.exitCode()).as(setup.toString()).isZero();
 
     workerPort = ComponentProcess.freePort();
