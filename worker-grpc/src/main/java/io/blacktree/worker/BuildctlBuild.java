@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -31,9 +32,11 @@ import java.util.regex.Pattern;
  * local and the registry cache served are counted from them ({@link StepReuse}). The build exports and imports
  * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}.
  *
- * <p>Registry credentials (for the push and the registry cache alike) reach buildctl only through a private {@code DOCKER_CONFIG} directory in the job's
- * workspace (mode 0700, removed with the workspace), never through argv, environment values or logs. Stopping
- * the job (cancel, time limit, orphan) kills buildctl; buildkitd cancels the solve when its client goes away.
+ * <p>Registry credentials (for the push and the registry cache alike) reach buildctl only through a private
+ * {@code DOCKER_CONFIG} directory in the job's workspace (mode 0700, removed with the workspace), never through
+ * argv, environment values or logs; buildctl inherits none of the worker's environment but {@code PATH},
+ * {@code HOME} and {@code TMPDIR}. Stopping the job (cancel, time limit, orphan) kills buildctl; buildkitd
+ * cancels the solve when its client goes away.
  */
 final class BuildctlBuild {
   /**
@@ -64,7 +67,8 @@ final class BuildctlBuild {
     Path metadata = ws.root().resolve("buildctl-metadata.json");
     Path dockerConfig = writeDockerConfig(ws.root().resolve("buildctl-auth"), auth);
     ProcessBuilder pb = new ProcessBuilder(command(spec, in, repository, auth, metadata)).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("DOCKER_") || k.startsWith("BUILDKIT_"));
+    // only what buildctl needs: the worker's own environment may hold secrets (BLACKTREE_REGISTRY_PASSWORD, ...)
+    pb.environment().keySet().retainAll(Set.of("PATH", "HOME", "TMPDIR"));
     pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
     control.log("building with BuildKit at " + addr + ", pushing " + repository + " by digest");
     logCache(spec, control, repository);

@@ -17,11 +17,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,12 +89,18 @@ class WorkerRegistryCacheIT {
   }
 
   @Test
-  void runJob_authRegistry_cacheSharedWithCredentialsInNoCacheBlobAndNoLog() throws Exception {
+  void runJob_authRegistry_cacheSharedWithCredentialsInNoCacheBlobLogOrCommandLine() throws Exception {
     String repo = unique("fleet-cache-auth");
     repos.create(repo, "main", app(repo, "secret-free one"));
     StaticLogin login = new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER,
         WorkerFixture.REGISTRY_PASSWORD);
-    JobResponse a = runOn(hostA, "auth-a", login, true, repo, "v1");
+    ProcessWatch buildctl = ProcessWatch.start(repo);
+    JobResponse a;
+    try {
+      a = runOn(hostA, "auth-a", login, true, repo, "v1");
+    } finally {
+      buildctl.finish();
+    }
     repos.commit(repo, "main", Map.of("hello.txt", "secret-free two\n"), "second version");
     JobResponse b = runOn(hostB, "auth-b", login, true, repo, "v2");
 
@@ -107,6 +116,60 @@ class WorkerRegistryCacheIT {
     }
     for (JobResponse r : List.of(a, b)) {
       assertThat(r.getLogs()).doesNotContain(WorkerFixture.REGISTRY_PASSWORD).doesNotContain(basic);
+    }
+    assertThat(buildctl.seen()).as("buildctl's command line and environment, as ps shows them").isNotEmpty()
+        .anyMatch(p -> p.contains("--export-cache")).allSatisfy(p -> assertThat(p)
+            .doesNotContain(WorkerFixture.REGISTRY_PASSWORD).doesNotContain(basic));
+  }
+
+  /** Polls /proc for buildctl processes building {@code repo}: their command lines and environments, as seen. */
+  private static final class ProcessWatch extends Thread {
+    private final String repo;
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+
+    private ProcessWatch(String repo) {
+      this.repo = repo;
+      setDaemon(true);
+    }
+
+    static ProcessWatch start(String repo) {
+      ProcessWatch w = new ProcessWatch(repo);
+      w.start();
+      return w;
+    }
+
+    @Override
+    public void run() {
+      while (running) {
+        ProcessHandle.allProcesses().forEach(p -> {
+          Path proc = Path.of("/proc", Long.toString(p.pid()));
+          try {
+            String cmdline = Files.readString(proc.resolve("cmdline"), StandardCharsets.ISO_8859_1)
+                .replace('\0', ' ');
+            if (cmdline.contains("buildctl") && cmdline.contains(repo)) {
+              seen.add(cmdline + " ENV " + Files.readString(proc.resolve("environ"),
+                  StandardCharsets.ISO_8859_1).replace('\0', ' '));
+            }
+          } catch (IOException | RuntimeException gone) {
+            // the process ended between listing and reading
+          }
+        });
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    void finish() throws InterruptedException {
+      running = false;
+      join(5_000);
+    }
+
+    Set<String> seen() {
+      return seen;
     }
   }
 
