@@ -29,6 +29,7 @@ final class FleetWarm {
   private final Path tmp;
   private final BenchRepos benchRepos;
   private final HandScripts scripts;
+  private int hosts;
   /** case -> tool -> step -> samples (ms). */
   private final Map<String, Map<String, Map<String, List<Double>>>> samples = new LinkedHashMap<>();
 
@@ -79,7 +80,8 @@ final class FleetWarm {
         default -> scripts.buildctl(daemon.baseUrl() + repo, repo, "v1");
       }
       repos.commit(repo, "main", BenchRepos.change(id + tool + "-2"), "one change");
-      Path host = tmp.resolve("fleet-host-" + kase + "-" + tool + i);
+      // a short name: buildkitd's socket path must stay under 104 bytes
+      Path host = tmp.resolve("h" + hosts++);
       try (PrivateBuildKit kit = PrivateBuildKit.start(host.resolve("buildkit"))) {
         Map<String, Double> steps;
         if (tool.equals("buildctl")) {
