@@ -33,8 +33,14 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerBuildSecretsIT extends WorkerItBase {
   private static final String SECRET = "npmcanary-" + UUID.randomUUID();
+  /**
+   * BuildKit keys a RUN step's cache on its command, not on the secret's content: a run of this test after an
+   * earlier one (another secret) would get the earlier RUN's result from the cache. The nonce keeps each run's
+   * command its own.
+   */
   private static final String DOCKERFILE = "FROM scratch\nCOPY busybox /bin/busybox\n"
-      + "RUN --mount=type=secret,id=npm [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox cat /run/secrets/npm; "
+      + "RUN --mount=type=secret,id=npm [\"/bin/busybox\", \"sh\", \"-c\", \": " + UUID.randomUUID() + "; "
+      + "/bin/busybox cat /run/secrets/npm; "
       + "/bin/busybox md5sum /run/secrets/npm | /bin/busybox cut -c1-32 > /secret.md5\"]\n"
       + "CMD [\"/bin/busybox\", \"cat\", \"/secret.md5\"]\n";
   private static WorkerFixture engine;

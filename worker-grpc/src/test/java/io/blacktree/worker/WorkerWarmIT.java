@@ -59,7 +59,8 @@ class WorkerWarmIT extends WorkerItBase {
     assertThat(w.getLayersPushed()).as(warm.getLogs()).isZero();
     assertThat(w.getLayersAlreadyInRegistry()).isEqualTo(c.getLayersPushed() + c.getLayersAlreadyInRegistry());
     assertThat(warm.getLogs()).contains("reuse: mirror hit, fetched 0 bytes")
-        .containsPattern("\\d+ cached steps, \\d+ layers already in registry, 0 layers pushed");
+        .containsPattern(
+            "\\d+ cached steps \\(0 from the registry cache\\), \\d+ layers already in registry, 0 layers pushed");
     assertThat(changed.getCommitSha()).isEqualTo(next);
     assertThat(changed.getReuse().getMirrorHit()).isTrue();
     assertThat(changed.getReuse().getObjectsFetched()).isBetween(1, 6);
