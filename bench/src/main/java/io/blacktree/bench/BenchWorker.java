@@ -1,10 +1,10 @@
 package io.blacktree.bench;
 
+import io.blacktree.core.ValidationPolicy;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
-import io.blacktree.worker.BuildSecrets;
 import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerConfig;
@@ -40,13 +40,12 @@ final class BenchWorker implements AutoCloseable {
    */
   BenchWorker(Path dir, String registry, URI gitBaseUrl, BuildOptions opts, String buildkitAddr,
       boolean registryCache) throws Exception {
-    WorkerConfig wc = WorkerConfig.defaults();
-    wc = new WorkerConfig(0, dir.resolve("work"), wc.dockerHost(), WorkerConfig.RegistryMode.NONE, registry, null,
-        null, null, false, wc.region(), gitBaseUrl, Set.of("127.0.0.1"), null, Set.of(), wc.jobTimeLimit(),
-        wc.grace(), wc.resultTtl(), false, wc.imageCacheBytes(), wc.pushAttempts(), "bench-worker")
-        .withGitCache(dir.resolve("git-cache"), WorkerConfig.DEFAULT_GIT_CACHE_BYTES)
-        .withBuilder(new BuilderSettings(BuilderSettings.Mode.parse(opts.builder()), buildkitAddr, opts.buildctl(),
-            registryCache, BuilderSettings.DEFAULT_CACHE_FALLBACK, BuildSecrets.none()));
+    WorkerConfig wc = WorkerConfig.builder().port(0).workdir(dir.resolve("work"))
+        .registryMode(WorkerConfig.RegistryMode.NONE).registryUrl(registry)
+        .policy(new ValidationPolicy(gitBaseUrl, Set.of("127.0.0.1"), Set.of(), ValidationPolicy.DEFAULT_REGION))
+        .workerId("bench-worker").gitCacheDir(dir.resolve("git-cache"))
+        .builderMode(BuilderSettings.Mode.parse(opts.builder())).buildkitAddr(buildkitAddr)
+        .buildctl(opts.buildctl()).registryCache(registryCache).build();
     app = WorkerApp.create(wc);
     app.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", app.port()).usePlaintext().build();

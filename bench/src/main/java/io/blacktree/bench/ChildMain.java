@@ -1,13 +1,17 @@
 package io.blacktree.bench;
 
 import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BridgeConfig;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.cli.AmqpOptions;
 import io.blacktree.cli.EnvDefaultProvider;
 import io.blacktree.cli.Orchestrators;
+import io.blacktree.cli.TemporalClients;
+import io.blacktree.cli.TemporalExtras;
 import io.blacktree.cli.TemporalOptions;
 import io.blacktree.workflows.OrchestratorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -53,18 +57,20 @@ public final class ChildMain {
     switch (args[0]) {
       case "orchestrator" -> {
         Links links = Links.parse(args[1]);
-        OrchestratorConfig d = OrchestratorConfig.defaults(Arrays.asList(args[5].split(",")));
-        OrchestratorConfig c = new OrchestratorConfig(links.temporal.target(), links.temporal.namespace(),
-            d.workers(), links.amqp.redacted(), args[2], args[3], args[4], d.jobTimeLimit(), d.queueTtl(),
-            d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(), d.maxAttempts(), d.totalTime(),
-            d.initialBackoff(), d.maxBackoff(), d.stickyScheduleToStart(), d.healthCheckInterval())
-            .withAffinity(args.length > 6 ? args[6] : null, null);
-        app = Orchestrators.start(c, links.temporal, links.amqp);
+        OrchestratorConfig.Builder b = OrchestratorConfig.builder().workers(Arrays.asList(args[5].split(",")))
+            .deployTaskQueue(args[2]).dispatchTaskQueue(args[3]).resultsExchange(args[4]);
+        if (args.length > 6) {
+          b.hostId(args[6]);
+        }
+        app = Orchestrators.start(b.build(), links.temporal, links.amqp, TemporalExtras.NONE, null);
       }
       case "bridge" -> {
-        BridgeApp.Config c = BridgeApp.Config.builder().temporalTarget(args[1]).taskQueue(args[2])
+        Links links = Links.parse(args[1]);
+        BridgeConfig c = BridgeConfig.builder().taskQueue(args[2])
             .queueNames(QueueNames.withPrefix(args[3])).prefetch(Integer.parseInt(args[4])).build();
-        bridge = BridgeApp.create(c, meters);
+        TemporalClients clients = links.temporal.connectLazily(TemporalExtras.NONE, c.rpcTimeout());
+        bridge = BridgeApp.create(c, links.amqp.endpoint(), clients.client(), meters,
+            OpenTelemetry.noop().getTracer("io.blacktree.bench"));
         bridge.start();
         app = bridge;
       }

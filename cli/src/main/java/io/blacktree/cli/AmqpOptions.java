@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import com.rabbitmq.client.Connection;
+import io.blacktree.core.Defaults;
 import io.blacktree.bridge.AmqpConnections;
 import io.blacktree.bridge.AmqpEndpoint;
 import io.blacktree.bridge.BrokerException;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
  * certificate. The URL is only ever printed redacted.
  */
 public final class AmqpOptions {
-  @Option(names = "--amqp", defaultValue = "amqp://guest:guest@127.0.0.1:5672", paramLabel = "URL",
+  @Option(names = "--amqp", defaultValue = Defaults.AMQP_URL, paramLabel = "URL",
       description = "RabbitMQ URL, amqps:// for TLS; better without the password. For a cluster, every node's "
           + "URL comma-separated: the first that answers is used, and a lost connection recovers to any of them "
           + "(default: amqp://guest:***@127.0.0.1:5672; env BLACKTREE_AMQP).",

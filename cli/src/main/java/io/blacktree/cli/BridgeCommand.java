@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BridgeConfig;
 import io.blacktree.bridge.BrokerException;
 import io.blacktree.bridge.BridgeReadiness;
 import java.util.concurrent.Callable;
@@ -14,16 +15,18 @@ final class BridgeCommand implements Callable<Integer> {
   @Mixin AmqpOptions amqp;
   @Mixin TemporalOptions temporal;
   @Mixin BridgeOptions options;
+  @Mixin PolicyOptions policy;
   @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
     Ops ops = Ops.start(opsOptions, "blacktree-bridge");
-    BridgeApp.Config config;
+    BridgeConfig config;
     try {
-      config = options.toConfig(amqp, temporal);
-    } catch (IllegalArgumentException e) {
-      throw CliException.badInput("invalid bridge options: " + e.getMessage());
+      config = options.toConfig(amqp, policy);
+    } catch (CliException e) {
+      ops.close();
+      throw e;
     }
     TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());
     BridgeApp app;

@@ -1,16 +1,14 @@
 package io.blacktree.cli;
 
-import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BridgeConfig;
 import io.blacktree.bridge.QueueNames;
-import java.net.URI;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The bridge's own flags, mapped onto {@link BridgeApp.Config}; the AMQP connection and the Temporal client
- * come from the shared mixins ({@link AmqpOptions}, {@link TemporalOptions}). An absent flag keeps the Config default.
+ * The bridge's own flags: each sets the {@link BridgeConfig.Builder} method of its name; an absent flag keeps the
+ * builder's default. The repo and account rules come from {@link PolicyOptions}, the AMQP connection and the
+ * Temporal client from {@link AmqpOptions} and {@link TemporalOptions}.
  */
 final class BridgeOptions {
   @Option(names = "--task-queue", description = "DeployJob's task queue (default blacktree-deploy).")
@@ -22,15 +20,6 @@ final class BridgeOptions {
   @Option(names = "--delivery-limit", description = "x-delivery-limit of the build queue (default 20).")
   Integer deliveryLimit;
 
-  @Option(names = "--git-base-url", description = "Base URL of owner/name repos (default https://github.com/).")
-  URI gitBaseUrl;
-
-  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name (default github.com).")
-  List<String> gitAllowedHosts;
-
-  @Option(names = "--allowed-accounts", split = ",", description = "AWS accounts allowed (default any).")
-  List<String> allowedAccounts;
-
   @Option(names = "--default-region", description = "Region of a request without one (default us-east-1).")
   String defaultRegion;
 
@@ -40,39 +29,23 @@ final class BridgeOptions {
   @Option(names = "--rpc-timeout", description = "How long a start may retry before Temporal counts as down (default PT5S).")
   Duration rpcTimeout;
 
-  BridgeApp.Config toConfig(AmqpOptions amqp, TemporalOptions temporal) {
-    BridgeApp.Builder b = BridgeApp.Config.builder()
-        .amqpUrl(amqp.url)
-        .temporalTarget(temporal.target())
-        .namespace(temporal.namespace())
-        .queueNames(QueueNames.withPrefix(amqp.queuePrefix()));
-    if (taskQueue != null) {
-      b.taskQueue(taskQueue);
+  /**
+   * The config: the defaults with the queue prefix, the policy and each given flag over them.
+   *
+   * @throws CliException exit 2 for a prefetch or delivery limit below 1
+   */
+  BridgeConfig toConfig(AmqpOptions amqp, PolicyOptions policy) throws CliException {
+    BridgeConfig.Builder b = BridgeConfig.builder().queueNames(QueueNames.withPrefix(amqp.queuePrefix()));
+    b.policy(policy.over(b.policy(), defaultRegion));
+    Flags.set(taskQueue, b::taskQueue);
+    Flags.set(prefetch, b::prefetch);
+    Flags.set(deliveryLimit, b::deliveryLimit);
+    Flags.set(maxBackoff, b::maxBackoff);
+    Flags.set(rpcTimeout, b::rpcTimeout);
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw CliException.badInput("invalid bridge options: " + e.getMessage());
     }
-    if (prefetch != null) {
-      b.prefetch(prefetch);
-    }
-    if (deliveryLimit != null) {
-      b.deliveryLimit(deliveryLimit);
-    }
-    if (gitBaseUrl != null) {
-      b.gitBaseUrl(gitBaseUrl);
-    }
-    if (gitAllowedHosts != null) {
-      b.allowedGitHosts(Set.copyOf(gitAllowedHosts));
-    }
-    if (allowedAccounts != null) {
-      b.allowedAccounts(Set.copyOf(allowedAccounts));
-    }
-    if (defaultRegion != null) {
-      b.defaultRegion(defaultRegion);
-    }
-    if (maxBackoff != null) {
-      b.maxBackoff(maxBackoff);
-    }
-    if (rpcTimeout != null) {
-      b.rpcTimeout(rpcTimeout);
-    }
-    return b.build();
   }
 }

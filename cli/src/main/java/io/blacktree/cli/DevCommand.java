@@ -1,6 +1,7 @@
 package io.blacktree.cli;
 
 import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BridgeConfig;
 import io.blacktree.bridge.BrokerException;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.workflows.OrchestratorConfig;
@@ -39,13 +40,21 @@ final class DevCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin AmqpOptions amqp;
   @Mixin DevOptions options;
+  @Mixin WorkerOptions workerOptions;
+  @Mixin PolicyOptions policy;
+  @Mixin JobLimitOptions limits;
+  @Mixin OrchestratorOptions orchestratorOptions;
   @Mixin OpsOptions opsOptions;
   @Spec CommandSpec spec;
   private Ops ops;
 
   @Override
   public Integer call() throws Exception {
-    WorkerConfig workerConfig = options.workerConfig();
+    WorkerConfig.Builder workerBase = DevOptions.workerBase();
+    if (workerOptions.ecrEndpoint != null && !workerOptions.ecrCreateRepositoriesGiven()) {
+      workerBase.ecrCreateRepositories(true);
+    }
+    WorkerConfig workerConfig = workerOptions.toConfig(workerBase, policy, limits);
     ops = Ops.start(opsOptions, "blacktree-dev");
     Stack stack = new Stack();
     stack.push(ops::close);
@@ -60,16 +69,21 @@ final class DevCommand implements Callable<Integer> {
         throw CliException.unreachable("worker could not start: " + e.getMessage(), e);
       }
       String workerAddress = "127.0.0.1:" + worker.port();
-      OrchestratorApp orchestrator = stack.push(Orchestrators.start(orchestratorConfig(workerAddress,
-          local.embedded()), temporal, amqp, ops.temporalExtras(TemporalExtras.NONE), ops.registry()));
-      BridgeApp bridge = stack.push(startBridge());
+      OrchestratorConfig.Builder orchestratorBase = OrchestratorConfig.builder().workers(List.of(workerAddress));
+      if (local.embedded()) {
+        orchestratorBase.stickyScheduleToStart(Duration.ZERO); // the Java test server has no sticky queues
+      }
+      OrchestratorConfig orchestratorConfig = orchestratorOptions.toConfig(orchestratorBase, amqp, limits);
+      OrchestratorApp orchestrator = stack.push(Orchestrators.start(orchestratorConfig, temporal, amqp,
+          ops.temporalExtras(TemporalExtras.NONE), ops.registry()));
+      BridgeApp bridge = stack.push(startBridge(workerConfig, orchestratorConfig));
       ops.serve(Readiness.all(List.of(worker.readiness(), orchestrator.readiness(), new BridgeReadiness(bridge))));
       PrintWriter out = spec.commandLine().getOut();
       out.printf("%s (pid %d): temporal %s%s, worker %s (registry %s %s), bridge on %s, git base %s%n", READY,
           ProcessHandle.current().pid(), temporal.target(), local.webUi() == null ? "" : ", Web UI " + local.webUi(),
           workerAddress, workerConfig.registryMode().name().toLowerCase(java.util.Locale.ROOT),
           workerConfig.registryUrl(), QueueNames.withPrefix(amqp.queuePrefix()).buildQueue(),
-          workerConfig.gitBaseUrl());
+          workerConfig.policy().gitBaseUrl());
       out.flush();
     } catch (Exception e) {
       stack.close();
@@ -78,25 +92,12 @@ final class DevCommand implements Callable<Integer> {
     return Foreground.runUntilStopped(stack, "dev");
   }
 
-  private OrchestratorConfig orchestratorConfig(String workerAddress, boolean embedded) {
-    OrchestratorConfig d = OrchestratorConfig.defaults(List.of(workerAddress));
-    return new OrchestratorConfig(temporal.target(), temporal.namespace(), d.workers(), amqp.redacted(),
-        d.deployTaskQueue(), d.dispatchTaskQueue(), QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange(),
-        options.jobTimeLimit, d.queueTtl(), d.heartbeatTimeout(), d.heartbeatInterval(), d.maxHeartbeatThrottle(),
-        options.maxAttempts, d.totalTime(), d.initialBackoff(), d.maxBackoff(),
-        embedded ? Duration.ZERO : d.stickyScheduleToStart(), d.healthCheckInterval());
-  }
-
-  private BridgeApp startBridge() throws CliException {
-    BridgeApp.Config config = BridgeApp.Config.builder()
-        .amqpUrl(amqp.redacted())
-        .temporalTarget(temporal.target())
-        .namespace(temporal.namespace())
+  /** Dev's bridge: the worker's policy, the orchestrator's task queue. */
+  private BridgeApp startBridge(WorkerConfig worker, OrchestratorConfig orchestrator) throws CliException {
+    BridgeConfig config = BridgeConfig.builder()
         .queueNames(QueueNames.withPrefix(amqp.queuePrefix()))
-        .gitBaseUrl(options.gitBaseUrl)
-        .allowedGitHosts(java.util.Set.copyOf(options.gitAllowedHosts))
-        .allowedAccounts(options.allowedAccounts())
-        .defaultRegion(options.defaultRegion())
+        .policy(worker.policy())
+        .taskQueue(orchestrator.deployTaskQueue())
         .connectionName("blacktree-dev-bridge")
         .build();
     TemporalClients clients = temporal.connectLazily(ops.temporalExtras(TemporalExtras.NONE), config.rpcTimeout());

@@ -2,7 +2,6 @@ package io.blacktree.cli;
 
 import io.blacktree.workflows.OrchestratorApp;
 import io.blacktree.workflows.OrchestratorConfig;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,12 +13,13 @@ final class OrchestratorCommand implements Callable<Integer> {
   @Mixin TemporalOptions temporal;
   @Mixin AmqpOptions amqp;
   @Mixin OrchestratorOptions options;
+  @Mixin JobLimitOptions limits;
   @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
+    OrchestratorConfig config = options.toConfig(OrchestratorConfig.builder(), amqp, limits);
     Ops ops = Ops.start(opsOptions, "blacktree-orchestrator");
-    OrchestratorConfig config = options.toConfig(temporal, amqp, List.of());
     OrchestratorApp app;
     try {
       app = Orchestrators.start(config, temporal, amqp, ops.temporalExtras(TemporalExtras.NONE), ops.registry());

@@ -10,14 +10,15 @@ import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
- * The orchestrator's own flags, mapped onto {@link OrchestratorConfig} field by field ({@code --workers} ->
- * workers, {@code --job-time-limit} -> jobTimeLimit, ...). {@code --temporal}, {@code --namespace},
- * {@code --amqp} and {@code --queue-prefix} come from the shared mixins. An absent flag keeps
- * {@link OrchestratorConfig#defaults}.
+ * The orchestrator's own flags, shared by {@code orchestrator} and {@code dev}: each sets the
+ * {@link OrchestratorConfig.Builder} method of its name ({@code --workers} -> workers, {@code --queue-ttl} ->
+ * queueTtl); an absent flag keeps the builder's default. The job time limit comes from {@link JobLimitOptions},
+ * the connections from {@link TemporalOptions} and {@link AmqpOptions}.
  */
 final class OrchestratorOptions {
   @Option(names = "--workers", split = ",", paramLabel = "HOST:PORT",
-      description = "The build workers this replica owns, comma-separated (required; env BLACKTREE_WORKERS).")
+      description = "The build workers this replica owns, comma-separated (required; dev: the worker it starts; "
+          + "env BLACKTREE_WORKERS).")
   List<String> workers;
 
   @Option(names = "--deploy-task-queue", description = "Workflow and publish task queue (default blacktree-deploy).")
@@ -29,9 +30,6 @@ final class OrchestratorOptions {
   @Option(names = "--results-exchange",
       description = "Exchange results go to (default jobs.results, with --queue-prefix in front).")
   String resultsExchange;
-
-  @Option(names = "--job-time-limit", description = "Job time limit, ISO-8601 (default PT30M).")
-  Duration jobTimeLimit;
 
   @Option(names = "--queue-ttl", description = "How long a job may wait for a free worker (default PT2H).")
   Duration queueTtl;
@@ -94,30 +92,44 @@ final class OrchestratorOptions {
           + "anyone on the path could run jobs).")
   Boolean insecureWorkers;
 
-  /** The config: each given flag over the defaults, for {@code workers} (when {@code --workers} is absent). */
-  OrchestratorConfig toConfig(TemporalOptions temporal, AmqpOptions amqp, List<String> defaultWorkers)
+  /**
+   * The config: {@code base} (the defaults, or dev's) with the job time limit and each given flag over it; the
+   * results exchange carries {@code --queue-prefix} unless given.
+   *
+   * @throws CliException exit 2 without a worker, for a worker that is not host:port, bad link settings or
+   *                      fewer than one attempt
+   */
+  OrchestratorConfig toConfig(OrchestratorConfig.Builder base, AmqpOptions amqp, JobLimitOptions limits)
       throws CliException {
-    List<String> owned = workers == null || workers.isEmpty() ? defaultWorkers : workers;
-    if (owned == null || owned.isEmpty()) {
+    OrchestratorConfig.Builder b = base.resultsExchange(QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange());
+    limits.applyTo(b::jobTimeLimit);
+    Flags.set(workers == null || workers.isEmpty() ? null : workers, b::workers);
+    Flags.set(deployTaskQueue, b::deployTaskQueue);
+    Flags.set(dispatchTaskQueue, b::dispatchTaskQueue);
+    Flags.set(resultsExchange, b::resultsExchange);
+    Flags.set(queueTtl, b::queueTtl);
+    Flags.set(heartbeatTimeout, b::heartbeatTimeout);
+    Flags.set(heartbeatInterval, b::heartbeatInterval);
+    Flags.set(maxHeartbeatThrottle, b::maxHeartbeatThrottle);
+    Flags.set(maxAttempts, b::maxAttempts);
+    Flags.set(totalTime, b::totalTime);
+    Flags.set(initialBackoff, b::initialBackoff);
+    Flags.set(maxBackoff, b::maxBackoff);
+    Flags.set(stickyScheduleToStart, b::stickyScheduleToStart);
+    Flags.set(healthCheckInterval, b::healthCheckInterval);
+    Flags.set(hostId, b::hostId);
+    Flags.set(affinityWait, b::affinityWait);
+    b.workerLink(new WorkerChannels.Settings(workerTlsCa, workerTlsCert, workerTlsKey, workerAuthTokenFile,
+        Boolean.TRUE.equals(insecureWorkers)));
+    OrchestratorConfig config = b.build();
+    if (config.workers().isEmpty()) {
       throw CliException.badInput("--workers is required (e.g. --workers 127.0.0.1:50051)");
     }
-    for (String w : owned) {
+    for (String w : config.workers()) {
       if (!w.matches("[^\\s:]+:[0-9]{1,5}")) {
         throw CliException.badInput("--workers: '" + w + "' is not host:port");
       }
     }
-    OrchestratorConfig d = OrchestratorConfig.defaults(owned);
-    String exchange = resultsExchange != null ? resultsExchange
-        : QueueNames.withPrefix(amqp.queuePrefix()).resultsExchange();
-    OrchestratorConfig config = new OrchestratorConfig(temporal.target(), temporal.namespace(), List.copyOf(owned),
-        amqp.redacted(), or(deployTaskQueue, d.deployTaskQueue()), or(dispatchTaskQueue, d.dispatchTaskQueue()), exchange,
-        or(jobTimeLimit, d.jobTimeLimit()), or(queueTtl, d.queueTtl()), or(heartbeatTimeout, d.heartbeatTimeout()),
-        or(heartbeatInterval, d.heartbeatInterval()), or(maxHeartbeatThrottle, d.maxHeartbeatThrottle()),
-        or(maxAttempts, d.maxAttempts()), or(totalTime, d.totalTime()), or(initialBackoff, d.initialBackoff()),
-        or(maxBackoff, d.maxBackoff()), or(stickyScheduleToStart, d.stickyScheduleToStart()),
-        or(healthCheckInterval, d.healthCheckInterval()))
-        .withWorkerLink(new WorkerChannels.Settings(workerTlsCa, workerTlsCert, workerTlsKey, workerAuthTokenFile,
-            or(insecureWorkers, false)));
     if (!config.workerLink().problems().isEmpty()) {
       throw CliException.badInput("invalid worker link options: " + String.join("; ", config.workerLink().problems()));
     }
@@ -127,14 +139,9 @@ final class OrchestratorOptions {
     if (affinityWait != null && affinityWait.isNegative()) {
       throw CliException.badInput("--affinity-wait must not be negative");
     }
-    config = config.withAffinity(hostId, affinityWait);
     if (config.maxAttempts() < 1) {
       throw CliException.badInput("--max-attempts must be at least 1");
     }
     return config;
-  }
-
-  private static <T> T or(T value, T fallback) {
-    return value == null ? fallback : value;
   }
 }

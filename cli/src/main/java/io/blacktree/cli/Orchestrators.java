@@ -22,21 +22,13 @@ public final class Orchestrators {
   private Orchestrators() {}
 
   /**
-   * Connects and starts; on failure closes what was opened.
+   * Connects and starts with {@code extras} on the Temporal clients (metrics scope, tracing) and the dispatch
+   * metrics in {@code metrics} (null: none); on failure closes what was opened.
    *
    * @throws CliException exit 3 when Temporal or RabbitMQ does not answer; exit 2 when a worker address is
    *                      refused by the link settings ({@link WorkerChannels#dialRefusal})
    */
-  public static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp)
-      throws CliException {
-    return start(config, temporal, amqp, TemporalExtras.NONE, null);
-  }
-
-  /**
-   * As {@link #start(OrchestratorConfig, TemporalOptions, AmqpOptions)}, with {@code extras} on the Temporal
-   * clients (metrics scope, tracing) and the dispatch metrics in {@code metrics} (null: none).
-   */
-  static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp,
+  public   static OrchestratorApp start(OrchestratorConfig config, TemporalOptions temporal, AmqpOptions amqp,
       TemporalExtras extras, MeterRegistry metrics) throws CliException {
     WorkerChannels links = workerChannels(config);
     TemporalClients clients = temporal.connectWaiting(extras, Duration.ofSeconds(60));

@@ -1,7 +1,10 @@
 package io.blacktree.cli;
 
+import io.blacktree.core.Defaults;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.blacktree.core.Defaults;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.blacktree.core.Defaults;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -26,11 +29,11 @@ import picocli.CommandLine.Option;
  * metrics and tracing through {@link TemporalExtras}.
  */
 public final class TemporalOptions {
-  @Option(names = "--temporal", defaultValue = "127.0.0.1:7233", paramLabel = "HOST:PORT",
+  @Option(names = "--temporal", defaultValue = Defaults.TEMPORAL_TARGET, paramLabel = "HOST:PORT",
       description = "Temporal frontend (default: ${DEFAULT-VALUE}; env BLACKTREE_TEMPORAL).")
   String target;
 
-  @Option(names = "--namespace", defaultValue = "default",
+  @Option(names = "--namespace", defaultValue = Defaults.NAMESPACE,
       description = "Temporal namespace (default: ${DEFAULT-VALUE}; env BLACKTREE_NAMESPACE).")
   String namespace;
 

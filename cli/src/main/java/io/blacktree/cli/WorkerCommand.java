@@ -3,6 +3,7 @@ package io.blacktree.cli;
 import io.blacktree.worker.JobObserver;
 import io.blacktree.worker.JobTracing;
 import io.blacktree.worker.WorkerApp;
+import io.blacktree.worker.WorkerConfig;
 import io.blacktree.worker.WorkerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import java.io.IOException;
@@ -19,14 +20,17 @@ import picocli.CommandLine.Mixin;
     description = "Run a build worker: gRPC server that clones, builds and pushes one job at a time.")
 final class WorkerCommand implements Callable<Integer> {
   @Mixin WorkerOptions options;
+  @Mixin PolicyOptions policy;
+  @Mixin JobLimitOptions limits;
   @Mixin OpsOptions opsOptions;
 
   @Override
   public Integer call() throws CliException, InterruptedException {
+    WorkerConfig config = config();
     Ops ops = Ops.start(opsOptions, "blacktree-worker");
     WorkerApp app;
     try {
-      app = WorkerApp.create(options.toConfig(), JobObserver.composite(
+      app = WorkerApp.create(config, JobObserver.composite(
           List.of(new WorkerMetrics(ops.registry()), new JobTracing(ops.tracer()))));
     } catch (IllegalArgumentException e) {
       ops.close();
@@ -48,5 +52,10 @@ final class WorkerCommand implements Callable<Integer> {
       throw e;
     }
     return Foreground.runUntilStopped(ops.around(app), "worker");
+  }
+
+  /** The worker's config from the defaults and the flags; exit 2 naming every problem. */
+  WorkerConfig config() throws CliException {
+    return options.toConfig(WorkerConfig.builder(), policy, limits);
   }
 }

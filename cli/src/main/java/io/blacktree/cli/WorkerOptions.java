@@ -1,10 +1,6 @@
 package io.blacktree.cli;
 
-import io.blacktree.worker.BuildLimits;
-import io.blacktree.worker.BuildSecrets;
 import io.blacktree.worker.BuilderSettings;
-import io.blacktree.worker.LinkSecurity;
-import io.blacktree.worker.ProvenanceConfig;
 import io.blacktree.worker.WorkerConfig;
 import java.net.URI;
 import java.nio.file.Path;
@@ -12,27 +8,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
- * The build worker's flags, mapped onto {@link WorkerConfig} field by field ({@code --docker-host} ->
- * dockerHost, {@code --registry} -> registryMode). An absent flag keeps {@link WorkerConfig#defaults()}.
+ * The build worker's own flags, shared by {@code worker} and {@code dev}: each sets the {@link WorkerConfig.Builder}
+ * method of its name ({@code --docker-host} -> dockerHost, {@code --registry} -> registryMode); an absent flag
+ * keeps the builder's default. The repo and account rules come from {@link PolicyOptions}, the job time limit
+ * from {@link JobLimitOptions}.
  */
 final class WorkerOptions {
-  @Option(names = "--port", description = "gRPC port (default 50051; 0 = ephemeral).")
+  @Option(names = "--port", description = "gRPC port (default 50051; dev: 0 = ephemeral).")
   Integer port;
 
-  @Option(names = "--workdir", description = "Directory for job workspaces (default $BLACKTREE_HOME/worker).")
+  @Option(names = "--workdir", description = "Directory for job workspaces (default $BLACKTREE_HOME/worker; dev: $BLACKTREE_HOME/dev/worker).")
   Path workdir;
 
   @Option(names = "--docker-host", description = "Docker engine (default unix:///var/run/docker.sock).")
   String dockerHost;
 
-  @Option(names = "--registry", description = "ecr, static or none (default ecr).")
+  @Option(names = "--registry", description = "How pushes log in: ecr, static or none (default ecr; dev: none).")
   WorkerConfig.RegistryMode registry;
 
-  @Option(names = "--registry-url", description = "Registry for static/none, e.g. 127.0.0.1:5000.")
+  @Option(names = "--registry-url", description = "Registry for static/none, e.g. 127.0.0.1:5000 (dev default: 127.0.0.1:5000).")
   String registryUrl;
 
   @Option(names = "--registry-user", description = "User for --registry static.")
@@ -45,26 +42,14 @@ final class WorkerOptions {
   @Option(names = "--ecr-endpoint", description = "ECR API endpoint override (default: AWS).")
   URI ecrEndpoint;
 
-  @Option(names = "--ecr-create-repositories", description = "Create a missing ECR repository.")
+  @Option(names = "--ecr-create-repositories", description = "Create a missing ECR repository (dev: on with --ecr-endpoint).")
   Boolean ecrCreateRepositories;
 
   @Option(names = "--region", description = "Default AWS region (default us-east-1).")
   String region;
 
-  @Option(names = "--git-base-url", description = "Base URL of owner/name repos (default https://github.com/).")
-  URI gitBaseUrl;
-
-  @Option(names = "--git-allowed-hosts", split = ",", description = "Hosts a full https:// repo_url may name (default github.com).")
-  List<String> gitAllowedHosts;
-
   @Option(names = "--git-token-file", description = "File holding the git token (default env BLACKTREE_GIT_TOKEN).")
   Path gitTokenFile;
-
-  @Option(names = "--allowed-accounts", split = ",", description = "AWS accounts allowed (default any).")
-  List<String> allowedAccounts;
-
-  @Option(names = "--job-time-limit", description = "Job time limit, ISO-8601 (default PT30M).")
-  Duration jobTimeLimit;
 
   @Option(names = "--grace", description = "How long an orphaned job waits for a re-attach (default PT40S).")
   Duration grace;
@@ -179,30 +164,56 @@ final class WorkerOptions {
           + "metadata addresses are never allowed.")
   List<String> allowedAddHosts;
 
-  /** The config: each given flag over the defaults. */
-  WorkerConfig toConfig() throws CliException {
-    WorkerConfig d = WorkerConfig.defaults();
-    WorkerConfig config = new WorkerConfig(
-        or(port, d.port()), or(workdir, d.workdir()), or(dockerHost, d.dockerHost()),
-        or(registry, d.registryMode()), or(registryUrl, d.registryUrl()), or(registryUser, d.registryUser()),
-        or(registryPassword, d.registryPassword()), or(ecrEndpoint, d.ecrEndpoint()),
-        or(ecrCreateRepositories, d.ecrCreateRepositories()), or(region, d.region()),
-        or(gitBaseUrl, d.gitBaseUrl()), gitAllowedHosts == null ? d.gitAllowedHosts() : Set.copyOf(gitAllowedHosts),
-        or(gitTokenFile, d.gitTokenFile()),
-        allowedAccounts == null ? d.allowedAccounts() : Set.copyOf(allowedAccounts),
-        or(jobTimeLimit, d.jobTimeLimit()), or(grace, d.grace()), or(resultTtl, d.resultTtl()),
-        or(allowTagOverwrite, d.allowTagOverwrite()), or(imageCacheBytes, d.imageCacheBytes()),
-        or(pushAttempts, d.pushAttempts()), or(workerId, d.workerId()))
-        .withGitCache(gitCacheDir, or(gitCacheBytes, WorkerConfig.DEFAULT_GIT_CACHE_BYTES))
-        .withSecurity(new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile,
-            or(listen, LinkSecurity.DEFAULT_LISTEN), or(insecureListen, false)))
-        .withBuildLimits(new BuildLimits(or(buildNetwork, BuildLimits.DEFAULT_NETWORK),
-            or(buildMemoryBytes, BuildLimits.DEFAULT_MEMORY_BYTES), or(buildCpuShares, BuildLimits.DEFAULT_CPU_SHARES),
-            buildCpusetCpus, or(maxCheckoutBytes, BuildLimits.DEFAULT_CHECKOUT_BYTES),
-            allowedBaseRegistries == null ? Set.of() : Set.copyOf(allowedBaseRegistries),
-            allowedAddHosts == null ? Set.of() : Set.copyOf(allowedAddHosts)))
-        .withBuilder(builderSettings(d.builder()))
-        .withProvenance(new ProvenanceConfig(signingKeyFile, or(requireSigning, false)));
+  /**
+   * The config: {@code base} (the defaults, or dev's) with the policy, the job time limit and each given flag
+   * over it.
+   *
+   * @throws CliException exit 2 naming every problem of the result
+   */
+  WorkerConfig toConfig(WorkerConfig.Builder base, PolicyOptions policy, JobLimitOptions limits)
+      throws CliException {
+    WorkerConfig.Builder b = base.policy(policy.over(base.policy(), region));
+    limits.applyTo(b::jobTimeLimit);
+    Flags.set(port, b::port);
+    Flags.set(workdir, b::workdir);
+    Flags.set(dockerHost, b::dockerHost);
+    Flags.set(registry, b::registryMode);
+    Flags.set(registryUrl, b::registryUrl);
+    Flags.set(registryUser, b::registryUser);
+    Flags.set(registryPassword, b::registryPassword);
+    Flags.set(ecrEndpoint, b::ecrEndpoint);
+    Flags.set(ecrCreateRepositories, b::ecrCreateRepositories);
+    Flags.set(gitTokenFile, b::gitTokenFile);
+    Flags.set(grace, b::grace);
+    Flags.set(resultTtl, b::resultTtl);
+    Flags.set(allowTagOverwrite, b::allowTagOverwrite);
+    Flags.set(imageCacheBytes, b::imageCacheBytes);
+    Flags.set(pushAttempts, b::pushAttempts);
+    Flags.set(workerId, b::workerId);
+    Flags.set(gitCacheDir, b::gitCacheDir);
+    Flags.set(gitCacheBytes, b::gitCacheBytes);
+    Flags.set(listen, b::listen);
+    Flags.set(insecureListen, b::insecureListen);
+    Flags.set(tlsCert, b::tlsCert);
+    Flags.set(tlsKey, b::tlsKey);
+    Flags.set(tlsClientCa, b::tlsClientCa);
+    Flags.set(authTokenFile, b::authTokenFile);
+    Flags.set(buildNetwork, b::buildNetwork);
+    Flags.set(buildMemoryBytes, b::buildMemoryBytes);
+    Flags.set(buildCpuShares, b::buildCpuShares);
+    Flags.set(buildCpusetCpus, b::buildCpusetCpus);
+    Flags.set(maxCheckoutBytes, b::maxCheckoutBytes);
+    Flags.set(builderMode(), b::builderMode);
+    Flags.set(buildkitAddr, b::buildkitAddr);
+    Flags.set(buildctl, b::buildctl);
+    Flags.set(onOff("--registry-cache", registryCache), b::registryCache);
+    Flags.set(registryCacheFallback, b::registryCacheFallback);
+    Flags.set(buildSecrets, b::buildSecrets);
+    Flags.set(signingKeyFile, b::signingKeyFile);
+    Flags.set(requireSigning, b::requireSigning);
+    Flags.setAll(allowedBaseRegistries, b::allowedBaseRegistries);
+    Flags.setAll(allowedAddHosts, b::allowedAddHosts);
+    WorkerConfig config = b.build();
     List<String> problems = config.problems();
     if (!problems.isEmpty()) {
       throw CliException.badInput("invalid worker options: " + String.join("; ", problems));
@@ -210,22 +221,10 @@ final class WorkerOptions {
     return config;
   }
 
-  private BuilderSettings builderSettings(BuilderSettings d) throws CliException {
-    BuilderSettings.Mode mode = d.mode();
-    if (builder != null) {
-      try {
-        mode = BuilderSettings.Mode.parse(builder);
-      } catch (IllegalArgumentException e) {
-        throw CliException.badInput("--builder: must be auto, buildkit or engine, not '" + builder + "'");
-      }
+  private static Boolean onOff(String flag, String value) throws CliException {
+    if (value == null) {
+      return null;
     }
-    return new BuilderSettings(mode, or(buildkitAddr, d.buildkitAddr()), or(buildctl, d.buildctl()),
-        registryCache == null ? d.registryCache() : onOff("--registry-cache", registryCache),
-        or(registryCacheFallback, d.registryCacheFallback()),
-        buildSecrets == null ? d.secrets() : new BuildSecrets(buildSecrets));
-  }
-
-  private static boolean onOff(String flag, String value) throws CliException {
     return switch (value.strip().toLowerCase(Locale.ROOT)) {
       case "on" -> true;
       case "off" -> false;
@@ -233,7 +232,19 @@ final class WorkerOptions {
     };
   }
 
-  static <T> T or(T value, T fallback) {
-    return value == null ? fallback : value;
+  /** Whether {@code --ecr-create-repositories} was given (dev turns it on with {@code --ecr-endpoint}). */
+  boolean ecrCreateRepositoriesGiven() {
+    return ecrCreateRepositories != null;
+  }
+
+  private BuilderSettings.Mode builderMode() throws CliException {
+    if (builder == null) {
+      return null;
+    }
+    try {
+      return BuilderSettings.Mode.parse(builder);
+    } catch (IllegalArgumentException e) {
+      throw CliException.badInput("--builder: must be auto, buildkit or engine, not '" + builder + "'");
+    }
   }
 }

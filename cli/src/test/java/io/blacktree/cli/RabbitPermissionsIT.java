@@ -12,6 +12,8 @@ import io.blacktree.activities.PublishActivitiesImpl;
 import io.blacktree.activities.PublishRequest;
 import io.blacktree.bridge.AmqpEndpoint;
 import io.blacktree.bridge.BridgeApp;
+import io.blacktree.bridge.BridgeConfig;
+import io.opentelemetry.api.OpenTelemetry;
 import io.blacktree.bridge.QueueNames;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ReplyTarget;
@@ -20,6 +22,7 @@ import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
 import io.blacktree.testsupport.TestNamespace;
+import io.blacktree.testsupport.TestTemporalClients;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -83,12 +86,13 @@ class RabbitPermissionsIT {
           WorkflowServiceStubsOptions.newBuilder().setTarget(endpoints.temporalTarget()).build());
       WorkflowClient client = WorkflowClient.newInstance(stubs,
           WorkflowClientOptions.newBuilder().setNamespace(endpoints.temporalNamespace()).build());
-      BridgeApp.Config config = BridgeApp.Config.builder().taskQueue("perm-it-" + ecrRepo)
-          .temporalTarget(endpoints.temporalTarget()).namespace(endpoints.temporalNamespace())
+      BridgeConfig config = BridgeConfig.builder().taskQueue("perm-it-" + ecrRepo)
           .queueNames(QueueNames.defaults()).build();
       String workflowId = "deploy:123456789012:us-east-1:" + ecrRepo + ":v1";
       try (BridgeApp bridge = BridgeApp.create(config, new AmqpEndpoint(base.replace("amqp://", "amqp://bt-bridge@"),
-          "bt-bridge-pw", null, null, null), BridgeApp.plaintextClient(config), new SimpleMeterRegistry())) {
+          "bt-bridge-pw", null, null, null), TestTemporalClients.lazy(endpoints.temporalTarget(),
+          endpoints.temporalNamespace(), config.rpcTimeout()), new SimpleMeterRegistry(),
+          OpenTelemetry.noop().getTracer("RabbitPermissionsIT"))) {
         bridge.start();
         await("the bridge dead-lettered the invalid request", () -> messages(rabbit, "jobs.build.dlq") == 1);
         await("the bridge started the valid request's workflow", () -> started(client, workflowId));

@@ -11,7 +11,7 @@ import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
 import io.blacktree.worker.GitCredentials;
 import io.blacktree.worker.NoLogin;
-import io.blacktree.worker.ProvenanceConfig;
+import io.blacktree.core.ValidationPolicy;
 import io.blacktree.worker.RegistryAuth;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerConfig;
@@ -58,7 +58,7 @@ class VerifyCommandIT {
     String workflowId = "deploy:123456789012:us-east-1:" + repo + ":v1";
     try (GitDaemonServer git = GitDaemonServer.start(repos.baseDir());
          WorkerApp worker = new WorkerApp(config(dir, git.baseUrl(), keys.privateKey()),
-             WorkerApp.dockerClient(WorkerConfig.DEFAULT_DOCKER_HOST), new NoLogin(REGISTRY), GitCredentials.none())) {
+             WorkerApp.dockerClient(WorkerConfig.builder().build().dockerHost()), new NoLogin(REGISTRY), GitCredentials.none())) {
       worker.start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", worker.port()).usePlaintext().build();
       try {
@@ -135,10 +135,11 @@ class VerifyCommandIT {
   }
 
   private static WorkerConfig config(Path dir, String gitBaseUrl, Path signingKey) {
-    WorkerConfig d = WorkerConfig.defaults();
-    return new WorkerConfig(0, dir.resolve("workdir"), d.dockerHost(), WorkerConfig.RegistryMode.NONE, REGISTRY,
-        null, null, null, false, "us-east-1", URI.create(gitBaseUrl), Set.of(), null, Set.of(),
-        Duration.ofMinutes(5), Duration.ofSeconds(3), Duration.ofMinutes(10), false, Long.MAX_VALUE / 4, 3,
-        "verify-it-worker").withProvenance(new ProvenanceConfig(signingKey, true));
+    return WorkerConfig.builder().port(0).workdir(dir.resolve("workdir"))
+        .registryMode(WorkerConfig.RegistryMode.NONE).registryUrl(REGISTRY)
+        .policy(new ValidationPolicy(URI.create(gitBaseUrl), Set.of(), Set.of(), "us-east-1"))
+        .jobTimeLimit(Duration.ofMinutes(5)).grace(Duration.ofSeconds(3)).resultTtl(Duration.ofMinutes(10))
+        .imageCacheBytes(Long.MAX_VALUE / 4).workerId("verify-it-worker")
+        .signingKeyFile(signingKey).requireSigning(true).build();
   }
 }

@@ -19,7 +19,7 @@ class WorkerOptionsTest {
     CommandLine cli = Main.newCommandLine(Map.of());
     CommandLine.ParseResult parsed = cli.parseArgs(args);
     WorkerCommand worker = parsed.subcommand().commandSpec().commandLine().getCommand();
-    return worker.options.toConfig();
+    return worker.config();
   }
 
   @Test
@@ -59,17 +59,17 @@ class WorkerOptionsTest {
 
     WorkerConfig config = parse("worker");
 
-    assertThat(config.builder().mode()).isEqualTo(BuilderSettings.Mode.AUTO);
-    assertThat(config.builder().buildkitAddr()).isEqualTo("unix://" + Path.of(home, "run/buildkitd.sock"));
-    assertThat(config.builder().buildctl()).isEqualTo(Path.of(home, "bin/buildctl"));
+    assertThat(config.builderSettings().mode()).isEqualTo(BuilderSettings.Mode.AUTO);
+    assertThat(config.builderSettings().buildkitAddr()).isEqualTo("unix://" + Path.of(home, "run/buildkitd.sock"));
+    assertThat(config.builderSettings().buildctl()).isEqualTo(Path.of(home, "bin/buildctl"));
   }
 
   @Test
   void builder_flagsGiven_win() throws CliException {
     WorkerConfig config = parse("worker", "--builder", "ENGINE", "--buildkit-addr", "tcp://10.0.0.5:1234");
 
-    assertThat(config.builder().mode()).isEqualTo(BuilderSettings.Mode.ENGINE);
-    assertThat(config.builder().buildkitAddr()).isEqualTo("tcp://10.0.0.5:1234");
+    assertThat(config.builderSettings().mode()).isEqualTo(BuilderSettings.Mode.ENGINE);
+    assertThat(config.builderSettings().buildkitAddr()).isEqualTo("tcp://10.0.0.5:1234");
   }
 
   @Test
@@ -84,21 +84,21 @@ class WorkerOptionsTest {
   void registryCache_noFlags_onWithMainAsFallback() throws CliException {
     WorkerConfig config = parse("worker");
 
-    assertThat(config.builder().registryCache()).isTrue();
-    assertThat(config.builder().registryCacheFallback()).isEqualTo("main");
+    assertThat(config.builderSettings().registryCache()).isTrue();
+    assertThat(config.builderSettings().registryCacheFallback()).isEqualTo("main");
   }
 
   @Test
   void registryCache_flagsOrEnvironment_offAndFallbackOverridden() throws CliException {
-    assertThat(parse("worker", "--registry-cache", "OFF").builder().registryCache()).isFalse();
+    assertThat(parse("worker", "--registry-cache", "OFF").builderSettings().registryCache()).isFalse();
     CommandLine cli = Main.newCommandLine(Map.of("BLACKTREE_REGISTRY_CACHE", "off",
         "BLACKTREE_REGISTRY_CACHE_FALLBACK", "develop"));
     WorkerCommand worker = cli.parseArgs("worker").subcommand().commandSpec().commandLine().getCommand();
 
-    WorkerConfig config = worker.options.toConfig();
+    WorkerConfig config = worker.config();
 
-    assertThat(config.builder().registryCache()).isFalse();
-    assertThat(config.builder().registryCacheFallback()).isEqualTo("develop");
+    assertThat(config.builderSettings().registryCache()).isFalse();
+    assertThat(config.builderSettings().registryCacheFallback()).isEqualTo("develop");
   }
 
   @Test
@@ -118,9 +118,9 @@ class WorkerOptionsTest {
     CommandLine cli = Main.newCommandLine(Map.of("BLACKTREE_BUILD_SECRET", "npm=" + npm + ",pip=" + pip));
     WorkerCommand worker = cli.parseArgs("worker").subcommand().commandSpec().commandLine().getCommand();
 
-    assertThat(flags.builder().secrets().files()).containsExactlyInAnyOrderEntriesOf(Map.of("npm", npm, "pip", pip));
-    assertThat(worker.options.toConfig().builder().secrets()).isEqualTo(flags.builder().secrets());
-    assertThat(parse("worker").builder().secrets().files()).isEmpty();
+    assertThat(flags.builderSettings().secrets().files()).containsExactlyInAnyOrderEntriesOf(Map.of("npm", npm, "pip", pip));
+    assertThat(worker.config().builderSettings().secrets()).isEqualTo(flags.builderSettings().secrets());
+    assertThat(parse("worker").builderSettings().secrets().files()).isEmpty();
   }
 
   @Test

@@ -17,6 +17,7 @@ public record ValidationPolicy(
 
   public static final URI DEFAULT_GIT_BASE_URL = URI.create("https://github.com/");
   public static final String DEFAULT_REGION = "us-east-1";
+  public static final Set<String> DEFAULT_ALLOWED_GIT_HOSTS = Set.of("github.com");
 
   public ValidationPolicy {
     String base = gitBaseUrl.toString();
@@ -29,7 +30,7 @@ public record ValidationPolicy(
 
   /** github.com, any account, us-east-1. */
   public static ValidationPolicy defaults() {
-    return new ValidationPolicy(DEFAULT_GIT_BASE_URL, Set.of("github.com"), Set.of(), DEFAULT_REGION);
+    return new ValidationPolicy(DEFAULT_GIT_BASE_URL, DEFAULT_ALLOWED_GIT_HOSTS, Set.of(), DEFAULT_REGION);
   }
 
   public boolean hostAllowed(String host) {

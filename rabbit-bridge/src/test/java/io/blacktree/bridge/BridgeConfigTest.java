@@ -3,6 +3,7 @@ package io.blacktree.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.blacktree.core.ValidationPolicy;
 import java.net.URI;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -11,32 +12,33 @@ class BridgeConfigTest {
 
   @Test
   void defaults_matchDesign() {
-    BridgeApp.Config c = BridgeApp.Config.defaults();
+    BridgeConfig c = BridgeConfig.builder().build();
 
-    assertThat(c.amqpUrl()).isEqualTo("amqp://guest:guest@127.0.0.1:5672");
-    assertThat(c.temporalTarget()).isEqualTo("127.0.0.1:7233");
-    assertThat(c.namespace()).isEqualTo("default");
     assertThat(c.taskQueue()).isEqualTo("blacktree-deploy");
     assertThat(c.queueNames()).isEqualTo(new QueueNames("jobs.build", "jobs.build.dlq", "jobs.results"));
-    assertThat(c.validationPolicy().gitBaseUrl()).isEqualTo(URI.create("https://github.com/"));
-    assertThat(c.validationPolicy().allowedAccounts()).isEmpty();
-    assertThat(c.defaultRegion()).isEqualTo("us-east-1");
+    assertThat(c.policy().gitBaseUrl()).isEqualTo(URI.create("https://github.com/"));
+    assertThat(c.policy().allowedGitHosts()).containsExactly("github.com");
+    assertThat(c.policy().allowedAccounts()).isEmpty();
+    assertThat(c.policy().defaultRegion()).isEqualTo("us-east-1");
+    assertThat(c.prefetch()).isEqualTo(10);
+    assertThat(c.deliveryLimit()).isEqualTo(20);
   }
 
   @Test
   void builder_overrides_keepOtherDefaults() {
-    BridgeApp.Config c = BridgeApp.Config.builder().queueNames(QueueNames.withPrefix("t.")).prefetch(3)
-        .allowedAccounts(Set.of("123456789012")).build();
+    BridgeConfig c = BridgeConfig.builder().queueNames(QueueNames.withPrefix("t.")).prefetch(3)
+        .policy(new ValidationPolicy(ValidationPolicy.DEFAULT_GIT_BASE_URL, ValidationPolicy.DEFAULT_ALLOWED_GIT_HOSTS,
+            Set.of("123456789012"), ValidationPolicy.DEFAULT_REGION)).build();
 
     assertThat(c.queueNames().buildQueue()).isEqualTo("t.jobs.build");
     assertThat(c.prefetch()).isEqualTo(3);
-    assertThat(c.validationPolicy().allowedAccounts()).containsExactly("123456789012");
+    assertThat(c.policy().allowedAccounts()).containsExactly("123456789012");
     assertThat(c.toBuilder().build()).isEqualTo(c);
   }
 
   @Test
   void config_zeroPrefetch_isRefused() {
-    assertThatThrownBy(() -> BridgeApp.Config.builder().prefetch(0).build())
+    assertThatThrownBy(() -> BridgeConfig.builder().prefetch(0).build())
         .isInstanceOf(IllegalArgumentException.class);
   }
 

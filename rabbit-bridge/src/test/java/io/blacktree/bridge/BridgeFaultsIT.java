@@ -50,8 +50,8 @@ class BridgeFaultsIT {
     }
   }
 
-  private void startBridge(BridgeApp.Builder config) throws Exception {
-    bridge = BridgeApp.create(config.build(), new SimpleMeterRegistry());
+  private void startBridge(BridgeConfig.Builder config, String temporalTarget) throws Exception {
+    bridge = fx.bridge(config.build(), temporalTarget);
     bridge.start();
     BridgeFixture.await("bridge consuming", WITHIN, () -> bridge.state().equals("CONSUMING"));
   }
@@ -68,7 +68,7 @@ class BridgeFaultsIT {
   @Test
   void temporalUnreachable_twentyMessages_heldUntilItAnswersThenAllStarted() throws Exception {
     proxy = FaultProxy.start("127.0.0.1", 7233);
-    startBridge(fx.config().temporalTarget("127.0.0.1:" + proxy.port()).prefetch(5));
+    startBridge(fx.config().prefetch(5), "127.0.0.1:" + proxy.port());
     String account = BridgeFixture.randomAccount();
     List<String> ids = IntStream.range(0, 20).mapToObj(i -> id(account, "held-" + i)).toList();
 
@@ -102,7 +102,7 @@ class BridgeFaultsIT {
 
   @Test
   void channelClosedByBroker_bridgeReopensAndResumes() throws Exception {
-    startBridge(fx.config());
+    startBridge(fx.config(), BridgeFixture.TEMPORAL);
     String account = BridgeFixture.randomAccount();
     fx.publish(request(account, "before"), null, "before");
     BridgeFixture.await("first started", WITHIN, () -> fx.describe(id(account, "before")).orElse(null));
@@ -121,7 +121,7 @@ class BridgeFaultsIT {
 
   @Test
   void connectionClosedByBroker_bridgeReconnectsAndResumes() throws Exception {
-    startBridge(fx.config());
+    startBridge(fx.config(), BridgeFixture.TEMPORAL);
     String account = BridgeFixture.randomAccount();
     fx.publish(request(account, "before"), null, "before");
     BridgeFixture.await("first started", WITHIN, () -> fx.describe(id(account, "before")).orElse(null));

@@ -3,6 +3,9 @@ package io.blacktree.bridge;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
+import io.blacktree.testsupport.TestTemporalClients;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -85,16 +88,28 @@ final class BridgeFixture implements AutoCloseable {
   }
 
   /** A bridge config for this fixture: its queues, its task queue, short backoffs. */
-  BridgeApp.Builder config() {
-    return BridgeApp.Config.builder()
-        .amqpUrl(amqpUrl)
-        .temporalTarget(TEMPORAL)
-        .namespace(NAMESPACE)
+  BridgeConfig.Builder config() {
+    return BridgeConfig.builder()
         .queueNames(names)
         .taskQueue(taskQueue)
         .maxBackoff(Duration.ofSeconds(2))
         .rpcTimeout(Duration.ofSeconds(2))
         .connectionName("blacktree-bridge-it-" + id);
+  }
+
+  /**
+   * A bridge on this fixture's broker with a lazy plaintext client to {@code temporalTarget} (the shared server, or
+   * a fault proxy in front of it) in the tests' namespace; both closed with the bridge.
+   */
+  BridgeApp bridge(BridgeConfig config, String temporalTarget) throws BrokerException {
+    WorkflowClient lazy = TestTemporalClients.lazy(temporalTarget, NAMESPACE, config.rpcTimeout());
+    try {
+      return BridgeApp.create(config, AmqpEndpoint.of(amqpUrl), lazy, new SimpleMeterRegistry(),
+          OpenTelemetry.noop().getTracer("bridge-it"));
+    } catch (BrokerException | RuntimeException e) {
+      lazy.getWorkflowServiceStubs().shutdownNow();
+      throw e;
+    }
   }
 
   /** A random 12-digit account, so workflow IDs of this run never meet those of another run. */

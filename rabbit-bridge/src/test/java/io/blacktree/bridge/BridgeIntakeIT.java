@@ -1,5 +1,6 @@
 package io.blacktree.bridge;
 
+import io.blacktree.core.ValidationPolicy;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,12 +66,11 @@ class BridgeIntakeIT {
   }
 
   private BridgeApp startBridge(String taskQueue) throws Exception {
-    bridge = BridgeApp.create(fx.config()
+    bridge = fx.bridge(fx.config()
         .taskQueue(taskQueue)
-        .gitBaseUrl(java.net.URI.create("https://github.com/"))
-        .allowedGitHosts(Set.of("github.com", "git.example.com"))
-        .allowedAccounts(Set.of(account, otherAccount))
-        .build(), new SimpleMeterRegistry());
+        .policy(new ValidationPolicy(java.net.URI.create("https://github.com/"), Set.of("github.com", "git.example.com"),
+            Set.of(account, otherAccount), ValidationPolicy.DEFAULT_REGION))
+        .build(), BridgeFixture.TEMPORAL);
     bridge.start();
     BridgeFixture.await("bridge consuming", WITHIN, () -> bridge.state().equals("CONSUMING"));
     return bridge;

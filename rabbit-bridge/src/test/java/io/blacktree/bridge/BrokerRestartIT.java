@@ -51,8 +51,7 @@ class BrokerRestartIT {
     rabbit.start();
     fx = new BridgeFixture(rabbit.url());
     proxy = FaultProxy.start("127.0.0.1", 7233);
-    bridge = BridgeApp.create(fx.config().temporalTarget("127.0.0.1:" + proxy.port()).prefetch(5).build(),
-        new SimpleMeterRegistry());
+    bridge = fx.bridge(fx.config().prefetch(5).build(), "127.0.0.1:" + proxy.port());
     bridge.start();
     BridgeFixture.await("bridge consuming", WITHIN, () -> bridge.state().equals("CONSUMING"));
     String account = BridgeFixture.randomAccount();

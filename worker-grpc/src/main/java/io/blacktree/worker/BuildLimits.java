@@ -29,36 +29,9 @@ import java.util.Set;
  */
 public record BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus,
     long checkoutBytes, Set<String> allowedBaseRegistries, Set<String> allowedAddHosts) {
-  public static final String DEFAULT_NETWORK = "none";
-  public static final long DEFAULT_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
-  public static final int DEFAULT_CPU_SHARES = 512;
-  public static final long DEFAULT_CHECKOUT_BYTES = 1024L * 1024 * 1024;
-
   public BuildLimits {
     allowedBaseRegistries = allowedBaseRegistries == null ? Set.of() : Set.copyOf(allowedBaseRegistries);
     allowedAddHosts = allowedAddHosts == null ? Set.of() : Set.copyOf(allowedAddHosts);
-  }
-
-  /** The limits with the default checkout bound and no remote sources allowed beyond the defaults. */
-  public BuildLimits(String networkMode, long memoryBytes, int cpuShares, String cpusetCpus) {
-    this(networkMode, memoryBytes, cpuShares, cpusetCpus, DEFAULT_CHECKOUT_BYTES, Set.of(), Set.of());
-  }
-
-  /** These limits with another checkout bound (0 = none). */
-  public BuildLimits withCheckoutBytes(long bytes) {
-    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, bytes, allowedBaseRegistries,
-        allowedAddHosts);
-  }
-
-  /** These limits with other allowed base registries and ADD hosts. */
-  public BuildLimits withRemoteSources(Set<String> baseRegistries, Set<String> addHosts) {
-    return new BuildLimits(networkMode, memoryBytes, cpuShares, cpusetCpus, checkoutBytes, baseRegistries, addHosts);
-  }
-
-  /** The defaults above. */
-  public static BuildLimits defaults() {
-    return new BuildLimits(DEFAULT_NETWORK, DEFAULT_MEMORY_BYTES, DEFAULT_CPU_SHARES, null, DEFAULT_CHECKOUT_BYTES,
-        Set.of(), Set.of());
   }
 
   /** Every problem at once. */

@@ -28,11 +28,6 @@ public record BuildSecrets(Map<String, Path> files) {
     files = files == null ? Map.of() : Map.copyOf(new TreeMap<>(files));
   }
 
-  /** No secrets (the default). */
-  public static BuildSecrets none() {
-    return new BuildSecrets(Map.of());
-  }
-
   /** Every problem at once (named as the flag is); empty when usable. */
   public List<String> problems() {
     List<String> out = new ArrayList<>();

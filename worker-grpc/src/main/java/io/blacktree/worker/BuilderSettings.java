@@ -26,9 +26,6 @@ import java.util.Locale;
  */
 public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boolean registryCache,
     String registryCacheFallback, BuildSecrets secrets) {
-  /** The default of {@code --registry-cache-fallback}. */
-  public static final String DEFAULT_CACHE_FALLBACK = "main";
-
   /** The {@code --builder} values. */
   public enum Mode {
     AUTO, BUILDKIT, ENGINE;
@@ -37,12 +34,6 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boo
     public static Mode parse(String value) {
       return valueOf(value.strip().toUpperCase(Locale.ROOT));
     }
-  }
-
-  /** The defaults above, under {@code home} ({@code $BLACKTREE_HOME}). */
-  public static BuilderSettings defaults(Path home) {
-    return new BuilderSettings(Mode.AUTO, "unix://" + home.resolve("run/buildkitd.sock"), home.resolve("bin/buildctl"),
-        true, DEFAULT_CACHE_FALLBACK, BuildSecrets.none());
   }
 
   /** Every problem at once; empty when usable. */

@@ -42,11 +42,6 @@ public record LinkSecurity(Path tlsCert, Path tlsKey, Path tlsClientCa, Path aut
     listen = listen == null || listen.isBlank() ? DEFAULT_LISTEN : listen.trim();
   }
 
-  /** Plaintext, no token, loopback. */
-  public static LinkSecurity none() {
-    return new LinkSecurity(null, null, null, null, DEFAULT_LISTEN, false);
-  }
-
   /** Whether {@link #listen} is a loopback address (a name is resolved; an unresolvable one is not loopback). */
   public boolean loopback() {
     try {

@@ -12,11 +12,6 @@ import java.util.List;
  * @param requireSigning refuse to start without a readable key ({@code --require-signing}, for production)
  */
 public record ProvenanceConfig(Path signingKeyFile, boolean requireSigning) {
-  /** No key, not required: unsigned attestations. */
-  public static ProvenanceConfig unsigned() {
-    return new ProvenanceConfig(null, false);
-  }
-
   /** Every problem at once; empty when usable (the key file itself is read when the worker starts). */
   public List<String> problems() {
     List<String> out = new ArrayList<>();

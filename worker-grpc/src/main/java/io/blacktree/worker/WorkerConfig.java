@@ -1,5 +1,6 @@
 package io.blacktree.worker;
 
+import io.blacktree.core.Defaults;
 import io.blacktree.core.ValidationPolicy;
 import java.net.URI;
 import java.nio.file.Path;
@@ -7,163 +8,83 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The build worker's options; flag {@code --kebab-case} maps to the field of the same name (e.g. {@code --port} -> port,
- * {@code --docker-host} -> dockerHost, {@code --registry} -> registryMode).
+ * The build worker's options, made by {@link #builder()}, which holds every default. A flag
+ * {@code --kebab-case} sets the builder method of the same name ({@code --docker-host} -> dockerHost,
+ * {@code --registry} -> registryMode, {@code --build-network} -> buildNetwork).
  *
- * @param port              gRPC port (default 50051; 0 = ephemeral)
- * @param workdir           directory for per-job workspaces, owned by this worker (default
- *                          {@code $BLACKTREE_HOME/worker})
- * @param dockerHost        Docker engine (default {@code unix:///var/run/docker.sock})
- * @param registryMode      ecr | static | none (default ecr)
+ * @param port              gRPC port (0 = ephemeral)
+ * @param workdir           directory for per-job workspaces, owned by this worker
+ * @param dockerHost        Docker engine
+ * @param registryMode      how pushes authenticate
  * @param registryUrl       registry for static/none (e.g. {@code 127.0.0.1:5000}); unused for ecr (the
  *                          registry comes from ECR's proxyEndpoint)
  * @param registryUser      static mode user
  * @param registryPassword  static mode password (prefer env {@code BLACKTREE_REGISTRY_PASSWORD})
  * @param ecrEndpoint       ECR API endpoint override (null = AWS)
- * @param ecrCreateRepositories create a missing ECR repository (default false)
- * @param region            default AWS region (default us-east-1)
- * @param gitBaseUrl        base URL for {@code owner/name} repos (default https://github.com/)
- * @param gitAllowedHosts   hosts a full https:// repo_url may name (default github.com)
+ * @param ecrCreateRepositories create a missing ECR repository
+ * @param policy            where repos may come from, which accounts are allowed, the default region
+ *                          ({@code --git-base-url}, {@code --git-allowed-hosts}, {@code --allowed-accounts},
+ *                          {@code --region})
  * @param gitTokenFile      file holding the git token (null = env {@code BLACKTREE_GIT_TOKEN}, else none)
- * @param allowedAccounts   AWS accounts allowed (empty = any)
- * @param jobTimeLimit      job time limit (default 30 min; a request may only lower it)
- * @param grace             how long an orphaned job waits for a re-attach (default 40 s = 2 x heartbeat timeout)
- * @param resultTtl         how long finished results stay cached by job_id (default 1 h)
- * @param allowTagOverwrite allow pushing a version tag that exists with another image (default false)
- * @param imageCacheBytes   bound for this worker's cached images, LRU-pruned (default 10 GiB)
- * @param pushAttempts      attempts per tag push on transient registry failures (default 3)
- * @param workerId          this worker's id in status and results (default hostname:port)
- * @param gitCacheDir       the git object cache ({@code --git-cache-dir}): one bare mirror per repository,
- *                          shareable by every worker on the host (file-locked); null = {@code <workdir>/../git-cache}
- *                          (so {@code $BLACKTREE_HOME/git-cache} by default)
- * @param gitCacheBytes     bound of the git cache in bytes, least recently used mirrors evicted
- *                          ({@code --git-cache-bytes}, default 5 GiB); 0 = no cache, a plain shallow clone per job
- * @param security          TLS/mTLS and bearer token of the gRPC link ({@code --tls-cert} -> tlsCert,
- *                          {@code --tls-key} -> tlsKey, {@code --tls-client-ca} -> tlsClientCa,
- *                          {@code --auth-token-file} -> authTokenFile; see {@link LinkSecurity}); default none
- * @param buildLimits       network, memory and CPU of RUN steps ({@code --build-network} -> networkMode,
- *                          {@code --build-memory-bytes}, {@code --build-cpu-shares}, {@code --build-cpuset-cpus};
- *                          see {@link BuildLimits}); default network none, 2 GiB, 512 shares
- * @param builder           which builder builds and where BuildKit is ({@code --builder}, {@code --buildkit-addr},
- *                          {@code --buildctl}; see {@link BuilderSettings}); default auto
- * @param provenance        signing of the provenance attested for every image ({@code --signing-key-file},
- *                          {@code --require-signing}; see {@link ProvenanceConfig}); default unsigned
+ * @param jobTimeLimit      job time limit (a request may only lower it)
+ * @param grace             how long an orphaned job waits for a re-attach (2 x the dispatch heartbeat timeout)
+ * @param resultTtl         how long finished results stay cached by job_id
+ * @param allowTagOverwrite allow pushing a version tag that exists with another image
+ * @param imageCacheBytes   bound for this worker's cached images, LRU-pruned
+ * @param pushAttempts      attempts per tag push on transient registry failures
+ * @param workerId          this worker's id in status and results (null = hostname:port)
+ * @param gitCacheDir       the git object cache: one bare mirror per repository, shareable by every worker on
+ *                          the host (file-locked); null = {@code <workdir>/../git-cache}
+ * @param gitCacheBytes     bound of the git cache, least recently used mirrors evicted; 0 = no cache, a plain
+ *                          shallow clone per job
+ * @param security          TLS/mTLS, bearer token and listen address of the gRPC link (see {@link LinkSecurity})
+ * @param buildLimits       network, memory, CPU and checkout size of a build, remote sources allowed (see
+ *                          {@link BuildLimits})
+ * @param builderSettings   which builder builds and where BuildKit is (see {@link BuilderSettings})
+ * @param provenance        signing of the provenance attested for every image (see {@link ProvenanceConfig})
  */
 public record WorkerConfig(
     int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl, String registryUser,
-    String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region, URI gitBaseUrl,
-    Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts, Duration jobTimeLimit,
-    Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes, int pushAttempts,
-    String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security, BuildLimits buildLimits,
-    BuilderSettings builder, ProvenanceConfig provenance) {
+    String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, ValidationPolicy policy,
+    Path gitTokenFile, Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite,
+    long imageCacheBytes, int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes,
+    LinkSecurity security, BuildLimits buildLimits, BuilderSettings builderSettings, ProvenanceConfig provenance) {
 
   /** How pushes authenticate: {@code ecr}, {@code static} (user/password) or {@code none} (open registry). */
   public enum RegistryMode { ECR, STATIC, NONE }
 
-  public static final int DEFAULT_PORT = 50051;
-  public static final String DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
-  public static final Duration DEFAULT_JOB_TIME_LIMIT = Duration.ofMinutes(30);
-  public static final Duration DEFAULT_GRACE = Duration.ofSeconds(40);
-  public static final Duration DEFAULT_RESULT_TTL = Duration.ofHours(1);
-  public static final long DEFAULT_IMAGE_CACHE_BYTES = 10L * 1024 * 1024 * 1024;
-  public static final long DEFAULT_GIT_CACHE_BYTES = 5L * 1024 * 1024 * 1024;
-
-  public WorkerConfig {
-    gitAllowedHosts = Set.copyOf(gitAllowedHosts);
-    allowedAccounts = Set.copyOf(allowedAccounts);
-    security = security == null ? LinkSecurity.none() : security;
-    buildLimits = buildLimits == null ? BuildLimits.defaults() : buildLimits;
-    builder = builder == null ? BuilderSettings.defaults(home()) : builder;
-    provenance = provenance == null ? ProvenanceConfig.unsigned() : provenance;
+  /** A builder holding every default (docs/worker.md; the job time limit of docs/workflow.md). */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** The config with the default builder settings. */
-  public WorkerConfig(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
-      String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
-      URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
-      Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
-      int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security,
-      BuildLimits buildLimits) {
-    this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
-        ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
-        grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
-        security, buildLimits, null, null);
-  }
-
-  /** This config with other builder settings. */
-  public WorkerConfig withBuilder(BuilderSettings settings) {
-    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits, settings, provenance);
-  }
-
-  /** This config with another provenance signing setup. */
-  public WorkerConfig withProvenance(ProvenanceConfig newProvenance) {
-    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits, builder, newProvenance);
+  /** A builder starting from this config. */
+  public Builder toBuilder() {
+    return builder().port(port).workdir(workdir).dockerHost(dockerHost).registryMode(registryMode)
+        .registryUrl(registryUrl).registryUser(registryUser).registryPassword(registryPassword)
+        .ecrEndpoint(ecrEndpoint).ecrCreateRepositories(ecrCreateRepositories).policy(policy)
+        .gitTokenFile(gitTokenFile).jobTimeLimit(jobTimeLimit).grace(grace).resultTtl(resultTtl)
+        .allowTagOverwrite(allowTagOverwrite).imageCacheBytes(imageCacheBytes).pushAttempts(pushAttempts)
+        .workerId(workerId).gitCacheDir(gitCacheDir).gitCacheBytes(gitCacheBytes)
+        .tlsCert(security.tlsCert()).tlsKey(security.tlsKey()).tlsClientCa(security.tlsClientCa())
+        .authTokenFile(security.authTokenFile()).listen(security.listen()).insecureListen(security.insecureListen())
+        .buildNetwork(buildLimits.networkMode()).buildMemoryBytes(buildLimits.memoryBytes())
+        .buildCpuShares(buildLimits.cpuShares()).buildCpusetCpus(buildLimits.cpusetCpus())
+        .maxCheckoutBytes(buildLimits.checkoutBytes()).allowedBaseRegistries(buildLimits.allowedBaseRegistries())
+        .allowedAddHosts(buildLimits.allowedAddHosts()).builderMode(builderSettings.mode())
+        .buildkitAddr(builderSettings.buildkitAddr()).buildctl(builderSettings.buildctl())
+        .registryCache(builderSettings.registryCache()).registryCacheFallback(builderSettings.registryCacheFallback())
+        .buildSecrets(builderSettings.secrets().files())
+        .signingKeyFile(provenance.signingKeyFile()).requireSigning(provenance.requireSigning());
   }
 
   /** {@code $BLACKTREE_HOME}, default {@code ~/.blacktree}. */
   static Path home() {
     return Path.of(System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree"));
-  }
-
-  /** The config with the default build limits. */
-  public WorkerConfig(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
-      String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
-      URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
-      Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
-      int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes, LinkSecurity security) {
-    this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
-        ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
-        grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
-        security, BuildLimits.defaults());
-  }
-
-  /** This config with other build limits. */
-  public WorkerConfig withBuildLimits(BuildLimits limits) {
-    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, limits, builder, provenance);
-  }
-
-  /** The config without link security (plaintext, no token). */
-  public WorkerConfig(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
-      String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
-      URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
-      Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
-      int pushAttempts, String workerId, Path gitCacheDir, long gitCacheBytes) {
-    this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
-        ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
-        grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
-        LinkSecurity.none());
-  }
-
-  /** This config with another link security. */
-  public WorkerConfig withSecurity(LinkSecurity newSecurity) {
-    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, newSecurity, buildLimits, builder, provenance);
-  }
-
-  /** The config without the git cache fields: default cache dir and bound. */
-  public WorkerConfig(int port, Path workdir, String dockerHost, RegistryMode registryMode, String registryUrl,
-      String registryUser, String registryPassword, URI ecrEndpoint, boolean ecrCreateRepositories, String region,
-      URI gitBaseUrl, Set<String> gitAllowedHosts, Path gitTokenFile, Set<String> allowedAccounts,
-      Duration jobTimeLimit, Duration grace, Duration resultTtl, boolean allowTagOverwrite, long imageCacheBytes,
-      int pushAttempts, String workerId) {
-    this(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword, ecrEndpoint,
-        ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts, jobTimeLimit,
-        grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, null,
-        DEFAULT_GIT_CACHE_BYTES);
   }
 
   /** The git cache directory in effect: {@link #gitCacheDir} or {@code <workdir>/../git-cache}. */
@@ -173,22 +94,6 @@ public record WorkerConfig(
     }
     Path parent = workdir.toAbsolutePath().getParent();
     return (parent == null ? workdir.toAbsolutePath() : parent).resolve("git-cache");
-  }
-
-  /** This config with another git cache directory and bound. */
-  public WorkerConfig withGitCache(Path dir, long bytes) {
-    return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, dir, bytes,
-        security, buildLimits, builder, provenance);
-  }
-
-  /** The defaults (docs/worker.md, docs/workflow.md timeouts). */
-  public static WorkerConfig defaults() {
-    return new WorkerConfig(DEFAULT_PORT, home().resolve("worker"), DEFAULT_DOCKER_HOST, RegistryMode.ECR, null, null,
-        null, null, false, ValidationPolicy.DEFAULT_REGION, ValidationPolicy.DEFAULT_GIT_BASE_URL,
-        Set.of("github.com"), null, Set.of(), DEFAULT_JOB_TIME_LIMIT, DEFAULT_GRACE, DEFAULT_RESULT_TTL, false,
-        DEFAULT_IMAGE_CACHE_BYTES, 3, null);
   }
 
   /** Every problem at once; empty when the config is usable. */
@@ -214,9 +119,6 @@ public record WorkerConfig(
     if (grace == null || grace.isNegative()) {
       out.add("grace: must not be negative");
     }
-    if (gitBaseUrl == null) {
-      out.add("gitBaseUrl: is required");
-    }
     if (pushAttempts < 1) {
       out.add("pushAttempts: must be at least 1");
     }
@@ -225,17 +127,9 @@ public record WorkerConfig(
     }
     out.addAll(security.problems());
     out.addAll(buildLimits.problems());
-    out.addAll(builder.problems());
+    out.addAll(builderSettings.problems());
     out.addAll(provenance.problems());
     return out;
-  }
-
-  /** This config with another port. */
-  public WorkerConfig withPort(int newPort) {
-    return new WorkerConfig(newPort, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
-        ecrEndpoint, ecrCreateRepositories, region, gitBaseUrl, gitAllowedHosts, gitTokenFile, allowedAccounts,
-        jobTimeLimit, grace, resultTtl, allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir,
-        gitCacheBytes, security, buildLimits, builder, provenance);
   }
 
   @Override
@@ -243,11 +137,120 @@ public record WorkerConfig(
     return "WorkerConfig[port=" + port + ", workdir=" + workdir + ", dockerHost=" + dockerHost + ", registryMode="
         + registryMode + ", registryUrl=" + registryUrl + ", registryUser=" + registryUser
         + ", registryPassword=" + (registryPassword == null ? "none" : "****") + ", ecrEndpoint=" + ecrEndpoint
-        + ", region=" + region + ", gitBaseUrl=" + gitBaseUrl + ", gitAllowedHosts=" + gitAllowedHosts
-        + ", allowedAccounts=" + allowedAccounts + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
+        + ", policy=" + policy + ", jobTimeLimit=" + jobTimeLimit + ", grace=" + grace
         + ", allowTagOverwrite=" + allowTagOverwrite + ", imageCacheBytes=" + imageCacheBytes
         + ", workerId=" + workerId + ", gitCacheDir=" + (workdir == null ? gitCacheDir : effectiveGitCacheDir())
         + ", gitCacheBytes=" + gitCacheBytes + ", security=" + security + ", buildLimits="
-        + buildLimits + ", builder=" + builder + ", provenance=" + provenance + "]";
+        + buildLimits + ", builder=" + builderSettings + ", provenance=" + provenance + "]";
+  }
+
+  /**
+   * Builds a {@link WorkerConfig}: every option starts at its default, written here once. The nested records
+   * ({@link LinkSecurity}, {@link BuildLimits}, {@link BuilderSettings}, {@link ProvenanceConfig}) are set one
+   * field at a time, under their flag's name.
+   */
+  public static final class Builder {
+    private int port = 50051;
+    private Path workdir = home().resolve("worker");
+    private String dockerHost = "unix:///var/run/docker.sock";
+    private RegistryMode registryMode = RegistryMode.ECR;
+    private String registryUrl;
+    private String registryUser;
+    private String registryPassword;
+    private URI ecrEndpoint;
+    private boolean ecrCreateRepositories;
+    private ValidationPolicy policy = ValidationPolicy.defaults();
+    private Path gitTokenFile;
+    private Duration jobTimeLimit = Defaults.JOB_TIME_LIMIT;
+    private Duration grace = Duration.ofSeconds(40);
+    private Duration resultTtl = Duration.ofHours(1);
+    private boolean allowTagOverwrite;
+    private long imageCacheBytes = 10L << 30;
+    private int pushAttempts = 3;
+    private String workerId;
+    private Path gitCacheDir;
+    private long gitCacheBytes = 5L << 30;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
+    private Path authTokenFile;
+    private String listen = LinkSecurity.DEFAULT_LISTEN;
+    private boolean insecureListen;
+    private String buildNetwork = "none";
+    private long buildMemoryBytes = 2L << 30;
+    private int buildCpuShares = 512;
+    private String buildCpusetCpus;
+    private long maxCheckoutBytes = 1L << 30;
+    private Set<String> allowedBaseRegistries = Set.of();
+    private Set<String> allowedAddHosts = Set.of();
+    private BuilderSettings.Mode builderMode = BuilderSettings.Mode.AUTO;
+    private String buildkitAddr = "unix://" + home().resolve("run/buildkitd.sock");
+    private Path buildctl = home().resolve("bin/buildctl");
+    private boolean registryCache = true;
+    private String registryCacheFallback = "main";
+    private Map<String, Path> buildSecrets = Map.of();
+    private Path signingKeyFile;
+    private boolean requireSigning;
+
+    private Builder() {}
+
+    public Builder port(int v) { port = v; return this; }
+    public Builder workdir(Path v) { workdir = v; return this; }
+    public Builder dockerHost(String v) { dockerHost = v; return this; }
+    public Builder registryMode(RegistryMode v) { registryMode = v; return this; }
+    public Builder registryUrl(String v) { registryUrl = v; return this; }
+    public Builder registryUser(String v) { registryUser = v; return this; }
+    public Builder registryPassword(String v) { registryPassword = v; return this; }
+    public Builder ecrEndpoint(URI v) { ecrEndpoint = v; return this; }
+    public Builder ecrCreateRepositories(boolean v) { ecrCreateRepositories = v; return this; }
+    public Builder policy(ValidationPolicy v) { policy = v; return this; }
+    public Builder gitTokenFile(Path v) { gitTokenFile = v; return this; }
+    public Builder jobTimeLimit(Duration v) { jobTimeLimit = v; return this; }
+    public Builder grace(Duration v) { grace = v; return this; }
+    public Builder resultTtl(Duration v) { resultTtl = v; return this; }
+    public Builder allowTagOverwrite(boolean v) { allowTagOverwrite = v; return this; }
+    public Builder imageCacheBytes(long v) { imageCacheBytes = v; return this; }
+    public Builder pushAttempts(int v) { pushAttempts = v; return this; }
+    public Builder workerId(String v) { workerId = v; return this; }
+    public Builder gitCacheDir(Path v) { gitCacheDir = v; return this; }
+    public Builder gitCacheBytes(long v) { gitCacheBytes = v; return this; }
+    public Builder tlsCert(Path v) { tlsCert = v; return this; }
+    public Builder tlsKey(Path v) { tlsKey = v; return this; }
+    public Builder tlsClientCa(Path v) { tlsClientCa = v; return this; }
+    public Builder authTokenFile(Path v) { authTokenFile = v; return this; }
+    public Builder listen(String v) { listen = v; return this; }
+    public Builder insecureListen(boolean v) { insecureListen = v; return this; }
+    public Builder buildNetwork(String v) { buildNetwork = v; return this; }
+    public Builder buildMemoryBytes(long v) { buildMemoryBytes = v; return this; }
+    public Builder buildCpuShares(int v) { buildCpuShares = v; return this; }
+    public Builder buildCpusetCpus(String v) { buildCpusetCpus = v; return this; }
+    public Builder maxCheckoutBytes(long v) { maxCheckoutBytes = v; return this; }
+    public Builder allowedBaseRegistries(Set<String> v) { allowedBaseRegistries = Set.copyOf(v); return this; }
+    public Builder allowedAddHosts(Set<String> v) { allowedAddHosts = Set.copyOf(v); return this; }
+    public Builder builderMode(BuilderSettings.Mode v) { builderMode = v; return this; }
+    public Builder buildkitAddr(String v) { buildkitAddr = v; return this; }
+    public Builder buildctl(Path v) { buildctl = v; return this; }
+    public Builder registryCache(boolean v) { registryCache = v; return this; }
+    public Builder registryCacheFallback(String v) { registryCacheFallback = v; return this; }
+    public Builder buildSecrets(Map<String, Path> v) { buildSecrets = Map.copyOf(v); return this; }
+    public Builder signingKeyFile(Path v) { signingKeyFile = v; return this; }
+    public Builder requireSigning(boolean v) { requireSigning = v; return this; }
+
+    /** The validation policy so far, for a caller that changes part of it. */
+    public ValidationPolicy policy() {
+      return policy;
+    }
+
+    public WorkerConfig build() {
+      return new WorkerConfig(port, workdir, dockerHost, registryMode, registryUrl, registryUser, registryPassword,
+          ecrEndpoint, ecrCreateRepositories, policy, gitTokenFile, jobTimeLimit, grace, resultTtl,
+          allowTagOverwrite, imageCacheBytes, pushAttempts, workerId, gitCacheDir, gitCacheBytes,
+          new LinkSecurity(tlsCert, tlsKey, tlsClientCa, authTokenFile, listen, insecureListen),
+          new BuildLimits(buildNetwork, buildMemoryBytes, buildCpuShares, buildCpusetCpus, maxCheckoutBytes,
+              allowedBaseRegistries, allowedAddHosts),
+          new BuilderSettings(builderMode, buildkitAddr, buildctl, registryCache, registryCacheFallback,
+              new BuildSecrets(buildSecrets)),
+          new ProvenanceConfig(signingKeyFile, requireSigning));
+    }
   }
 }

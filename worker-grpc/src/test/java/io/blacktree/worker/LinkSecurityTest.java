@@ -17,7 +17,7 @@ class LinkSecurityTest {
   @Test
   void listen_unset_isLoopback() {
     assertThat(new LinkSecurity(null, null, null, null, null, false).listen()).isEqualTo("127.0.0.1");
-    assertThat(LinkSecurity.none().loopback()).isTrue();
+    assertThat(WorkerConfig.builder().build().security().loopback()).isTrue();
   }
 
   @Test

@@ -157,7 +157,7 @@ class WorkerBuildIT extends WorkerItBase {
         URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
       WorkerConfig config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr2"), daemon.baseUrl(),
-          WorkerApp.registryLogin(config), GitCredentials.none(), c -> config)) {
+          WorkerApp.registryLogin(config), GitCredentials.none(), c -> config.toBuilder())) {
         JobResponse r = w.stub(300).runJob(request(repo, "main", "v3").build());
 
         assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
@@ -173,11 +173,8 @@ class WorkerBuildIT extends WorkerItBase {
   }
 
   static WorkerConfig ecrConfig(Path d, URI endpoint) {
-    WorkerConfig c = WorkerFixture.config(d, daemon.baseUrl());
-    return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
-        endpoint, true, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
-        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-ecr-worker")
-        .withBuilder(c.builder());
+    return WorkerFixture.config(d, daemon.baseUrl()).registryMode(WorkerConfig.RegistryMode.ECR).registryUrl(null)
+        .ecrEndpoint(endpoint).ecrCreateRepositories(true).workerId("it-ecr-worker").build();
   }
 
   /** Removes the local copy, pulls the reference from the registry and runs it without network. */

@@ -34,8 +34,8 @@ class WorkerBuildKitIT extends WorkerItBase {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuilder(WorkerFixture.builder(BuilderSettings.Mode.BUILDKIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.builderMode(BuilderSettings.Mode.BUILDKIT);
   }
 
   @Test

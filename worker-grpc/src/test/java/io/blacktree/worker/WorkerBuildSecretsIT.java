@@ -49,7 +49,7 @@ class WorkerBuildSecretsIT extends WorkerItBase {
   void buildkitAndEngine() throws Exception {
     WorkerFixture.requireBuildKit();
     engine = WorkerFixture.start(dir.resolve("w-engine"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), c -> c.withBuilder(settings(BuilderSettings.Mode.ENGINE)));
+        GitCredentials.none(), c -> withSecret(c.builderMode(BuilderSettings.Mode.ENGINE)));
   }
 
   @AfterAll
@@ -60,20 +60,18 @@ class WorkerBuildSecretsIT extends WorkerItBase {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuilder(settings(BuilderSettings.Mode.BUILDKIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return withSecret(defaults.builderMode(BuilderSettings.Mode.BUILDKIT));
   }
 
-  /** The test builder settings for {@code mode}, offering the secret file as id {@code npm}. */
-  private static BuilderSettings settings(BuilderSettings.Mode mode) {
-    BuilderSettings b = WorkerFixture.builder(mode);
+  /** The test worker offering the secret file as id {@code npm}. */
+  private static WorkerConfig.Builder withSecret(WorkerConfig.Builder config) {
     try {
       Path file = dir.resolve("npm-token");
       if (!Files.exists(file)) {
         Files.writeString(file, SECRET + "\n");
       }
-      return new BuilderSettings(b.mode(), b.buildkitAddr(), b.buildctl(), b.registryCache(),
-          b.registryCacheFallback(), new BuildSecrets(Map.of("npm", file)));
+      return config.buildSecrets(Map.of("npm", file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -57,7 +57,7 @@ class WorkerCanaryIT {
              URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
       WorkerConfig ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr"), git.baseUrl(),
-          WorkerApp.registryLogin(ecrConfig), GitCredentials.ofToken(canary), c -> ecrConfig)) {
+          WorkerApp.registryLogin(ecrConfig), GitCredentials.ofToken(canary), c -> ecrConfig.toBuilder())) {
         collect(w, request(repo, "main", "v1").putBuildArgs("NOTE", "plain").build(), seen);
       }
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-static"), git.baseUrl(),
@@ -99,10 +99,7 @@ class WorkerCanaryIT {
   }
 
   private static WorkerConfig ecrConfig(Path d, String gitBaseUrl, URI endpoint) {
-    WorkerConfig c = WorkerFixture.config(d, gitBaseUrl);
-    return new WorkerConfig(0, c.workdir(), c.dockerHost(), WorkerConfig.RegistryMode.ECR, null, null, null,
-        endpoint, false, "us-east-1", c.gitBaseUrl(), c.gitAllowedHosts(), null, c.allowedAccounts(),
-        c.jobTimeLimit(), c.grace(), c.resultTtl(), false, c.imageCacheBytes(), 3, "it-canary")
-        .withBuilder(c.builder());
+    return WorkerFixture.config(d, gitBaseUrl).registryMode(WorkerConfig.RegistryMode.ECR).registryUrl(null)
+        .ecrEndpoint(endpoint).workerId("it-canary").build();
   }
 }

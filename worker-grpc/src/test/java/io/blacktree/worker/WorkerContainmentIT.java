@@ -31,7 +31,7 @@ class WorkerContainmentIT {
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
     worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), c -> c.withBuildLimits(new BuildLimits("none", MEMORY, 256, null)));
+        GitCredentials.none(), c -> c.buildNetwork("none").buildMemoryBytes(MEMORY).buildCpuShares(256));
   }
 
   @AfterAll

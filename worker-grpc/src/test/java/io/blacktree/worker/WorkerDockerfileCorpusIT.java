@@ -55,8 +55,8 @@ class WorkerDockerfileCorpusIT extends WorkerItBase {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuilder(WorkerFixture.builder(BuilderSettings.Mode.BUILDKIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.builderMode(BuilderSettings.Mode.BUILDKIT);
   }
 
   static Stream<Case> corpus() {

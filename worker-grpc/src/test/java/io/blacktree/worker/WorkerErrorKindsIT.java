@@ -136,14 +136,11 @@ class WorkerErrorKindsIT extends WorkerItBase {
   void runJob_dockerEngineUnreachable_dockerUnavailable() throws Exception {
     String repo = unique("dockerdown");
     repos.create(repo, "main", app(repo));
-    WorkerConfig base = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl());
     String missing = "unix://" + dir.resolve("no-docker.sock");
-    WorkerConfig config = new WorkerConfig(0, base.workdir(), missing, base.registryMode(),
-        base.registryUrl(), null, null, null, false, base.region(), base.gitBaseUrl(), base.gitAllowedHosts(), null,
-        base.allowedAccounts(), base.jobTimeLimit(), base.grace(), base.resultTtl(), false, base.imageCacheBytes(), 3,
-        "it-no-docker").withBuilder(base.builder());
+    WorkerConfig config = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl()).dockerHost(missing)
+        .workerId("it-no-docker").build();
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-docker"), daemon.baseUrl(),
-        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> config)) {
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> config.toBuilder())) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.DOCKER_UNAVAILABLE, true);
     }
   }

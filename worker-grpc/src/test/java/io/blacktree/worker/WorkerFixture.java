@@ -1,5 +1,6 @@
 package io.blacktree.worker;
 
+import io.blacktree.core.ValidationPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.proto.worker.v1.GetStatusRequest;
@@ -60,8 +61,8 @@ final class WorkerFixture implements AutoCloseable {
 
   /** A worker with the test defaults (open registry, git base URL as given), adjusted by {@code customize}. */
   static WorkerFixture start(Path dir, String gitBaseUrl, RegistryLogin login, GitCredentials git,
-      UnaryOperator<WorkerConfig> customize) throws IOException {
-    WorkerConfig config = customize.apply(config(dir, gitBaseUrl));
+      UnaryOperator<WorkerConfig.Builder> customize) throws IOException {
+    WorkerConfig config = customize.apply(config(dir, gitBaseUrl)).build();
     return new WorkerFixture(config.workdir(),
         new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()), login, git));
   }
@@ -70,22 +71,19 @@ final class WorkerFixture implements AutoCloseable {
     return start(dir, gitBaseUrl, new NoLogin(OPEN_REGISTRY), GitCredentials.none(), c -> c);
   }
 
-  static WorkerConfig config(Path dir, String gitBaseUrl) {
-    WorkerConfig d = WorkerConfig.defaults();
-    return new WorkerConfig(0, dir.resolve("workdir"), d.dockerHost(), WorkerConfig.RegistryMode.NONE, OPEN_REGISTRY,
-        null, null, null, false, "us-east-1", URI.create(gitBaseUrl), Set.of(), null, Set.of(),
-        Duration.ofMinutes(5), Duration.ofSeconds(3), Duration.ofMinutes(10), false, Long.MAX_VALUE / 4, 3,
-        "it-worker").withBuilder(builder(BuilderSettings.Mode.ENGINE));
-  }
-
   /**
-   * The builder settings of a test worker: {@code mode} against the buildkitd {@code scripts/services} starts.
-   * The worker ITs pin the engine unless they are about BuildKit, so each path is tested on purpose.
+   * The test defaults: an ephemeral port, the open registry, repos from {@code gitBaseUrl}, short grace and job
+   * limit. The worker ITs pin the engine's builder unless they are about BuildKit (then
+   * {@code builderMode(BUILDKIT)} against the buildkitd {@code scripts/services} starts), so each path is tested
+   * on purpose.
    */
-  static BuilderSettings builder(BuilderSettings.Mode mode) {
-    BuilderSettings d = WorkerConfig.defaults().builder();
-    return new BuilderSettings(mode, d.buildkitAddr(), d.buildctl(), d.registryCache(), d.registryCacheFallback(),
-        d.secrets());
+  static WorkerConfig.Builder config(Path dir, String gitBaseUrl) {
+    return WorkerConfig.builder().port(0).workdir(dir.resolve("workdir"))
+        .registryMode(WorkerConfig.RegistryMode.NONE).registryUrl(OPEN_REGISTRY)
+        .policy(new ValidationPolicy(URI.create(gitBaseUrl), Set.of(), Set.of(), "us-east-1"))
+        .jobTimeLimit(Duration.ofMinutes(5)).grace(Duration.ofSeconds(3)).resultTtl(Duration.ofMinutes(10))
+        .imageCacheBytes(Long.MAX_VALUE / 4).pushAttempts(3).workerId("it-worker")
+        .builderMode(BuilderSettings.Mode.ENGINE);
   }
 
   WorkerGrpc.WorkerBlockingStub stub(long seconds) {
@@ -200,7 +198,7 @@ final class WorkerFixture implements AutoCloseable {
 
   /** Fails (CI) or skips the test when no buildkitd answers where the BuildKit builder looks for it. */
   static void requireBuildKit() {
-    BuilderSettings b = builder(BuilderSettings.Mode.BUILDKIT);
+    BuilderSettings b = WorkerConfig.builder().build().builderSettings();
     io.blacktree.testsupport.ServiceRequirement.requireThat(
         BuilderChoice.unreachable(b.buildkitAddr()) == null && Files.isExecutable(b.buildctl()),
         "buildkitd at " + b.buildkitAddr() + " and " + b.buildctl() + " (scripts/services start buildkit)");

@@ -21,7 +21,7 @@ abstract class WorkerItBase {
   static WorkerFixture worker;
 
   /** The class's worker configuration: {@code defaults} (WorkerFixture's test defaults) unless overridden. */
-  WorkerConfig configure(WorkerConfig defaults) {
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
     return defaults;
   }
 

@@ -77,8 +77,7 @@ class WorkerLinkSecurityIT {
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
     WorkerConfig config = WorkerFixture.config(dir.resolve("w"), daemon.baseUrl())
-        .withSecurity(new LinkSecurity(server.cert(), server.key(), pki.caCert, tokenFile,
-            LinkSecurity.DEFAULT_LISTEN, false));
+        .tlsCert(server.cert()).tlsKey(server.key()).tlsClientCa(pki.caCert).authTokenFile(tokenFile).build();
     worker = new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), Map.of());
     worker.start();

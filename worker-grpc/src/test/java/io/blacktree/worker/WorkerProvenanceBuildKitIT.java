@@ -14,7 +14,7 @@ class WorkerProvenanceBuildKitIT extends WorkerProvenanceIT {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return super.configure(defaults).withBuilder(WorkerFixture.builder(BuilderSettings.Mode.BUILDKIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return super.configure(defaults).builderMode(BuilderSettings.Mode.BUILDKIT);
   }
 }

@@ -189,10 +189,9 @@ class WorkerRegistryCacheIT {
   /** A worker on {@code host}'s buildkitd runs one job to success and is closed; its answer. */
   private JobResponse runOn(PrivateBuildKit host, String name, RegistryLogin login, boolean cache, String repo,
       String version) throws Exception {
-    BuilderSettings settings = new BuilderSettings(BuilderSettings.Mode.BUILDKIT, host.address(),
-        PrivateBuildKit.buildctl(), cache, BuilderSettings.DEFAULT_CACHE_FALLBACK, BuildSecrets.none());
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-" + name), daemon.baseUrl(), login,
-        GitCredentials.none(), c -> c.withBuilder(settings))) {
+        GitCredentials.none(), c -> c.builderMode(BuilderSettings.Mode.BUILDKIT).buildkitAddr(host.address())
+            .buildctl(PrivateBuildKit.buildctl()).registryCache(cache))) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", version).build());
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
       w.assertNoWorkspace();

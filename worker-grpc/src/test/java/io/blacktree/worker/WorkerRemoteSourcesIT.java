@@ -42,8 +42,8 @@ class WorkerRemoteSourcesIT extends WorkerItBase {
   static int allowedPort;
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuildLimits(BuildLimits.defaults().withRemoteSources(Set.of(), Set.of("localhost")));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.allowedAddHosts(Set.of("localhost"));
   }
 
   @BeforeAll

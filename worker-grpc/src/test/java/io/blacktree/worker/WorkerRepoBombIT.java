@@ -37,8 +37,8 @@ class WorkerRepoBombIT extends WorkerItBase {
   static Path outside;
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.maxCheckoutBytes(LIMIT);
   }
 
   @BeforeAll
@@ -88,7 +88,7 @@ class WorkerRepoBombIT extends WorkerItBase {
 
     try (WorkerFixture plain = WorkerFixture.start(dir.resolve("plain"), daemon.baseUrl(),
         new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(),
-        c -> c.withBuildLimits(BuildLimits.defaults().withCheckoutBytes(LIMIT)).withGitCache(null, 0))) {
+        c -> c.maxCheckoutBytes(LIMIT).gitCacheBytes(0))) {
       JobResponse r = run(plain, repo);
 
       assertThat(r.getStatus()).as(r.getLogs()).isEqualTo(JobResponse.Status.FAILED);

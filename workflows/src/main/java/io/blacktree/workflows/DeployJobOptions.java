@@ -37,7 +37,7 @@ public record DeployJobOptions(
 
   /** The defaults of docs/workflow.md's timeouts table. */
   public static DeployJobOptions defaults() {
-    return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, Duration.ofMinutes(30),
+    return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, io.blacktree.core.Defaults.JOB_TIME_LIMIT,
         Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),
         Duration.ofMinutes(5), Duration.ofDays(1), Duration.ZERO);
   }

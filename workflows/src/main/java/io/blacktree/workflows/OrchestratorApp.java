@@ -98,7 +98,7 @@ public final class OrchestratorApp implements AutoCloseable {
     deploy.registerActivitiesImplementations(
         new PublishActivitiesImpl(amqp, config.resultsExchange(), Duration.ofSeconds(10)));
     deploy.registerActivitiesImplementations(
-        new AffinityActivitiesImpl(service, config.namespace(), Duration.ofSeconds(5)));
+        new AffinityActivitiesImpl(service, client.getOptions().getNamespace(), Duration.ofSeconds(5)));
 
     Worker dispatch = factory.newWorker(config.dispatchTaskQueue(), WorkerOptions.newBuilder()
         .setWorkerTuner(new CompositeTuner(new FixedSizeSlotSupplier<>(10), new WorkerSlotSupplier(pool),
