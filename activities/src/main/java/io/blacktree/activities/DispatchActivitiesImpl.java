@@ -23,11 +23,6 @@ public final class DispatchActivitiesImpl implements DispatchActivities {
   private final DispatchObserver observer;
   private final String hostId;
 
-  public DispatchActivitiesImpl(WorkerPool pool, StepNotifier notifier, DispatchSettings settings,
-      SecretRedactor redactor, String hostId) {
-    this(pool, notifier, settings, redactor, DispatchObserver.NONE, hostId);
-  }
-
   /** {@code hostId}: this build host's identity ({@code --host-id}), reported in every outcome. */
   public DispatchActivitiesImpl(WorkerPool pool, StepNotifier notifier, DispatchSettings settings,
       SecretRedactor redactor, DispatchObserver observer, String hostId) {

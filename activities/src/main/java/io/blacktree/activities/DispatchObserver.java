@@ -1,7 +1,6 @@
 package io.blacktree.activities;
 
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Sees each dispatch attempt: how long it waited in the task queue for a free build worker, and how it ended.
@@ -26,20 +25,4 @@ public interface DispatchObserver {
   default void attemptStarted(DispatchRequest request, Duration queueWait) {}
 
   default void attemptFinished(DispatchRequest request, AttemptEnd end) {}
-
-  /** Calls each of {@code observers} in order. */
-  static DispatchObserver composite(List<DispatchObserver> observers) {
-    List<DispatchObserver> all = List.copyOf(observers);
-    return new DispatchObserver() {
-      @Override
-      public void attemptStarted(DispatchRequest request, Duration queueWait) {
-        all.forEach(o -> o.attemptStarted(request, queueWait));
-      }
-
-      @Override
-      public void attemptFinished(DispatchRequest request, AttemptEnd end) {
-        all.forEach(o -> o.attemptFinished(request, end));
-      }
-    };
-  }
 }

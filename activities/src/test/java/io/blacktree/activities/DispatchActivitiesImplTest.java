@@ -51,7 +51,8 @@ class DispatchActivitiesImplTest {
     DispatchSettings settings = new DispatchSettings(Duration.ofMillis(300), Duration.ofSeconds(3),
         Duration.ofSeconds(10), Duration.ofSeconds(2));
     env.registerActivitiesImplementations(new DispatchActivitiesImpl(pool,
-        (wf, run, attempt, w, step) -> steps.add(step.value()), settings, new SecretRedactor(), "host-1"));
+        (wf, run, attempt, w, step) -> steps.add(step.value()), settings, new SecretRedactor(), DispatchObserver.NONE,
+        "host-1"));
     env.setActivityHeartbeatListener(DispatchProgress.class, heartbeats::add);
   }
 

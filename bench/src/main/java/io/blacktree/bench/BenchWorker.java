@@ -6,6 +6,7 @@ import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
 import io.blacktree.worker.BuilderSettings;
+import io.blacktree.worker.JobObserver;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerConfig;
 import io.grpc.ManagedChannel;
@@ -46,7 +47,7 @@ final class BenchWorker implements AutoCloseable {
         .workerId("bench-worker").gitCacheDir(dir.resolve("git-cache"))
         .builderMode(BuilderSettings.Mode.parse(opts.builder())).buildkitAddr(buildkitAddr)
         .buildctl(opts.buildctl()).registryCache(registryCache).build();
-    app = WorkerApp.create(wc);
+    app = WorkerApp.create(wc, JobObserver.NONE);
     app.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", app.port()).usePlaintext().build();
   }

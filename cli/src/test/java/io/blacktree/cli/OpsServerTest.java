@@ -38,7 +38,7 @@ class OpsServerTest {
   @Test
   void metrics_registryWithCounter_prometheusText() throws Exception {
     try (Metrics metrics = new Metrics();
-         OpsServer server = OpsServer.start("127.0.0.1", 0, metrics::scrape, Readiness.always())) {
+         OpsServer server = OpsServer.start("127.0.0.1", 0, metrics::scrape, Readiness.Status::ok)) {
       metrics.registry().counter("blacktree.test.things", "kind", "a").increment(3);
       metrics.registry().timer("blacktree.test.wait").record(java.time.Duration.ofMillis(20));
 

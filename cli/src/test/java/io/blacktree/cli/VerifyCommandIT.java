@@ -13,6 +13,7 @@ import io.blacktree.worker.GitCredentials;
 import io.blacktree.worker.NoLogin;
 import io.blacktree.core.ValidationPolicy;
 import io.blacktree.worker.RegistryAuth;
+import io.blacktree.worker.JobObserver;
 import io.blacktree.worker.WorkerApp;
 import io.blacktree.worker.WorkerConfig;
 import io.blacktree.worker.provenance.AttestationSigner;
@@ -58,7 +59,8 @@ class VerifyCommandIT {
     String workflowId = "deploy:123456789012:us-east-1:" + repo + ":v1";
     try (GitDaemonServer git = GitDaemonServer.start(repos.baseDir());
          WorkerApp worker = new WorkerApp(config(dir, git.baseUrl(), keys.privateKey()),
-             WorkerApp.dockerClient(WorkerConfig.builder().build().dockerHost()), new NoLogin(REGISTRY), GitCredentials.none())) {
+             WorkerApp.dockerClient(WorkerConfig.builder().build().dockerHost()), new NoLogin(REGISTRY),
+             GitCredentials.none(), System.getenv(), JobObserver.NONE)) {
       worker.start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", worker.port()).usePlaintext().build();
       try {

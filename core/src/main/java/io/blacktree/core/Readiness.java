@@ -42,11 +42,6 @@ public interface Readiness {
     }
   }
 
-  /** Always ready (a process without dependencies to check). */
-  static Readiness always() {
-    return Status::ok;
-  }
-
   /** Ready when every one of {@code checks} is; all of them are run. */
   static Readiness all(List<Readiness> checks) {
     List<Readiness> copy = List.copyOf(checks);

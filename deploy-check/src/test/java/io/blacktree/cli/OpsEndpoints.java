@@ -26,7 +26,7 @@ public final class OpsEndpoints {
   /** Starts an ops server on an ephemeral loopback port and returns the paths it serves. */
   public static Set<String> served() throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    try (OpsServer server = OpsServer.start("127.0.0.1", 0, () -> "", Readiness.always())) {
+    try (OpsServer server = OpsServer.start("127.0.0.1", 0, () -> "", Readiness.Status::ok)) {
       HttpResponse<String> unknown = get(http, server, "/blacktree-deploy-check-unknown");
       if (unknown.statusCode() != 404) {
         throw new IllegalStateException("an unknown path answered " + unknown.statusCode() + ", not 404");

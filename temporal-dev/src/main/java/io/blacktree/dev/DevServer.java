@@ -54,11 +54,6 @@ public final class DevServer implements AutoCloseable {
       Objects.requireNonNull(startTimeout, "startTimeout");
     }
 
-    /** 127.0.0.1:7233, UI 8233, namespace default, 60 s to start, home from the environment. */
-    public static Options defaults() {
-      return new Options(blacktreeHome(), "127.0.0.1", 7233, 8233, "default", Duration.ofSeconds(60));
-    }
-
     public Path binary() {
       return home.resolve("go").resolve("bin").resolve("temporal");
     }

@@ -2,6 +2,7 @@ package io.blacktree.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blacktree.core.Defaults;
 import io.blacktree.core.Names;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -40,7 +41,8 @@ class DevServerIT {
   void findOrStart_serverAlreadyRunning_reusesItAndRegistersAttributes() throws Exception {
     Services.requireTemporal();
 
-    try (DevServer server = DevServer.findOrStart(DevServer.Options.defaults())) {
+    try (DevServer server = DevServer.findOrStart(new DevServer.Options(DevServer.blacktreeHome(), "127.0.0.1", 7233, 8233,
+        Defaults.NAMESPACE, Duration.ofSeconds(60)))) {
       assertThat(server.startedHere()).isFalse();
       assertThat(customAttributes(server.target(), "default")).containsKeys(
           Names.SEARCH_ATTRIBUTES.toArray(String[]::new));
@@ -50,7 +52,8 @@ class DevServerIT {
 
   @Test
   void findOrStart_nothingOnPort_startsServerThenCloseStopsIt(@TempDir Path home) throws Exception {
-    Path installed = DevServer.Options.defaults().binary();
+    Path installed = new DevServer.Options(DevServer.blacktreeHome(), "127.0.0.1", 7233, 8233,
+        Defaults.NAMESPACE, Duration.ofSeconds(60)).binary();
     Services.require(Files.isExecutable(installed), "Temporal CLI at " + installed);
     Files.createDirectories(home.resolve("go/bin"));
     Files.createSymbolicLink(home.resolve("go/bin/temporal"), installed);

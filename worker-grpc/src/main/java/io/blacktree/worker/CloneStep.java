@@ -35,11 +35,6 @@ final class CloneStep {
   private final GitMirrorCache mirrors;
   private final long checkoutBytes;
 
-  /** {@code mirrors} null = plain clone per job, unbounded. */
-  CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors) {
-    this(policy, credentials, mirrors, 0);
-  }
-
   /**
    * {@code mirrors} null = plain clone per job; its checkout (files outside {@code .git}) may hold at most
    * {@code checkoutBytes} (0 = no bound), else the job fails as POLICY_VIOLATION and the workspace goes with

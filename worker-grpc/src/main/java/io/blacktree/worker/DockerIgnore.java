@@ -29,12 +29,7 @@ final class DockerIgnore {
     this.rules = rules;
   }
 
-  /** No patterns: everything is sent. */
-  static DockerIgnore none() {
-    return NONE;
-  }
-
-  /** The context's {@code .dockerignore}, or {@link #none()} when there is none. */
+  /** The context's {@code .dockerignore}, or no patterns when there is none. */
   static DockerIgnore load(Path context, String dockerfileInContext) throws IOException {
     Path file = context.resolve(".dockerignore");
     if (!Files.isRegularFile(file)) {

@@ -40,26 +40,6 @@ public final class WorkerApp implements AutoCloseable {
   private final boolean insecureExposure;
 
   /**
-   * Wires the worker from already-built clients.
-   *
-   * @param docker        the Docker engine client (closed by {@link #close()})
-   * @param registryLogin how pushes authenticate (closed by {@link #close()} when AutoCloseable)
-   * @param git           the git credentials
-   */
-  public WorkerApp(WorkerConfig config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git) {
-    this(config, docker, registryLogin, git, System.getenv());
-  }
-
-  /**
-   * Wires the worker from already-built clients; {@code env} is where the bearer token is looked up
-   * ({@value LinkSecurity#TOKEN_ENV}) when no token file is configured.
-   */
-  public WorkerApp(WorkerConfig config, DockerClient docker, RegistryLogin registryLogin, GitCredentials git,
-      Map<String, String> env) {
-    this(config, docker, registryLogin, git, env, JobObserver.NONE);
-  }
-
-  /**
    * Wires the worker from already-built clients; {@code observer} sees every job's start, steps and end
    * (metrics, tracing: {@link JobObserver#composite}).
    *
@@ -152,12 +132,10 @@ public final class WorkerApp implements AutoCloseable {
     }
   }
 
-  /** Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires. */
-  public static WorkerApp create(WorkerConfig config) {
-    return create(config, JobObserver.NONE);
-  }
-
-  /** As {@link #create(WorkerConfig)}, with {@code observer} seeing every job. */
+  /**
+   * Builds the clients from {@code config} (Docker, ECR factory, git credentials from file/env) and wires, with
+   * {@code observer} seeing every job.
+   */
   public static WorkerApp create(WorkerConfig config, JobObserver observer) {
     try {
       return new WorkerApp(config, dockerClient(config.dockerHost()), registryLogin(config),

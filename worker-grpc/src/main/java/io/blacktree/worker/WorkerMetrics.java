@@ -94,7 +94,7 @@ public final class WorkerMetrics implements JobObserver {
     return Timer.builder("blacktree.worker.step.duration").description("wall time of one job step")
         .tag("step", step).tag("outcome", outcome)
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10))
-        .maximumExpectedValue(Duration.ofMinutes(30)).register(registry);
+        .maximumExpectedValue(io.blacktree.core.Defaults.JOB_TIME_LIMIT).register(registry);
   }
 
   static String stepName(Step step) {

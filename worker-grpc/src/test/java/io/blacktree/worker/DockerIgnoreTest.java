@@ -81,8 +81,9 @@ class DockerIgnoreTest {
   }
 
   @Test
-  void excludes_noPatterns_nothingExcluded() {
+  void excludes_noPatterns_nothingExcluded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path context)
+      throws java.io.IOException {
     assertThat(ignore("# only a comment\n").excludes("x")).isFalse();
-    assertThat(DockerIgnore.none().excludes(".git")).isFalse();
+    assertThat(DockerIgnore.load(context, "Dockerfile").excludes(".git")).isFalse();
   }
 }

@@ -64,7 +64,8 @@ final class WorkerFixture implements AutoCloseable {
       UnaryOperator<WorkerConfig.Builder> customize) throws IOException {
     WorkerConfig config = customize.apply(config(dir, gitBaseUrl)).build();
     return new WorkerFixture(config.workdir(),
-        new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()), login, git));
+        new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()), login, git, System.getenv(),
+            JobObserver.NONE));
   }
 
   static WorkerFixture start(Path dir, String gitBaseUrl) throws IOException {

@@ -1,5 +1,7 @@
 package io.blacktree.workflows;
 
+import io.blacktree.core.Defaults;
+import io.blacktree.core.Names;
 import java.time.Duration;
 
 /**
@@ -37,7 +39,7 @@ public record DeployJobOptions(
 
   /** The defaults of docs/workflow.md's timeouts table. */
   public static DeployJobOptions defaults() {
-    return new DeployJobOptions(io.blacktree.core.Names.DISPATCH_TASK_QUEUE, io.blacktree.core.Defaults.JOB_TIME_LIMIT,
+    return new DeployJobOptions(Names.DISPATCH_TASK_QUEUE, Defaults.JOB_TIME_LIMIT,
         Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),
         Duration.ofMinutes(5), Duration.ofDays(1), Duration.ZERO);
   }
@@ -46,10 +48,5 @@ public record DeployJobOptions(
   public DeployJobOptions withAffinityWait(Duration wait) {
     return new DeployJobOptions(dispatchTaskQueue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
         initialBackoff, maxBackoff, publishRetention, wait);
-  }
-
-  public DeployJobOptions withDispatchTaskQueue(String queue) {
-    return new DeployJobOptions(queue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
-        initialBackoff, maxBackoff, publishRetention, affinityWait);
   }
 }

@@ -49,25 +49,11 @@ public final class OrchestratorApp implements AutoCloseable {
   private final WorkerFactory factory;
   private final DispatchObserver dispatchObserver;
 
-  /** Takes already-built clients; {@link #close} closes all of them. */
-  public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
-      List<ManagedChannel> workerChannels, Connection amqp) {
-    this(config, service, client, workerChannels, amqp, null);
-  }
-
   /**
    * Takes already-built clients; {@link #close} closes all of them. {@code metrics}, when not null, gets the
    * dispatch metrics ({@link DispatchMetrics}); the Temporal SDK's own metrics and the job outcome counters go
-   * to the stubs' metrics scope.
-   */
-  public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
-      List<ManagedChannel> workerChannels, Connection amqp, MeterRegistry metrics) {
-    this(config, service, client, workerChannels, amqp, metrics, List.of());
-  }
-
-  /**
-   * As above, with {@code interceptors} on every Temporal worker of this orchestrator (e.g. {@link ActivityTracing};
-   * the trace context itself travels by the client's context propagators).
+   * to the stubs' metrics scope. {@code interceptors} go on every Temporal worker of this orchestrator (e.g.
+   * {@link ActivityTracing}; the trace context itself travels by the client's context propagators).
    */
   public OrchestratorApp(OrchestratorConfig config, WorkflowServiceStubs service, WorkflowClient client,
       List<ManagedChannel> workerChannels, Connection amqp, MeterRegistry metrics,

@@ -71,7 +71,7 @@ class DeployJobWorkflowTest {
   }
 
   private static DeployJobOptions options() {
-    return DeployJobOptions.defaults().withDispatchTaskQueue("test-dispatch");
+    return OrchestratorConfig.builder().dispatchTaskQueue("test-dispatch").build().workflowOptions();
   }
 
   static DeployJobWorkflow.DeployJobInput inputForHistories() {

@@ -94,7 +94,8 @@ final class HistoryRecorder {
       return;
     }
     String queue = prefix + "-" + name;
-    DeployJobOptions o = DeployJobOptions.defaults().withDispatchTaskQueue(queue + "-dispatch");
+    DeployJobOptions o = OrchestratorConfig.builder().dispatchTaskQueue(queue + "-dispatch").build()
+        .workflowOptions();
     DeployJobOptions fast = new DeployJobOptions(o.dispatchTaskQueue(), o.jobTimeLimit(), o.queueTtl(),
         o.heartbeatTimeout(), o.maxAttempts(), o.totalTime(), Duration.ofSeconds(1), o.maxBackoff(),
         o.publishRetention(), onHost == null ? Duration.ZERO : Duration.ofSeconds(5));

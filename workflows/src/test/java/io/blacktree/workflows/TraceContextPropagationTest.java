@@ -64,7 +64,8 @@ class TraceContextPropagationTest {
       seenInDispatch.add(Span.current().getSpanContext());
       return FakeDispatch.succeed("w1:1").apply(r);
     });
-    DeployJobOptions jobOptions = DeployJobOptions.defaults().withDispatchTaskQueue("trace-dispatch");
+    DeployJobOptions jobOptions = OrchestratorConfig.builder().dispatchTaskQueue("trace-dispatch").build()
+        .workflowOptions();
     Worker worker = env.newWorker("trace-deploy");
     worker.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(jobOptions));
     worker.registerActivitiesImplementations(new FakePublish());
