@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.testsupport.TestRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 class DispatchActivitiesImplTest {
   private static final BuildRequest REQUEST =
-      BuildRequest.of("acme/app", "main", "v1", "123456789012", "app").withRegion("us-east-1");
+      TestRequests.of("acme/app", "main", "v1", "123456789012", "app").withRegion("us-east-1");
 
   private FakeWorker worker;
   private ManagedChannel channel;

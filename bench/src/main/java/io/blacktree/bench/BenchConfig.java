@@ -43,7 +43,7 @@ record BenchConfig(Set<String> sections, int runs, int overheadJobs, int overhea
         Integer.parseInt(m.getOrDefault("pool-jobs", "200")),
         Long.parseLong(m.getOrDefault("pool-delay-ms", "2000")),
         Integer.parseInt(m.getOrDefault("cancel-runs", "5")),
-        m.getOrDefault("temporal", "127.0.0.1:7233"),
+        m.getOrDefault("temporal", io.blacktree.core.Defaults.TEMPORAL_TARGET),
         m.getOrDefault("registry", "127.0.0.1:5000"),
         Integer.parseInt(m.getOrDefault("big-mb", "60")),
         Integer.parseInt(m.getOrDefault("files", "1000")),

@@ -58,7 +58,7 @@ final class Pipeline implements AutoCloseable {
     String dispatchQueue = "bench-" + runId + "-dispatch";
     String exchange = prefix + Names.RESULTS_EXCHANGE;
     ConnectionFactory cf = new ConnectionFactory();
-    cf.setUri("amqp://guest:guest@127.0.0.1:5672");
+    cf.setUri(io.blacktree.core.Defaults.AMQP_URL);
     this.amqp = cf.newConnection("blacktree-bench");
     this.consume = amqp.createChannel();
     consume.exchangeDeclare(exchange, "topic", true);
@@ -77,8 +77,8 @@ final class Pipeline implements AutoCloseable {
     publish.confirmSelect();
     this.stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
         .setTarget(temporal).build());
-    this.client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace("default")
-        .build());
+    this.client = WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder()
+        .setNamespace(io.blacktree.core.Defaults.NAMESPACE).build());
   }
 
   private void onResult(byte[] body) {

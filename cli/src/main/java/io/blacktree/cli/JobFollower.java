@@ -3,7 +3,7 @@ package io.blacktree.cli;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
-import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;

@@ -1,6 +1,6 @@
 package io.blacktree.cli;
 
-import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.History;

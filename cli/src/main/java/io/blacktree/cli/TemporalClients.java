@@ -10,10 +10,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 public record TemporalClients(WorkflowServiceStubs service, WorkflowClient client, String namespace, String target,
     TemporalExtras extras) implements AutoCloseable {
 
-  public TemporalClients(WorkflowServiceStubs service, WorkflowClient client, String namespace, String target) {
-    this(service, client, namespace, target, TemporalExtras.NONE);
-  }
-
   @Override
   public void close() {
     service.shutdownNow();

@@ -52,12 +52,6 @@ public record TemporalExtras(
         grpcInterceptors, plus(workerInterceptors, workerInterceptor));
   }
 
-  /** These extras with a gRPC interceptor added on the Temporal channel. */
-  public TemporalExtras withGrpcInterceptor(ClientInterceptor interceptor) {
-    return new TemporalExtras(metricsScope, propagators, clientInterceptors, plus(grpcInterceptors, interceptor),
-        workerInterceptors);
-  }
-
   private static <T> List<T> plus(List<T> list, T item) {
     if (item == null) {
       return list;

@@ -60,7 +60,7 @@ class VerifyCommandIT {
     try (GitDaemonServer git = GitDaemonServer.start(repos.baseDir());
          WorkerApp worker = new WorkerApp(config(dir, git.baseUrl(), keys.privateKey()),
              WorkerApp.dockerClient(WorkerConfig.builder().build().dockerHost()), new NoLogin(REGISTRY),
-             GitCredentials.none(), System.getenv(), JobObserver.NONE)) {
+             GitCredentials.load(null, Map.of()), System.getenv(), JobObserver.NONE)) {
       worker.start();
       ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", worker.port()).usePlaintext().build();
       try {

@@ -27,13 +27,6 @@ public record BuildRequest(
     @JsonProperty("build_args") Map<String, String> buildArgs,
     @JsonProperty("tags") List<String> tags) {
 
-  /** The five fields of the original design; the optional ones absent. */
-  public static BuildRequest of(
-      String repoUrl, String branch, String deploymentVersion, String awsAccount, String ecrRepo) {
-    return new BuildRequest(
-        repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null, null, null, null);
-  }
-
   /**
    * This request as the pipeline carries it: {@code defaultRegion} when it names no region, else unchanged. The
    * one place the region default is applied (the intake, the worker's edge and clients that predict a workflow
@@ -46,11 +39,6 @@ public record BuildRequest(
   /** This request with {@code newRegion}. */
   public BuildRequest withRegion(String newRegion) {
     return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, newRegion, requestId,
-        commit, dockerfile, context, target, buildArgs, tags);
-  }
-
-  public BuildRequest withRequestId(String newRequestId) {
-    return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, region, newRequestId,
         commit, dockerfile, context, target, buildArgs, tags);
   }
 

@@ -22,7 +22,7 @@ class ErrorKindAndNamesTest {
 
   @Test
   void workflowId_defaultRegionFilledIn() {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v1.0.3", "123456789012", "team/app");
+    BuildRequest r = TestRequests.of("o/n", "main", "v1.0.3", "123456789012", "team/app");
     assertThat(Names.workflowId(r, "eu-west-1")).isEqualTo("deploy:123456789012:eu-west-1:team/app:v1.0.3");
     assertThat(Names.workflowId(r.withRegion("us-east-2"), "eu-west-1"))
         .isEqualTo("deploy:123456789012:us-east-2:team/app:v1.0.3");

@@ -157,7 +157,7 @@ class RequestParserTest {
 
   @Test
   void toJson_roundTrips_snakeCaseWithoutNulls() {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/n", "main", "v1", "123456789012", "app");
     String json = new String(parser.toJson(r), StandardCharsets.UTF_8);
     assertThat(json).contains("\"aws_account\":\"123456789012\"").doesNotContain("null");
     assertThat(((Accepted) parser.parse(parser.toJson(r))).request()).isEqualTo(r.withRegion("us-east-1"));

@@ -16,7 +16,7 @@ class RequestValidatorTest {
   private final RequestValidator validator = new RequestValidator(ValidationPolicy.defaults());
 
   private static BuildRequest valid() {
-    return BuildRequest.of("username/reponame", "main", "v1.0.3", "123456789012", "app-images");
+    return TestRequests.of("username/reponame", "main", "v1.0.3", "123456789012", "app-images");
   }
 
   private static List<String> render(List<Violation> violations) {
@@ -30,13 +30,13 @@ class RequestValidatorTest {
 
   @Test
   void validate_designExampleAsSentToday_tenDigitAccountRejected() {
-    BuildRequest r = BuildRequest.of("username/reponame", "main", "v1.0.3", "1234567890", "app-images");
+    BuildRequest r = TestRequests.of("username/reponame", "main", "v1.0.3", "1234567890", "app-images");
     assertThat(render(validator.validate(r))).containsExactly("aws_account: must be 12 digits");
   }
 
   @Test
   void validate_everyFieldMissing_reportsAllAtOnce() {
-    BuildRequest r = BuildRequest.of(null, "", null, null, null);
+    BuildRequest r = TestRequests.of(null, "", null, null, null);
     assertThat(validator.validate(r)).extracting(Violation::field)
         .containsExactlyInAnyOrder("repo_url", "branch", "deployment_version", "aws_account", "ecr_repo");
   }
@@ -48,20 +48,20 @@ class RequestValidatorTest {
       "http://github.com/a/b", "https://evil.example.com/a/b", "a/../b", "../../etc", "a/b\n", "a\u0000/b",
       "a/b/c", "owner", "/abs/path", "https://github.com/a/b?x=1", "https://github.com"})
   void validate_hostileRepoUrl_rejected(String repoUrl) {
-    BuildRequest r = BuildRequest.of(repoUrl, "main", "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of(repoUrl, "main", "v1", "123456789012", "app");
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactly("repo_url");
   }
 
   @Test
   void validate_overlongRepoUrl_rejected() {
-    BuildRequest r = BuildRequest.of("o/" + "n".repeat(600), "main", "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/" + "n".repeat(600), "main", "v1", "123456789012", "app");
     assertThat(validator.validate(r).toString()).contains("repo_url: must be at most 512 characters");
   }
 
   @Test
   void validate_disallowedHostAndUserinfo_arePolicyViolations() {
-    BuildRequest host = BuildRequest.of("https://evil.example.com/a/b", "main", "v1", "123456789012", "app");
-    BuildRequest scheme = BuildRequest.of("file:///etc", "main", "v1", "123456789012", "app");
+    BuildRequest host = TestRequests.of("https://evil.example.com/a/b", "main", "v1", "123456789012", "app");
+    BuildRequest scheme = TestRequests.of("file:///etc", "main", "v1", "123456789012", "app");
     assertThat(validator.validate(host)).extracting(Violation::kind).containsExactly(ErrorKind.POLICY_VIOLATION);
     assertThat(validator.validate(scheme)).extracting(Violation::kind).containsExactly(ErrorKind.POLICY_VIOLATION);
   }
@@ -69,7 +69,7 @@ class RequestValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"https://github.com/owner/name", "https://github.com/owner/name.git", "o.w-n_er/na.me"})
   void validate_goodRepoUrl_accepted(String repoUrl) {
-    BuildRequest r = BuildRequest.of(repoUrl, "main", "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of(repoUrl, "main", "v1", "123456789012", "app");
     assertThat(validator.validate(r)).isEmpty();
   }
 
@@ -78,9 +78,9 @@ class RequestValidatorTest {
     ValidationPolicy policy = new ValidationPolicy(
         URI.create("http://127.0.0.1:9418/"), Set.of("git.internal"), Set.of(), "eu-west-1");
     RequestValidator v = new RequestValidator(policy);
-    assertThat(v.validate(BuildRequest.of("http://127.0.0.1:9418/a/b", "main", "v1", "123456789012", "app")))
+    assertThat(v.validate(TestRequests.of("http://127.0.0.1:9418/a/b", "main", "v1", "123456789012", "app")))
         .isEmpty();
-    assertThat(v.validate(BuildRequest.of("https://git.internal/a/b", "main", "v1", "123456789012", "app")))
+    assertThat(v.validate(TestRequests.of("https://git.internal/a/b", "main", "v1", "123456789012", "app")))
         .isEmpty();
     assertThat(policy.cloneUrl("a/b")).hasToString("http://127.0.0.1:9418/a/b");
   }
@@ -89,40 +89,40 @@ class RequestValidatorTest {
   @ValueSource(strings = {"-main", "a..b", "a b", "a~b", "a^b", "a:b", "a?b", "a*b", "a[b", "a\\b", "a.lock",
       "a/", "/a", "a//b", "@", "a@{b", "a\tb", "a.", ".a"})
   void validate_badBranch_rejected(String branch) {
-    BuildRequest r = BuildRequest.of("o/n", branch, "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/n", branch, "v1", "123456789012", "app");
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactly("branch");
   }
 
   @Test
   void validate_longBranch_rejected() {
-    BuildRequest r = BuildRequest.of("o/n", "b".repeat(256), "v1", "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/n", "b".repeat(256), "v1", "123456789012", "app");
     assertThat(render(validator.validate(r))).containsExactly("branch: must be at most 255 characters");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"feature/x-1", "release-2026.11", "main", "v1.0"})
   void validate_goodBranch_accepted(String branch) {
-    assertThat(validator.validate(BuildRequest.of("o/n", branch, "v1", "123456789012", "app"))).isEmpty();
+    assertThat(validator.validate(TestRequests.of("o/n", branch, "v1", "123456789012", "app"))).isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {".v1", "-v1", "v1/2", "v 1", "v1:latest", "ü"})
   void validate_badDeploymentVersion_rejected(String version) {
-    BuildRequest r = BuildRequest.of("o/n", "main", version, "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/n", "main", version, "123456789012", "app");
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactly("deployment_version");
   }
 
   @Test
   void validate_versionOf129Chars_rejected() {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v".repeat(129), "123456789012", "app");
+    BuildRequest r = TestRequests.of("o/n", "main", "v".repeat(129), "123456789012", "app");
     assertThat(validator.validate(r)).hasSize(1);
-    assertThat(validator.validate(BuildRequest.of("o/n", "main", "v".repeat(128), "123456789012", "app"))).isEmpty();
+    assertThat(validator.validate(TestRequests.of("o/n", "main", "v".repeat(128), "123456789012", "app"))).isEmpty();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"12345678901", "1234567890123", "12345678901a", " 123456789012", "١٢٣٤٥٦٧٨٩٠١٢"})
   void validate_badAccount_rejected(String account) {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v1", account, "app");
+    BuildRequest r = TestRequests.of("o/n", "main", "v1", account, "app");
     assertThat(render(validator.validate(r))).containsExactly("aws_account: must be 12 digits");
   }
 
@@ -138,14 +138,14 @@ class RequestValidatorTest {
   @ParameterizedTest
   @ValueSource(strings = {"a", "App", "app_", "/app", "app/", "a//b", "a..b", "app images", "-app"})
   void validate_badEcrRepo_rejected(String repo) {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v1", "123456789012", repo);
+    BuildRequest r = TestRequests.of("o/n", "main", "v1", "123456789012", repo);
     assertThat(validator.validate(r)).extracting(Violation::field).containsExactly("ecr_repo");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"ab", "team/app-images", "a.b_c-d/e"})
   void validate_goodEcrRepo_accepted(String repo) {
-    assertThat(validator.validate(BuildRequest.of("o/n", "main", "v1", "123456789012", repo))).isEmpty();
+    assertThat(validator.validate(TestRequests.of("o/n", "main", "v1", "123456789012", repo))).isEmpty();
   }
 
   @Test

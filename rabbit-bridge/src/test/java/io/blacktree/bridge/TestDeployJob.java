@@ -4,7 +4,7 @@ import io.blacktree.core.JobStep;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ReplyTarget;
-import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.List;

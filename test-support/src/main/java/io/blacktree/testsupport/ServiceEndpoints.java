@@ -45,7 +45,7 @@ public record ServiceEndpoints(
         env.getOrDefault("BLACKTREE_TEST_REGISTRY_PASSWORD", "blacktree-secret"),
         colon < 0 ? amqp : amqp.substring(0, colon),
         colon < 0 ? 5672 : Integer.parseInt(amqp.substring(colon + 1)),
-        env.getOrDefault("BLACKTREE_TEST_TEMPORAL", "127.0.0.1:7233"),
+        env.getOrDefault("BLACKTREE_TEST_TEMPORAL", io.blacktree.core.Defaults.TEMPORAL_TARGET),
         env.getOrDefault("BLACKTREE_TEST_TEMPORAL_NAMESPACE", TestNamespace.DEFAULT));
   }
 

@@ -55,11 +55,6 @@ final class DockerfileTail {
 
   private DockerfileTail() {}
 
-  /** As {@link #split(String, boolean)} with a side Dockerfile that a {@code COPY} of the context would see. */
-  static Split split(String dockerfile) {
-    return split(dockerfile, false);
-  }
-
   /**
    * The split of {@code dockerfile}; with nothing peeled, {@code buildable} is the text unchanged.
    * {@code sideFileHidden}: the engine drops the side Dockerfile from the context once read (the context has no

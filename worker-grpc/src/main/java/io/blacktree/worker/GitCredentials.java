@@ -23,14 +23,6 @@ public final class GitCredentials {
     this.token = token == null || token.isBlank() ? null : token.strip();
   }
 
-  public static GitCredentials none() {
-    return new GitCredentials(null);
-  }
-
-  public static GitCredentials ofToken(String token) {
-    return new GitCredentials(token);
-  }
-
   /** From {@code file} when given, else from {@code env}'s {@value #ENV_TOKEN}. */
   public static GitCredentials load(Path file, Map<String, String> env) throws IOException {
     if (file != null) {

@@ -58,10 +58,6 @@ final class GitMirrorCache {
   private final long maxBytes;
   private final long maxCheckoutBytes;
 
-  GitMirrorCache(Path root, long maxBytes) {
-    this(root, maxBytes, 0);
-  }
-
   /** {@code maxCheckoutBytes}: most file bytes one checkout may write (0 = no bound), see {@link TreeExport}. */
   GitMirrorCache(Path root, long maxBytes, long maxCheckoutBytes) {
     this.root = root;

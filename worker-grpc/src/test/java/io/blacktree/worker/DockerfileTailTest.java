@@ -18,7 +18,7 @@ class DockerfileTailTest {
 
   @Test
   void split_trailingExecCmd_buildsTheRestAndSetsCmd() throws Exception {
-    DockerfileTail.Split s = DockerfileTail.split(HEAD + "CMD [\"/bin/sh\", \"/app/src/main.sh\"]\n");
+    DockerfileTail.Split s = DockerfileTail.split(HEAD + "CMD [\"/bin/sh\", \"/app/src/main.sh\"]\n", false);
     assertThat(s.buildable()).isEqualTo(HEAD);
     assertThat(s.peeled()).containsExactly("CMD [\"/bin/sh\", \"/app/src/main.sh\"]");
     assertThat(applied(s, "{\"Cmd\":[\"sh\"]}").toString()).isEqualTo("{\"Cmd\":[\"/bin/sh\",\"/app/src/main.sh\"]}");
@@ -27,7 +27,7 @@ class DockerfileTailTest {
   @Test
   void split_shellFormAndSeveralKinds_appliedInOrderLikeTheBuilder() throws Exception {
     DockerfileTail.Split s = DockerfileTail.split(HEAD + "# trailing comment\n\nENV A=1 B=\"two words\"\n"
-        + "EXPOSE 8080 53/UDP\nLABEL org.example.team=platform\nUSER app:app\nENV A=3\nCMD node server.js\n");
+        + "EXPOSE 8080 53/UDP\nLABEL org.example.team=platform\nUSER app:app\nENV A=3\nCMD node server.js\n", false);
     assertThat(s.peeled()).hasSize(6);
     assertThat(s.buildable()).isEqualTo(HEAD + "# trailing comment\n\n");
     ObjectNode c = applied(s, "{\"Env\":[\"PATH=/bin\",\"A=0\"],\"Labels\":{\"x\":\"y\"}}");
@@ -40,7 +40,7 @@ class DockerfileTailTest {
 
   @Test
   void split_entrypointWithoutEarlierCmd_clearsTheInheritedCmd() throws Exception {
-    DockerfileTail.Split s = DockerfileTail.split(HEAD + "ENTRYPOINT [\"/app/run\"]\n");
+    DockerfileTail.Split s = DockerfileTail.split(HEAD + "ENTRYPOINT [\"/app/run\"]\n", false);
     ObjectNode c = applied(s, "{\"Cmd\":[\"/bin/sh\"]}");
     assertThat(c.has("Cmd")).isFalse();
     assertThat(c.get("Entrypoint").toString()).isEqualTo("[\"/app/run\"]");
@@ -48,9 +48,9 @@ class DockerfileTailTest {
 
   @Test
   void split_entrypointAfterCmdInTheStage_keepsTheCmd() throws Exception {
-    DockerfileTail.Split kept = DockerfileTail.split(HEAD + "CMD [\"--serve\"]\nRUN true\nENTRYPOINT [\"/app/run\"]\n");
+    DockerfileTail.Split kept = DockerfileTail.split(HEAD + "CMD [\"--serve\"]\nRUN true\nENTRYPOINT [\"/app/run\"]\n", false);
     assertThat(applied(kept, "{\"Cmd\":[\"--serve\"]}").get("Cmd").toString()).isEqualTo("[\"--serve\"]");
-    DockerfileTail.Split both = DockerfileTail.split(HEAD + "CMD [\"--serve\"]\nENTRYPOINT [\"/app/run\"]\n");
+    DockerfileTail.Split both = DockerfileTail.split(HEAD + "CMD [\"--serve\"]\nENTRYPOINT [\"/app/run\"]\n", false);
     assertThat(both.peeled()).hasSize(2);
     assertThat(applied(both, "{\"Cmd\":[\"/bin/sh\"]}").get("Cmd").toString()).isEqualTo("[\"--serve\"]");
   }
@@ -59,33 +59,33 @@ class DockerfileTailTest {
   void split_onlyTheLastStageAndOnlyItsTail() {
     String text = "FROM base AS build\nRUN make\nCMD [\"x\"]\nFROM base\nCOPY --from=build /out /out\nRUN true\n"
         + "EXPOSE 80\nRUN echo after\nCMD [\"/out/app\"]\n";
-    DockerfileTail.Split s = DockerfileTail.split(text);
+    DockerfileTail.Split s = DockerfileTail.split(text, false);
     assertThat(s.peeled()).containsExactly("CMD [\"/out/app\"]");
     assertThat(s.buildable()).endsWith("RUN echo after\n");
   }
 
   @Test
   void split_whatCannotBeReadExactly_endsTheTail() {
-    assertThat(DockerfileTail.split(HEAD + "RUN true\nENV HOME=$HOME/x\nCMD [\"a\"]\n").peeled())
+    assertThat(DockerfileTail.split(HEAD + "RUN true\nENV HOME=$HOME/x\nCMD [\"a\"]\n", false).peeled())
         .containsExactly("CMD [\"a\"]");
-    assertThat(DockerfileTail.split(HEAD + "EXPOSE 8000-8010\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split(HEAD + "LABEL legacy value\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split(HEAD + "ENV A='single'\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split(HEAD + "CMD [\"a\",\n  \"b\"]\n").peeledAny()).as("multi-line").isFalse();
-    assertThat(DockerfileTail.split(HEAD + "CMD [\"a\", 1]\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split(HEAD + "HEALTHCHECK CMD true\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split(HEAD + "WORKDIR /srv\n").peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "EXPOSE 8000-8010\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "LABEL legacy value\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "ENV A='single'\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "CMD [\"a\",\n  \"b\"]\n", false).peeledAny()).as("multi-line").isFalse();
+    assertThat(DockerfileTail.split(HEAD + "CMD [\"a\", 1]\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "HEALTHCHECK CMD true\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split(HEAD + "WORKDIR /srv\n", false).peeledAny()).isFalse();
   }
 
   @Test
   void split_fileLevelConditions_peelNothing() {
-    assertThat(DockerfileTail.split("# escape=`\n" + HEAD + "CMD [\"a\"]\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split("FROM base\nSHELL [\"/bin/bash\", \"-c\"]\nRUN x\nCMD y\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split("FROM base\nCMD [\"a\"]\n").peeledAny()).as("nothing left to build").isFalse();
-    assertThat(DockerfileTail.split("FROM base\nCOPY . /app\nCMD [\"a\"]\n").peeledAny()).as("COPY .").isFalse();
-    assertThat(DockerfileTail.split("FROM base\nCOPY *.txt /app/\nCMD [\"a\"]\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split("FROM base\nADD ./ /app\nCMD [\"a\"]\n").peeledAny()).isFalse();
-    assertThat(DockerfileTail.split("RUN x\nCMD [\"a\"]\n").peeledAny()).as("no FROM").isFalse();
+    assertThat(DockerfileTail.split("# escape=`\n" + HEAD + "CMD [\"a\"]\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split("FROM base\nSHELL [\"/bin/bash\", \"-c\"]\nRUN x\nCMD y\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split("FROM base\nCMD [\"a\"]\n", false).peeledAny()).as("nothing left to build").isFalse();
+    assertThat(DockerfileTail.split("FROM base\nCOPY . /app\nCMD [\"a\"]\n", false).peeledAny()).as("COPY .").isFalse();
+    assertThat(DockerfileTail.split("FROM base\nCOPY *.txt /app/\nCMD [\"a\"]\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split("FROM base\nADD ./ /app\nCMD [\"a\"]\n", false).peeledAny()).isFalse();
+    assertThat(DockerfileTail.split("RUN x\nCMD [\"a\"]\n", false).peeledAny()).as("no FROM").isFalse();
   }
 
   @Test
@@ -99,7 +99,7 @@ class DockerfileTailTest {
   void split_continuationLinesAndDirectives_keepLineRanges() {
     String text = "# syntax=docker/dockerfile:1\nFROM base\nRUN a \\\n  # a comment inside\n  && b\n"
         + "COPY [\"src\", \"/app/src\"]\nADD https://example.com/x.tgz /tmp/\nCMD [\"a\"]\n";
-    DockerfileTail.Split s = DockerfileTail.split(text);
+    DockerfileTail.Split s = DockerfileTail.split(text, false);
     assertThat(s.peeled()).containsExactly("CMD [\"a\"]");
     assertThat(s.buildable()).isEqualTo(text.substring(0, text.indexOf("CMD")));
   }

@@ -73,7 +73,7 @@ class GitMirrorCacheIT {
   void checkout_sameRepoAgain_secondFetchGetsOnlyNewObjects() throws Exception {
     String repo = WorkerFixture.unique("mirror");
     repos.create(repo, "main", randomFiles(200, 2048, 1));
-    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-reuse"), Long.MAX_VALUE);
+    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-reuse"), Long.MAX_VALUE, 0);
 
     Path d1 = dest();
     GitMirrorCache.Result first = checkout(cache, url(repo), "main", "", d1);
@@ -103,7 +103,7 @@ class GitMirrorCacheIT {
   void checkout_exactCommitAlreadyInMirror_fetchesNothing() throws Exception {
     String repo = WorkerFixture.unique("commit");
     String sha = repos.create(repo, "main", Map.of("a.txt", "a\n"));
-    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-commit"), Long.MAX_VALUE);
+    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-commit"), Long.MAX_VALUE, 0);
     checkout(cache, url(repo), "main", "", dest());
 
     Path d = dest();
@@ -119,7 +119,7 @@ class GitMirrorCacheIT {
   void checkout_corruptedMirror_deletedFetchedAgainAndSucceeds() throws Exception {
     String repo = WorkerFixture.unique("corrupt");
     repos.create(repo, "main", Map.of("a.txt", "first\n"));
-    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-corrupt"), Long.MAX_VALUE);
+    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-corrupt"), Long.MAX_VALUE, 0);
     checkout(cache, url(repo), "main", "", dest());
     String sha = repos.commit(repo, "main", Map.of("a.txt", "second\n"), "second");
     corrupt(cache.mirrorFor(url(repo)));
@@ -138,7 +138,7 @@ class GitMirrorCacheIT {
   void checkout_missingBranch_failsAndKeepsTheGoodMirror() throws Exception {
     String repo = WorkerFixture.unique("nobranch");
     repos.create(repo, "main", Map.of("a.txt", "a\n"));
-    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-nobranch"), Long.MAX_VALUE);
+    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-nobranch"), Long.MAX_VALUE, 0);
     checkout(cache, url(repo), "main", "", dest());
 
     assertThatThrownBy(() -> checkout(cache, url(repo), "nope", "", dest()))
@@ -149,7 +149,7 @@ class GitMirrorCacheIT {
 
   @Test
   void checkout_cacheOverBound_leastRecentlyUsedMirrorEvicted() throws Exception {
-    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-evict"), 450_000);
+    GitMirrorCache cache = new GitMirrorCache(dir.resolve("cache-evict"), 450_000, 0);
     List<String> names = List.of(WorkerFixture.unique("lru-a"), WorkerFixture.unique("lru-b"),
         WorkerFixture.unique("lru-c"));
     long seed = 10;
@@ -173,8 +173,8 @@ class GitMirrorCacheIT {
     String repo = WorkerFixture.unique("shared");
     String sha = repos.create(repo, "main", randomFiles(100, 2048, 42));
     Path shared = dir.resolve("cache-shared");
-    GitMirrorCache a = new GitMirrorCache(shared, Long.MAX_VALUE);
-    GitMirrorCache b = new GitMirrorCache(shared, Long.MAX_VALUE);
+    GitMirrorCache a = new GitMirrorCache(shared, Long.MAX_VALUE, 0);
+    GitMirrorCache b = new GitMirrorCache(shared, Long.MAX_VALUE, 0);
     var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
     try {
       var fa = pool.submit(() -> checkout(a, url(repo), "main", "", dest()));
@@ -195,7 +195,7 @@ class GitMirrorCacheIT {
     String sha = repos.create(repo, "main", Map.of("a.txt", "a\n"));
     Path root = dir.resolve("cache-token");
     try (GitHttpServer http = GitHttpServer.start(repos.baseDir(), token)) {
-      GitMirrorCache cache = new GitMirrorCache(root, Long.MAX_VALUE);
+      GitMirrorCache cache = new GitMirrorCache(root, Long.MAX_VALUE, 0);
       GitMirrorCache.Result r = cache.checkout(URI.create(http.baseUrl() + repo), "main", "",
           new UsernamePasswordCredentialsProvider("x-access-token", token), dest(), () -> false,
           Instant.now().plusSeconds(60), s -> { });

@@ -135,7 +135,7 @@ class WorkerBuildIT extends WorkerItBase {
     repos.commit(repo, "main", Map.of("hello.txt", "second commit\n"), "second");
     try (GitHttpServer http = GitHttpServer.start(repos.baseDir(), token);
          WorkerFixture w = WorkerFixture.start(dir.resolve("w-http"), http.baseUrl(),
-             new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.ofToken(token), c -> c)) {
+             new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(token), c -> c)) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", "v2").setCommit(first).build());
 
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
@@ -157,7 +157,7 @@ class WorkerBuildIT extends WorkerItBase {
         URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
       WorkerConfig config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr2"), daemon.baseUrl(),
-          WorkerApp.registryLogin(config), GitCredentials.none(), c -> config.toBuilder())) {
+          WorkerApp.registryLogin(config), WorkerFixture.gitToken(null), c -> config.toBuilder())) {
         JobResponse r = w.stub(300).runJob(request(repo, "main", "v3").build());
 
         assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);

@@ -127,7 +127,7 @@ class WorkerBuildKitIT extends WorkerItBase {
     repos.create(repo, "main", app("auth " + repo));
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-auth"), daemon.baseUrl(),
         new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER, WorkerFixture.REGISTRY_PASSWORD),
-        GitCredentials.none(), this::configure)) {
+        WorkerFixture.gitToken(null), this::configure)) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", "v1").build());
 
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);

@@ -49,7 +49,7 @@ class WorkerBuildSecretsIT extends WorkerItBase {
   void buildkitAndEngine() throws Exception {
     WorkerFixture.requireBuildKit();
     engine = WorkerFixture.start(dir.resolve("w-engine"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), c -> withSecret(c.builderMode(BuilderSettings.Mode.ENGINE)));
+        WorkerFixture.gitToken(null), c -> withSecret(c.builderMode(BuilderSettings.Mode.ENGINE)));
   }
 
   @AfterAll

@@ -57,12 +57,12 @@ class WorkerCanaryIT {
              URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
       WorkerConfig ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr"), git.baseUrl(),
-          WorkerApp.registryLogin(ecrConfig), GitCredentials.ofToken(canary), c -> ecrConfig.toBuilder())) {
+          WorkerApp.registryLogin(ecrConfig), WorkerFixture.gitToken(canary), c -> ecrConfig.toBuilder())) {
         collect(w, request(repo, "main", "v1").putBuildArgs("NOTE", "plain").build(), seen);
       }
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-static"), git.baseUrl(),
           new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER, canary),
-          GitCredentials.ofToken(canary), c -> c)) {
+          WorkerFixture.gitToken(canary), c -> c)) {
         collect(w, request(repo, "main", "v2").build(), seen);
         try {
           w.stub(30).runJob(request(repo, "main", "v3").setBranch("").build());

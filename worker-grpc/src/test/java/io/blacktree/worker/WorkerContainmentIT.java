@@ -31,7 +31,7 @@ class WorkerContainmentIT {
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
     worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), c -> c.buildNetwork("none").buildMemoryBytes(MEMORY).buildCpuShares(256));
+        WorkerFixture.gitToken(null), c -> c.buildNetwork("none").buildMemoryBytes(MEMORY).buildCpuShares(256));
   }
 
   @AfterAll

@@ -89,7 +89,7 @@ class WorkerErrorKindsIT extends WorkerItBase {
     repos.create(repo, "main", app(repo));
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-auth"), daemon.baseUrl(),
         new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER, "wrong-password-123"),
-        GitCredentials.none(), c -> c)) {
+        WorkerFixture.gitToken(null), c -> c)) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.REGISTRY_AUTH_DENIED, false);
     }
   }
@@ -127,7 +127,7 @@ class WorkerErrorKindsIT extends WorkerItBase {
     String repo = unique("regdown");
     repos.create(repo, "main", app(repo));
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-reg"), daemon.baseUrl(),
-        new NoLogin("127.0.0.1:" + closedPort()), GitCredentials.none(), c -> c)) {
+        new NoLogin("127.0.0.1:" + closedPort()), WorkerFixture.gitToken(null), c -> c)) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.REGISTRY_UNAVAILABLE, true);
     }
   }
@@ -140,7 +140,7 @@ class WorkerErrorKindsIT extends WorkerItBase {
     WorkerConfig config = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl()).dockerHost(missing)
         .workerId("it-no-docker").build();
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-docker"), daemon.baseUrl(),
-        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> config.toBuilder())) {
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null), c -> config.toBuilder())) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.DOCKER_UNAVAILABLE, true);
     }
   }

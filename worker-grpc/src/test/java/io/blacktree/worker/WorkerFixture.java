@@ -69,7 +69,16 @@ final class WorkerFixture implements AutoCloseable {
   }
 
   static WorkerFixture start(Path dir, String gitBaseUrl) throws IOException {
-    return start(dir, gitBaseUrl, new NoLogin(OPEN_REGISTRY), GitCredentials.none(), c -> c);
+    return start(dir, gitBaseUrl, new NoLogin(OPEN_REGISTRY), gitToken(null), c -> c);
+  }
+
+  /** The worker's git credentials: {@code token} as if from env {@value GitCredentials#ENV_TOKEN}; null = none. */
+  static GitCredentials gitToken(String token) {
+    try {
+      return GitCredentials.load(null, token == null ? Map.of() : Map.of(GitCredentials.ENV_TOKEN, token));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**

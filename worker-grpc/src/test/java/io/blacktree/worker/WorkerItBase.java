@@ -30,7 +30,7 @@ abstract class WorkerItBase {
     repos = WorkerFixture.repos(dir);
     daemon = GitDaemonServer.start(repos.baseDir());
     worker = WorkerFixture.start(dir.resolve("w"), daemon.baseUrl(), new NoLogin(WorkerFixture.OPEN_REGISTRY),
-        GitCredentials.none(), this::configure);
+        WorkerFixture.gitToken(null), this::configure);
   }
 
   @AfterAll

@@ -79,7 +79,7 @@ class WorkerLinkSecurityIT {
     WorkerConfig config = WorkerFixture.config(dir.resolve("w"), daemon.baseUrl())
         .tlsCert(server.cert()).tlsKey(server.key()).tlsClientCa(pki.caCert).authTokenFile(tokenFile).build();
     worker = new WorkerApp(config, WorkerApp.dockerClient(config.dockerHost()),
-        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), Map.of(), JobObserver.NONE);
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null), Map.of(), JobObserver.NONE);
     worker.start();
   }
 

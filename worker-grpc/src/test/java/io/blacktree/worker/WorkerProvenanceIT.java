@@ -140,7 +140,7 @@ class WorkerProvenanceIT extends WorkerItBase {
     try (GitHttpServer http = GitHttpServer.start(repos.baseDir(), token);
          WorkerFixture w = WorkerFixture.start(dir.resolve("w-canary"), http.baseUrl(),
              new StaticLogin(WorkerFixture.AUTH_REGISTRY, WorkerFixture.REGISTRY_USER, WorkerFixture.REGISTRY_PASSWORD),
-             GitCredentials.ofToken(token), c -> c.signingKeyFile(keys.privateKey()).requireSigning(true))) {
+             WorkerFixture.gitToken(token), c -> c.signingKeyFile(keys.privateKey()).requireSigning(true))) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", "v1").putBuildArgs("DEPLOY_NOTE", argValue).build());
 
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);

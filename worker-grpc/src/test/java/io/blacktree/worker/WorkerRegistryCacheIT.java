@@ -190,7 +190,7 @@ class WorkerRegistryCacheIT {
   private JobResponse runOn(PrivateBuildKit host, String name, RegistryLogin login, boolean cache, String repo,
       String version) throws Exception {
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-" + name), daemon.baseUrl(), login,
-        GitCredentials.none(), c -> c.builderMode(BuilderSettings.Mode.BUILDKIT).buildkitAddr(host.address())
+        WorkerFixture.gitToken(null), c -> c.builderMode(BuilderSettings.Mode.BUILDKIT).buildkitAddr(host.address())
             .buildctl(PrivateBuildKit.buildctl()).registryCache(cache))) {
       JobResponse r = w.stub(300).runJob(request(repo, "main", version).build());
       assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);

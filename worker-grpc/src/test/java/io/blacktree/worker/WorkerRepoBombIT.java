@@ -87,7 +87,7 @@ class WorkerRepoBombIT extends WorkerItBase {
     String repo = repoWithHugeFile("bomb-file-nocache");
 
     try (WorkerFixture plain = WorkerFixture.start(dir.resolve("plain"), daemon.baseUrl(),
-        new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(),
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null),
         c -> c.maxCheckoutBytes(LIMIT).gitCacheBytes(0))) {
       JobResponse r = run(plain, repo);
 

@@ -104,9 +104,9 @@ class WorkerWarmIT extends WorkerItBase {
     Path cache = dir.resolve("shared-git-cache");
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try (WorkerFixture a = WorkerFixture.start(dir.resolve("wa"), daemon.baseUrl(),
-             new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> c.gitCacheDir(cache).gitCacheBytes(1L << 30));
+             new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null), c -> c.gitCacheDir(cache).gitCacheBytes(1L << 30));
          WorkerFixture b = WorkerFixture.start(dir.resolve("wb"), daemon.baseUrl(),
-             new NoLogin(WorkerFixture.OPEN_REGISTRY), GitCredentials.none(), c -> c.gitCacheDir(cache).gitCacheBytes(1L << 30))) {
+             new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null), c -> c.gitCacheDir(cache).gitCacheBytes(1L << 30))) {
       Future<JobResponse> fa = pool.submit(() -> run(a, () -> request(repo, "main", "v1").build()));
       Future<JobResponse> fb = pool.submit(() -> run(b, () -> request(repo, "main", "v2").build()));
       JobResponse ra = fa.get(300, TimeUnit.SECONDS);

@@ -43,10 +43,4 @@ public record DeployJobOptions(
         Duration.ofHours(2), Duration.ofSeconds(20), 4, Duration.ofHours(3), Duration.ofSeconds(10),
         Duration.ofMinutes(5), Duration.ofDays(1), Duration.ZERO);
   }
-
-  /** These options with cache affinity waiting {@code wait} for the last host (zero: off). */
-  public DeployJobOptions withAffinityWait(Duration wait) {
-    return new DeployJobOptions(dispatchTaskQueue, jobTimeLimit, queueTtl, heartbeatTimeout, maxAttempts, totalTime,
-        initialBackoff, maxBackoff, publishRetention, wait);
-  }
 }

@@ -1,5 +1,8 @@
 package io.blacktree.workflows;
 
+import io.blacktree.workflow.api.DeployJobWorkflow;
+import io.blacktree.workflow.api.JobTags;
+
 import io.blacktree.activities.DispatchOutcome;
 import io.blacktree.activities.DispatchRequest;
 import io.blacktree.activities.PublishActivities;

@@ -1,5 +1,7 @@
 package io.blacktree.workflows;
 
+import io.blacktree.workflow.api.DeployJobWorkflow;
+
 import com.rabbitmq.client.Connection;
 import io.blacktree.activities.AffinityActivitiesImpl;
 import io.blacktree.activities.DispatchActivitiesImpl;

@@ -9,6 +9,7 @@ import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.Names;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -69,8 +70,8 @@ class DeployJobAffinityTest {
 
   private DeployJobWorkflow start(TestWorkflowEnvironment env, Worker worker, FakeDispatch shared,
       FakeDispatch onHostA) {
-    DeployJobOptions options = DeployJobOptions.defaults().withDispatchTaskQueue(SHARED)
-        .withAffinityWait(Duration.ofMillis(waitMillis));
+    DeployJobOptions options = OrchestratorConfig.builder().dispatchTaskQueue(SHARED)
+        .affinityWait(Duration.ofMillis(waitMillis)).build().workflowOptions();
     worker.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(options));
     worker.registerActivitiesImplementations(publish, routes);
     env.newWorker(SHARED, FAST).registerActivitiesImplementations(shared);

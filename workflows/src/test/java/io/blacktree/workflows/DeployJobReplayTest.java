@@ -1,5 +1,7 @@
 package io.blacktree.workflows;
 
+import io.blacktree.workflow.api.DeployJobWorkflow.DeployJobInput;
+
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.blacktree.workflows;
 
+import io.blacktree.testsupport.TestRequests;
+import io.blacktree.workflow.api.DeployJobWorkflow;
+
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +55,7 @@ class DeployJobWorkflowTest {
       .build();
 
   static final BuildRequest REQUEST =
-      BuildRequest.of("acme/app", "main", "v1.0.3", "123456789012", "app-images").withRegion("us-east-1");
+      TestRequests.of("acme/app", "main", "v1.0.3", "123456789012", "app-images").withRegion("us-east-1");
 
   private final FakePublish publish = new FakePublish();
 

@@ -1,5 +1,7 @@
 package io.blacktree.workflows;
 
+import io.blacktree.workflow.api.DeployJobWorkflow;
+
 import io.blacktree.core.JobStep;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.TestNamespace;

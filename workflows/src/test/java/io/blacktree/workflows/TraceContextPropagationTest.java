@@ -1,5 +1,8 @@
 package io.blacktree.workflows;
 
+import io.blacktree.testsupport.TestRequests;
+import io.blacktree.workflow.api.DeployJobWorkflow;
+
 import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,7 +74,7 @@ class TraceContextPropagationTest {
     worker.registerActivitiesImplementations(new FakePublish());
     env.newWorker(jobOptions.dispatchTaskQueue()).registerActivitiesImplementations(dispatch);
     env.start();
-    BuildRequest request = BuildRequest.of("acme/app", "main", "v9", "123456789012", "app-images")
+    BuildRequest request = TestRequests.of("acme/app", "main", "v9", "123456789012", "app-images")
         .withRegion("us-east-1");
     DeployJobWorkflow wf = env.getWorkflowClient().newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
         .setTaskQueue("trace-deploy").setWorkflowId(Names.workflowId(request, "us-east-1")).build());

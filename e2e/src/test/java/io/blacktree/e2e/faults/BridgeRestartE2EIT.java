@@ -1,5 +1,6 @@
 package io.blacktree.e2e.faults;
 
+import io.blacktree.testsupport.TestRequests;
 import io.blacktree.testsupport.PrivateRabbit;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -138,7 +139,7 @@ class BridgeRestartE2EIT {
 
     void publish(int i) throws Exception {
       String ecrRepo = ids.name("req" + i);
-      BuildRequest request = BuildRequest.of("acme/app", "main", "v1", ACCOUNT, ecrRepo);
+      BuildRequest request = TestRequests.of("acme/app", "main", "v1", ACCOUNT, ecrRepo);
       synchronized (workflowIds) {
         workflowIds.add(Names.workflowId(request, REGION));
       }

@@ -1,10 +1,11 @@
 package io.blacktree.e2e.faults;
 
+import io.blacktree.testsupport.TestRequests;
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.Names;
 import io.blacktree.testsupport.TestIds;
 import io.blacktree.testsupport.git.GitRepos;
-import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -51,8 +52,8 @@ final class Job {
     if (createRepo) {
       repos.create(repo, "main", files);
     }
-    this.request = BuildRequest.of(repo, "main", version, FaultStack.ACCOUNT, ecrRepo)
-        .withRegion(FaultStack.REGION).withRequestId("req-" + ids.next(what));
+    this.request = TestRequests.of(repo, "main", version, FaultStack.ACCOUNT, ecrRepo,
+        FaultStack.REGION, "req-" + ids.next(what));
     this.workflowId = Names.workflowId(request, FaultStack.REGION);
   }
 

@@ -1,5 +1,6 @@
 package io.blacktree.e2e.soak;
 
+import io.blacktree.testsupport.TestRequests;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.Names;
@@ -147,8 +148,8 @@ final class SoakRun {
           stack.repos().create(repo, "main", files(soakId));
           String ecr = stack.ids().name("app" + p.index());
           body = bytes(request(repo, "v1", SoakPipeline.ACCOUNT, ecr, soakId));
-          workflowId = Names.workflowId(BuildRequest.of(repo, "main", "v1", SoakPipeline.ACCOUNT, ecr)
-              .withRequestId(soakId), SoakPipeline.REGION);
+          workflowId = Names.workflowId(TestRequests.of(repo, "main", "v1", SoakPipeline.ACCOUNT, ecr,
+              null, soakId), SoakPipeline.REGION);
           validBodies.put(p.index(), body);
           validIds.put(p.index(), workflowId);
         }

@@ -1,5 +1,6 @@
 package io.blacktree.e2e.support;
 
+import io.blacktree.testsupport.TestRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,7 @@ import io.blacktree.testsupport.ServiceRequirement.Service;
 import io.blacktree.testsupport.TestIds;
 import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
-import io.blacktree.workflows.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -146,8 +147,7 @@ public final class DeployJobStack implements AutoCloseable {
       this.version = version;
       this.commit = repos.create(repo, "main", BlacktreeStack.app(text, extra));
       this.requestId = "req-" + ids.next(text);
-      this.request = BuildRequest.of(repo, "main", version, ACCOUNT, ecrRepo).withRegion(REGION)
-          .withRequestId(requestId);
+      this.request = TestRequests.of(repo, "main", version, ACCOUNT, ecrRepo, REGION, requestId);
       this.workflowId = Names.workflowId(request, REGION);
     }
 

@@ -1,4 +1,4 @@
-package io.blacktree.workflows;
+package io.blacktree.workflow.api;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;

@@ -1,4 +1,4 @@
-package io.blacktree.workflows;
+package io.blacktree.workflow.api;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.JobStep;
@@ -31,14 +31,14 @@ public final class JobTags {
   }
 
   /** The same attributes as upserts, for workflow code. */
-  static SearchAttributeUpdate<?>[] searchAttributeUpdates(BuildRequest request) {
+  public static SearchAttributeUpdate<?>[] searchAttributeUpdates(BuildRequest request) {
     return atStart(request).entrySet().stream()
         .map(e -> e.getKey().valueSet(e.getValue()))
         .toArray(SearchAttributeUpdate<?>[]::new);
   }
 
   /** The step attribute's upsert. */
-  static SearchAttributeUpdate<String> step(JobStep step) {
+  public static SearchAttributeUpdate<String> step(JobStep step) {
     return STEP.valueSet(step.value());
   }
 
