@@ -8,6 +8,6 @@ final class TestRequests {
   static BuildRequest of(String repoUrl, String branch, String deploymentVersion, String awsAccount,
       String ecrRepo) {
     return new BuildRequest(repoUrl, branch, deploymentVersion, awsAccount, ecrRepo, null, null, null, null, null,
-        null, null, null, null);
+        null, null, null);
   }
 }
