@@ -35,12 +35,6 @@ public record BridgeConfig(String taskQueue, int prefetch, int deliveryLimit, Qu
     return new Builder();
   }
 
-  /** A builder starting from this config. */
-  public Builder toBuilder() {
-    return builder().taskQueue(taskQueue).prefetch(prefetch).deliveryLimit(deliveryLimit).queueNames(queueNames)
-        .policy(policy).maxBackoff(maxBackoff).rpcTimeout(rpcTimeout).connectionName(connectionName);
-  }
-
   /** Builds a {@link BridgeConfig}; every option starts at its default, written here once. */
   public static final class Builder {
     private String taskQueue = Names.DEPLOY_TASK_QUEUE;

@@ -62,26 +62,6 @@ public record WorkerConfig(
     return new Builder();
   }
 
-  /** A builder starting from this config. */
-  public Builder toBuilder() {
-    return builder().port(port).workdir(workdir).dockerHost(dockerHost).registryMode(registryMode)
-        .registryUrl(registryUrl).registryUser(registryUser).registryPassword(registryPassword)
-        .ecrEndpoint(ecrEndpoint).ecrCreateRepositories(ecrCreateRepositories).policy(policy)
-        .gitTokenFile(gitTokenFile).jobTimeLimit(jobTimeLimit).grace(grace).resultTtl(resultTtl)
-        .allowTagOverwrite(allowTagOverwrite).imageCacheBytes(imageCacheBytes).pushAttempts(pushAttempts)
-        .workerId(workerId).gitCacheDir(gitCacheDir).gitCacheBytes(gitCacheBytes)
-        .tlsCert(security.tlsCert()).tlsKey(security.tlsKey()).tlsClientCa(security.tlsClientCa())
-        .authTokenFile(security.authTokenFile()).listen(security.listen()).insecureListen(security.insecureListen())
-        .buildNetwork(buildLimits.networkMode()).buildMemoryBytes(buildLimits.memoryBytes())
-        .buildCpuShares(buildLimits.cpuShares()).buildCpusetCpus(buildLimits.cpusetCpus())
-        .maxCheckoutBytes(buildLimits.checkoutBytes()).allowedBaseRegistries(buildLimits.allowedBaseRegistries())
-        .allowedAddHosts(buildLimits.allowedAddHosts()).builderMode(builderSettings.mode())
-        .buildkitAddr(builderSettings.buildkitAddr()).buildctl(builderSettings.buildctl())
-        .registryCache(builderSettings.registryCache()).registryCacheFallback(builderSettings.registryCacheFallback())
-        .buildSecrets(builderSettings.secrets().files())
-        .signingKeyFile(provenance.signingKeyFile()).requireSigning(provenance.requireSigning());
-  }
-
   /** {@code $BLACKTREE_HOME}, default {@code ~/.blacktree}. */
   static Path home() {
     return Path.of(System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree"));

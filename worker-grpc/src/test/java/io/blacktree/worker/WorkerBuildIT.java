@@ -155,9 +155,9 @@ class WorkerBuildIT extends WorkerItBase {
     System.setProperty("aws.secretAccessKey", "test-secret-key");
     try (EcrStubServer ecr = EcrStubServer.start(WorkerFixture.REGISTRY_USER, WorkerFixture.REGISTRY_PASSWORD,
         URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
-      WorkerConfig config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
+      WorkerConfig.Builder config = ecrConfig(dir.resolve("w-ecr2"), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr2"), daemon.baseUrl(),
-          WorkerApp.registryLogin(config), WorkerFixture.gitToken(null), c -> config.toBuilder())) {
+          WorkerApp.registryLogin(config.build()), WorkerFixture.gitToken(null), c -> config)) {
         JobResponse r = w.stub(300).runJob(request(repo, "main", "v3").build());
 
         assertThat(r.getStatus()).as(r.getErrorMessage() + "\n" + r.getLogs()).isEqualTo(JobResponse.Status.SUCCESS);
@@ -172,9 +172,9 @@ class WorkerBuildIT extends WorkerItBase {
     }
   }
 
-  static WorkerConfig ecrConfig(Path d, URI endpoint) {
+  static WorkerConfig.Builder ecrConfig(Path d, URI endpoint) {
     return WorkerFixture.config(d, daemon.baseUrl()).registryMode(WorkerConfig.RegistryMode.ECR).registryUrl(null)
-        .ecrEndpoint(endpoint).ecrCreateRepositories(true).workerId("it-ecr-worker").build();
+        .ecrEndpoint(endpoint).ecrCreateRepositories(true).workerId("it-ecr-worker");
   }
 
   /** Removes the local copy, pulls the reference from the registry and runs it without network. */

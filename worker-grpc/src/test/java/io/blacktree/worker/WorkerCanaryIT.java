@@ -55,9 +55,9 @@ class WorkerCanaryIT {
     try (GitHttpServer git = GitHttpServer.start(repos.baseDir(), canary);
          EcrStubServer ecr = EcrStubServer.start(WorkerFixture.REGISTRY_USER, canary,
              URI.create("http://" + WorkerFixture.AUTH_REGISTRY))) {
-      WorkerConfig ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
+      WorkerConfig.Builder ecrConfig = ecrConfig(dir.resolve("w-ecr"), git.baseUrl(), ecr.endpoint());
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-ecr"), git.baseUrl(),
-          WorkerApp.registryLogin(ecrConfig), WorkerFixture.gitToken(canary), c -> ecrConfig.toBuilder())) {
+          WorkerApp.registryLogin(ecrConfig.build()), WorkerFixture.gitToken(canary), c -> ecrConfig)) {
         collect(w, request(repo, "main", "v1").putBuildArgs("NOTE", "plain").build(), seen);
       }
       try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-static"), git.baseUrl(),
@@ -98,8 +98,8 @@ class WorkerCanaryIT {
     }
   }
 
-  private static WorkerConfig ecrConfig(Path d, String gitBaseUrl, URI endpoint) {
+  private static WorkerConfig.Builder ecrConfig(Path d, String gitBaseUrl, URI endpoint) {
     return WorkerFixture.config(d, gitBaseUrl).registryMode(WorkerConfig.RegistryMode.ECR).registryUrl(null)
-        .ecrEndpoint(endpoint).workerId("it-canary").build();
+        .ecrEndpoint(endpoint).workerId("it-canary");
   }
 }

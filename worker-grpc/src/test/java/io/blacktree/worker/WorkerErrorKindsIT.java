@@ -137,10 +137,9 @@ class WorkerErrorKindsIT extends WorkerItBase {
     String repo = unique("dockerdown");
     repos.create(repo, "main", app(repo));
     String missing = "unix://" + dir.resolve("no-docker.sock");
-    WorkerConfig config = WorkerFixture.config(dir.resolve("w-docker"), daemon.baseUrl()).dockerHost(missing)
-        .workerId("it-no-docker").build();
     try (WorkerFixture w = WorkerFixture.start(dir.resolve("w-docker"), daemon.baseUrl(),
-        new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null), c -> config.toBuilder())) {
+        new NoLogin(WorkerFixture.OPEN_REGISTRY), WorkerFixture.gitToken(null),
+        c -> c.dockerHost(missing).workerId("it-no-docker"))) {
       runExpectingFailure(w, request(repo, "main", "v1").build(), ErrorKind.DOCKER_UNAVAILABLE, true);
     }
   }
