@@ -53,7 +53,7 @@ public record BuilderSettings(Mode mode, String buildkitAddr, Path buildctl, boo
       out.add("registryCacheFallback: must be a branch name or empty");
     }
     if (secrets == null) {
-      out.add("secrets: is required (BuildSecrets.none() for none)");
+      out.add("secrets: is required (no secrets: an empty BuildSecrets)");
     } else {
       out.addAll(secrets.problems());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class FrontendOptionsTest {
 
   @Test
   void args_defaultLimits_builtInFrontendNoNetworkMemoryWithoutSwapAndCpuShares() {
-    String args = String.join(" ", new FrontendOptions(BuildLimits.defaults())
+    String args = String.join(" ", new FrontendOptions(WorkerConfig.builder().build().buildLimits())
         .args("", Map.of("MODE", "prod"), IN));
 
     assertThat(args).contains("--opt filename=Dockerfile.prod", "--opt cmdline=", "--opt force-network-mode=none",
@@ -23,8 +24,8 @@ class FrontendOptionsTest {
 
   @Test
   void args_targetCpusetAndNoLimits_targetAndCpusetOnly() {
-    String args = String.join(" ", new FrontendOptions(new BuildLimits("default", 0, 0, "0-1"))
-        .args("runtime", Map.of(), IN));
+    String args = String.join(" ", new FrontendOptions(new BuildLimits("default", 0, 0, "0-1", 1L << 30, Set.of(),
+        Set.of())).args("runtime", Map.of(), IN));
 
     assertThat(args).contains("--opt target=runtime", "--opt cpusetcpus=0-1", "--opt cmdline=")
         .doesNotContain("force-network-mode", "memory=", "memswap=", "cpushares=");

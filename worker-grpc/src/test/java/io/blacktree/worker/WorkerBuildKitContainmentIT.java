@@ -29,9 +29,9 @@ class WorkerBuildKitContainmentIT extends WorkerItBase {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuilder(WorkerFixture.builder(BuilderSettings.Mode.BUILDKIT))
-        .withBuildLimits(new BuildLimits("none", MEMORY, CPU_SHARES, "0"));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.builderMode(BuilderSettings.Mode.BUILDKIT).buildNetwork("none").buildMemoryBytes(MEMORY)
+        .buildCpuShares(CPU_SHARES).buildCpusetCpus("0");
   }
 
   private static JobResponse run(String name, Map<String, Object> files) throws Exception {

@@ -57,8 +57,8 @@ class WorkerExamplesIT extends WorkerItBase {
   }
 
   @Override
-  WorkerConfig configure(WorkerConfig defaults) {
-    return defaults.withBuilder(WorkerFixture.builder(BuilderSettings.Mode.BUILDKIT));
+  WorkerConfig.Builder configure(WorkerConfig.Builder defaults) {
+    return defaults.builderMode(BuilderSettings.Mode.BUILDKIT);
   }
 
   @ParameterizedTest(name = "{0}")
