@@ -74,7 +74,8 @@ class DeployJobWorkflowTest {
   }
 
   private static DeployJobOptions options() {
-    return OrchestratorConfig.builder().dispatchTaskQueue("test-dispatch").build().workflowOptions();
+    return OrchestratorConfig.builder().dispatchTaskQueue("test-dispatch").affinityWait(Duration.ZERO).build()
+        .workflowOptions();
   }
 
   static DeployJobWorkflow.DeployJobInput inputForHistories() {

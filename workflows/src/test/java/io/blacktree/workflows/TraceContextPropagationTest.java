@@ -67,8 +67,8 @@ class TraceContextPropagationTest {
       seenInDispatch.add(Span.current().getSpanContext());
       return FakeDispatch.succeed("w1:1").apply(r);
     });
-    DeployJobOptions jobOptions = OrchestratorConfig.builder().dispatchTaskQueue("trace-dispatch").build()
-        .workflowOptions();
+    DeployJobOptions jobOptions = OrchestratorConfig.builder().dispatchTaskQueue("trace-dispatch")
+        .affinityWait(java.time.Duration.ZERO).build().workflowOptions();
     Worker worker = env.newWorker("trace-deploy");
     worker.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(jobOptions));
     worker.registerActivitiesImplementations(new FakePublish());
