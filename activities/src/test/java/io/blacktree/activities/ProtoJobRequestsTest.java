@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.proto.worker.v1.JobRequest;
+import io.blacktree.testsupport.TestRequests;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class ProtoJobRequestsTest {
   @Test
   void fromDispatch_optionalFieldsAbsent_leftEmpty() {
     JobRequest r = ProtoJobRequests.fromDispatch(new DispatchRequest(
-        BuildRequest.of("acme/app", "main", "v1", "123456789012", "app").withRegion("us-east-1"),
+        TestRequests.of("acme/app", "main", "v1", "123456789012", "app").withRegion("us-east-1"),
         "deploy:x", "run-1", 1, 1, 600, null, null, 0));
 
     assertThat(r.getCommit()).isEmpty();

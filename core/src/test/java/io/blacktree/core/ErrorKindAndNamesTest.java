@@ -33,7 +33,7 @@ class ErrorKindAndNamesTest {
 
   @Test
   void withDefaultRegion_onlyWhenTheRequestHasNone() {
-    BuildRequest r = BuildRequest.of("o/n", "main", "v1.0.3", "123456789012", "team/app");
+    BuildRequest r = TestRequests.of("o/n", "main", "v1.0.3", "123456789012", "team/app");
     assertThat(r.withDefaultRegion("eu-west-1").region()).isEqualTo("eu-west-1");
     assertThat(r.withRegion("").withDefaultRegion("eu-west-1").region()).isEqualTo("eu-west-1");
     assertThat(r.withRegion("us-east-2").withDefaultRegion("eu-west-1").region()).isEqualTo("us-east-2");

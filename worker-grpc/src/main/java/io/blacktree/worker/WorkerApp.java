@@ -67,8 +67,7 @@ public final class WorkerApp implements AutoCloseable {
       throw new IllegalArgumentException(refusal);
     });
     this.insecureExposure = security.insecureExposure(token != null);
-    ValidationPolicy policy = new ValidationPolicy(config.gitBaseUrl(), config.gitAllowedHosts(),
-        config.allowedAccounts(), config.region());
+    ValidationPolicy policy = config.policy();
     String workerId = config.workerId() != null ? config.workerId() : hostname() + ":" + config.port();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     JobRunner runner = new JobRunner(
@@ -105,7 +104,7 @@ public final class WorkerApp implements AutoCloseable {
 
   private static BuilderChoice builders(WorkerConfig config, DockerClient docker, LoginStep login,
       RegistryTags tags) {
-    BuilderSettings b = config.builder();
+    BuilderSettings b = config.builderSettings();
     EngineBuilder engine = new EngineBuilder(new BuildStep(docker, config.buildLimits()), login,
         new PushStep(docker, tags), new ImagePruner(docker, config.imageCacheBytes()));
     BuildKitBuilder buildkit = new BuildKitBuilder(login,
@@ -148,7 +147,7 @@ public final class WorkerApp implements AutoCloseable {
   /** A docker-java client over the zerodep transport. */
   public static DockerClient dockerClient(String dockerHost) {
     DefaultDockerClientConfig dc = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(dockerHost == null ? WorkerConfig.DEFAULT_DOCKER_HOST : dockerHost)
+        .withDockerHost(dockerHost)
         .build();
     ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
         .dockerHost(dc.getDockerHost())
@@ -181,7 +180,7 @@ public final class WorkerApp implements AutoCloseable {
     if (config.registryPassword() != null) {
       r.addSecret(config.registryPassword());
     }
-    config.builder().secrets().register(r);
+    config.builderSettings().secrets().register(r);
     return r;
   }
 
