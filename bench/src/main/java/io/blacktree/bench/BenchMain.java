@@ -38,21 +38,15 @@ public final class BenchMain {
     Conditions.report(report, build);
     report.note("temp dir (repos, workspaces, child logs): " + tmp);
     List<String> failures = new ArrayList<>();
+    BuildSetup buildSetup = BuildSetup.of(cfg, build, report, tmp);
     if (cfg.sections().contains("script")) {
-      try {
-        new ScriptVsWorker(cfg, build, report, tmp).run();
-      } catch (Exception | Error e) {
-        failures.add("worker vs script: " + e);
-        e.printStackTrace();
-      }
+      run("worker vs script", failures, () -> new ScriptVsWorker(buildSetup).run());
     }
     if (cfg.sections().contains("fleet")) {
-      try {
-        new FleetWarm(cfg, build, report, tmp).run();
-      } catch (Exception | Error e) {
-        failures.add("fleet: " + e);
-        e.printStackTrace();
-      }
+      run("fleet", failures, () -> new FleetWarm(buildSetup).run());
+    }
+    if (cfg.sections().contains("affinity")) {
+      run("affinity", failures, () -> new AffinityBench(buildSetup, AffinityOptions.parse(args), logDir).run());
     }
     if (cfg.sections().contains("overhead") || cfg.sections().contains("intake")
         || cfg.sections().contains("pool")) {
@@ -60,24 +54,15 @@ public final class BenchMain {
       if (dev.contains("overhead")) {
         dev.add("cancel");
       }
-      try {
-        new OrchestrationBench(cfg, report, plots, logDir,
-            new OrchestrationBench.Target(cfg.temporal(), "", "", dev)).run();
-      } catch (Exception | Error e) {
-        failures.add("orchestration: " + e);
-        e.printStackTrace();
-      }
+      run("orchestration", failures, () -> new OrchestrationBench(cfg, report, plots, logDir,
+          new OrchestrationBench.Target(cfg.temporal(), "", "", dev)).run());
       // the same intake and overhead against the production shape (scripts/services start cluster)
       Set<String> cluster = new HashSet<>(cfg.sections());
       cluster.retainAll(Set.of("overhead", "intake"));
       if (!cfg.clusterTemporal().isEmpty() && !cluster.isEmpty()) {
-        try {
-          new OrchestrationBench(cfg, report, plots, logDir, new OrchestrationBench.Target(cfg.clusterTemporal(),
-              "cluster-", ", cluster (Temporal on PostgreSQL, " + cfg.clusterTemporal() + ")", cluster)).run();
-        } catch (Exception | Error e) {
-          failures.add("orchestration on the cluster " + cfg.clusterTemporal() + ": " + e);
-          e.printStackTrace();
-        }
+        run("orchestration on the cluster " + cfg.clusterTemporal(), failures, () -> new OrchestrationBench(cfg,
+            report, plots, logDir, new OrchestrationBench.Target(cfg.clusterTemporal(), "cluster-",
+            ", cluster (Temporal on PostgreSQL, " + cfg.clusterTemporal() + ")", cluster)).run());
       }
     }
     report.section("end");
@@ -90,6 +75,21 @@ public final class BenchMain {
     report.writeLines(root.resolve("bench/last-run.txt"));
     System.out.println("# wrote " + root.resolve(cfg.out()) + " and bench/last-run.txt");
     System.exit(failures.isEmpty() ? 0 : 1);
+  }
+
+  /** A section's work. */
+  private interface Section {
+    void run() throws Exception;
+  }
+
+  /** Runs one section; a failure is recorded (and printed) and the next section still runs. */
+  private static void run(String name, List<String> failures, Section section) {
+    try {
+      section.run();
+    } catch (Exception | Error e) {
+      failures.add(name + ": " + e);
+      e.printStackTrace();
+    }
   }
 
   static String loadAverage() {

@@ -41,15 +41,26 @@ final class BenchWorker implements AutoCloseable {
    */
   BenchWorker(Path dir, String registry, URI gitBaseUrl, BuildOptions opts, String buildkitAddr,
       boolean registryCache) throws Exception {
+    this(dir, registry, gitBaseUrl, opts, buildkitAddr, registryCache, JobObserver.NONE);
+  }
+
+  /** A worker on another build host whose jobs {@code observer} sees; its worker ID names {@code dir}. */
+  BenchWorker(Path dir, String registry, URI gitBaseUrl, BuildOptions opts, String buildkitAddr,
+      boolean registryCache, JobObserver observer) throws Exception {
     WorkerConfig wc = WorkerConfig.builder().port(0).workdir(dir.resolve("work"))
         .registryMode(WorkerConfig.RegistryMode.NONE).registryUrl(registry)
         .policy(new ValidationPolicy(gitBaseUrl, Set.of("127.0.0.1"), Set.of(), ValidationPolicy.DEFAULT_REGION))
-        .workerId("bench-worker").gitCacheDir(dir.resolve("git-cache"))
+        .workerId("bench-" + dir.getFileName()).gitCacheDir(dir.resolve("git-cache"))
         .builderMode(BuilderSettings.Mode.parse(opts.builder())).buildkitAddr(buildkitAddr)
         .buildctl(opts.buildctl()).registryCache(registryCache).build();
-    app = WorkerApp.create(wc, JobObserver.NONE);
+    app = WorkerApp.create(wc, observer);
     app.start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", app.port()).usePlaintext().build();
+  }
+
+  /** {@code host:port} of its gRPC server, as an orchestrator's {@code --workers} names it. */
+  String address() {
+    return "127.0.0.1:" + app.port();
   }
 
   Run run(String repo, String version) {

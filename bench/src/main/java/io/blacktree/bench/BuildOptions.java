@@ -1,7 +1,6 @@
 package io.blacktree.bench;
 
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -14,19 +13,15 @@ import java.util.Set;
  * {@code $BLACKTREE_HOME/bin/buildkitd}) {@code --tools=script,buildctl} (the hand-written scripts the worker is
  * measured against in section 1) {@code --floor=true} (the physical floor of the warm many-files case)
  * {@code --registry-cache=on} (the worker's {@code --registry-cache}; the buildctl script gets the same cache
- * flags) {@code --cases=tiny,files,mb} (which repositories: a few files, {@code --files} small files,
- * {@code --big-mb} MB).
+ * flags) {@code --cases=tiny,files,mb,install} (which repositories: a few files, {@code --files} small files,
+ * {@code --big-mb} MB; {@code install}, the fleet section only: the tiny repository with a dependency step of
+ * seconds of CPU).
  */
 record BuildOptions(String builder, String buildkitAddr, Path buildctl, Path buildkitd, boolean script,
     boolean buildctlScript, boolean floor, boolean registryCache, Set<String> cases) {
 
   static BuildOptions parse(String[] args) {
-    Map<String, String> m = new HashMap<>();
-    for (String a : args) {
-      if (a.startsWith("--") && a.contains("=")) {
-        m.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-      }
-    }
+    Map<String, String> m = BenchConfig.options(args);
     Path home = Path.of(System.getenv().getOrDefault("BLACKTREE_HOME", System.getProperty("user.home") + "/.blacktree"));
     Set<String> tools = Set.of(m.getOrDefault("tools", "script,buildctl").split(","));
     return new BuildOptions(
@@ -38,6 +33,6 @@ record BuildOptions(String builder, String buildkitAddr, Path buildctl, Path bui
         tools.contains("buildctl"),
         Boolean.parseBoolean(m.getOrDefault("floor", "true")),
         "on".equalsIgnoreCase(m.getOrDefault("registry-cache", "on")),
-        Set.of(m.getOrDefault("cases", "tiny,files,mb").split(",")));
+        Set.of(m.getOrDefault("cases", "tiny,files,mb," + BenchRepos.INSTALL).split(",")));
   }
 }

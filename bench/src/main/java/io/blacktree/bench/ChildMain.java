@@ -22,7 +22,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * Entry point of the child JVMs the harness starts, so that their RSS can be read from /proc:
- * {@code orchestrator <temporal> <deployQueue> <dispatchQueue> <resultsExchange> <worker,worker,...>} or
+ * {@code orchestrator <temporal> <deployQueue> <dispatchQueue> <resultsExchange> <worker,worker,...>
+ * [<hostId> [<affinityWaitMillis>]]} (a build host of its own, cache affinity) or
  * {@code bridge <temporal> <deployQueue> <queuePrefix>}. Prints {@code ready}, then every 500 ms
  * {@code heap <usedBytes> <committedBytes>} (and, for the bridge, {@code started <n>}); exits when stdin closes.
  * The orchestrator's clients are built by the cli's {@code Orchestrators} from its Temporal and RabbitMQ options
@@ -61,6 +62,9 @@ public final class ChildMain {
             .deployTaskQueue(args[2]).dispatchTaskQueue(args[3]).resultsExchange(args[4]);
         if (args.length > 6) {
           b.hostId(args[6]);
+        }
+        if (args.length > 7) {
+          b.affinityWait(Duration.ofMillis(Long.parseLong(args[7])));
         }
         app = Orchestrators.start(b.build(), links.temporal, links.amqp, TemporalExtras.NONE, null);
       }

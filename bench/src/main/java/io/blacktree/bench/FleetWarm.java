@@ -23,43 +23,42 @@ final class FleetWarm {
   private static final String[] TOOLS = {"worker", "worker-no-registry-cache", "buildctl"};
   private static final double BUILDCTL_GOAL = 1.10;
   private static final double SPEEDUP_GOAL = 2.0;
-  private final BenchConfig cfg;
-  private final BuildOptions opts;
+  private final BuildSetup setup;
   private final Report report;
-  private final Path tmp;
-  private final BenchRepos benchRepos;
-  private final HandScripts scripts;
   private int hosts;
   /** case -> tool -> step -> samples (ms). */
   private final Map<String, Map<String, Map<String, List<Double>>>> samples = new LinkedHashMap<>();
 
-  FleetWarm(BenchConfig cfg, BuildOptions opts, Report report, Path tmp) {
-    this.cfg = cfg;
-    this.opts = opts;
-    this.report = report;
-    this.tmp = tmp;
-    this.benchRepos = new BenchRepos(cfg.registry(), cfg.files(), cfg.bigMb());
-    this.scripts = new HandScripts(tmp, cfg.registry(), opts);
+  FleetWarm(BuildSetup setup) {
+    this.setup = setup;
+    this.report = setup.report();
   }
 
   void run() throws Exception {
     report.section("1b. Fleet: the next version on a build host that never built it");
-    benchRepos.ensureBase(tmp.resolve("fleet"));
-    GitRepos repos = new GitRepos(tmp.resolve("fleet-git"));
+    setup.repos().ensureBase(setup.tmp().resolve("fleet"));
+    GitRepos repos = new GitRepos(setup.tmp().resolve("fleet-git"));
     try (GitDaemonServer daemon = GitDaemonServer.start(repos.baseDir());
-        BenchWorker first = new BenchWorker(tmp.resolve("fleet-a"), cfg.registry(), URI.create(daemon.baseUrl()),
-            opts, opts.buildkitAddr(), true);
-        BenchWorker firstNoCache = new BenchWorker(tmp.resolve("fleet-a-off"), cfg.registry(),
-            URI.create(daemon.baseUrl()), opts, opts.buildkitAddr(), false)) {
-      report.note("v1 on the first host (the shared buildkitd " + opts.buildkitAddr() + ", a worker in this JVM); "
+        BenchWorker first = new BenchWorker(setup.tmp().resolve("fleet-a"), setup.cfg().registry(),
+            URI.create(daemon.baseUrl()), setup.opts(), setup.opts().buildkitAddr(), true);
+        BenchWorker firstNoCache = new BenchWorker(setup.tmp().resolve("fleet-a-off"), setup.cfg().registry(),
+            URI.create(daemon.baseUrl()), setup.opts(), setup.opts().buildkitAddr(), false)) {
+      report.note("v1 on the first host (the shared buildkitd " + setup.opts().buildkitAddr() + ", a worker in this "
+          + "JVM); "
           + "one file changed; v2 on a second host started for that job alone: a private buildkitd (own state "
-          + "directory, empty local cache) and a new worker (empty git mirror cache); " + cfg.runs()
+          + "directory, empty local cache) and a new worker (empty git mirror cache); " + setup.cfg().runs()
           + " runs per case, medians, the tools' order rotated each run");
       report.note("worker: --registry-cache on (default): cache exported to <repo>:buildcache-main and imported; "
           + "worker-no-registry-cache: --registry-cache off on both hosts; buildctl: the section 1 buildctl script "
           + "(its registry cache flags = the worker's) on both hosts");
-      for (String kase : benchRepos.cases(opts.cases())) {
-        for (int i = 0; i < cfg.runs(); i++) {
+      if (setup.opts().cases().contains(BenchRepos.INSTALL)) {
+        report.note("case install: the tiny repository whose dependency step is `" + setup.repos().installDescription()
+            + "`: busybox only, no package manager; it stands for a dependency install or compile, the expensive "
+            + "RUN of real repositories that the registry cache saves a host that never built the repository (the "
+            + "other cases' RUN is a cheap sort)");
+      }
+      for (String kase : setup.repos().fleetCases(setup.opts().cases())) {
+        for (int i = 0; i < setup.cfg().runs(); i++) {
           runCase(repos, daemon, first, firstNoCache, kase, i);
         }
         summarise(kase);
@@ -72,23 +71,23 @@ final class FleetWarm {
     String id = UUID.randomUUID().toString().substring(0, 8);
     for (int k = 0; k < TOOLS.length; k++) {
       String tool = TOOLS[(i + k) % TOOLS.length];
-      String repo = "bench-" + cfg.runId() + "/fleet-" + kase + "-" + tool + i;
-      repos.create(repo, "main", benchRepos.files(kase, id + tool));
+      String repo = "bench-" + setup.cfg().runId() + "/fleet-" + kase + "-" + tool + i;
+      repos.create(repo, "main", setup.repos().files(kase, id + tool));
       switch (tool) {
         case "worker" -> first.run(repo, "v1");
         case "worker-no-registry-cache" -> firstNoCache.run(repo, "v1");
-        default -> scripts.buildctl(daemon.baseUrl() + repo, repo, "v1");
+        default -> setup.scripts().buildctl(daemon.baseUrl() + repo, repo, "v1");
       }
       repos.commit(repo, "main", BenchRepos.change(id + tool + "-2"), "one change");
       // a short name: buildkitd's socket path must stay under 104 bytes
-      Path host = tmp.resolve("h" + hosts++);
+      Path host = setup.tmp().resolve("h" + hosts++);
       try (PrivateBuildKit kit = PrivateBuildKit.start(host.resolve("buildkit"))) {
         Map<String, Double> steps;
         if (tool.equals("buildctl")) {
-          steps = scripts.buildctl(daemon.baseUrl() + repo, repo, "v2", kit.address());
+          steps = setup.scripts().buildctl(daemon.baseUrl() + repo, repo, "v2", kit.address());
         } else {
-          try (BenchWorker second = new BenchWorker(host.resolve("worker"), cfg.registry(),
-              URI.create(daemon.baseUrl()), opts, kit.address(), tool.equals("worker"))) {
+          try (BenchWorker second = new BenchWorker(host.resolve("worker"), setup.cfg().registry(),
+              URI.create(daemon.baseUrl()), setup.opts(), kit.address(), tool.equals("worker"))) {
             steps = second.run(repo, "v2").steps();
           }
         }

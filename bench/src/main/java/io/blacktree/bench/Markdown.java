@@ -77,7 +77,10 @@ final class Markdown {
         .append("Options: `--sections=script,overhead,intake,pool --runs=3 --overhead-jobs=200 ")
         .append("--overhead-concurrency=1 --overhead-delay-ms=100 --intake=2000 --intake-delay-ms=20 --pool-workers=8 ")
         .append("--pool-jobs=200 --pool-delay-ms=2000 --cancel-runs=5 --big-mb=60 --files=1000 --bridge-prefetch=10 ")
-        .append("--cluster-temporal=127.0.0.1:7433` (empty: no cluster pass). Each run uses its ")
+        .append("--cluster-temporal=127.0.0.1:7433` (empty: no cluster pass); the build sections' (`script`, `fleet`) ")
+        .append("in `BuildOptions.java`, `--install-mb=512` (the fleet's `install` case); the `affinity` section's ")
+        .append("`--affinity-jobs=200 --affinity-repos=20 --affinity-hosts=4 --affinity-in-flight=<hosts> ")
+        .append("--affinity-wait=<ms> --affinity-seed=19` (`AffinityOptions.java`). Each run uses its ")
         .append("own run id in queue names (`bench-<id>.jobs.build`), task queues (`bench-<id>-deploy`, ")
         .append("`bench-<id>-dispatch`), workflow IDs (ECR repo `bench-<id>/app`) and image names, so it does not ")
         .append("disturb tests on the shared services.\n");

@@ -60,7 +60,8 @@ final class OrchestrationBench {
     // the cluster pass's own run id: its own queues, task queues and workflow IDs
     String runId = cfg.runId() + (target.labelPrefix().isEmpty() ? "" : "-" + target.labelPrefix().replace("-", ""));
     Path passLogs = Files.createDirectories(logDir.resolve(runId));
-    try (Pipeline p = new Pipeline(runId, target.address(), addresses, passLogs, cfg.bridgePrefetch())) {
+    try (Pipeline p = new Pipeline(runId, target.address(),
+        List.of(new Pipeline.Host(null, addresses, null)), passLogs, cfg.bridgePrefetch())) {
       warmUp(p);
       if (target.sections().contains("overhead")) {
         overhead(p, workers);

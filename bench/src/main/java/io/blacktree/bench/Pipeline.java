@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
+import io.blacktree.core.DeployResult;
 import io.blacktree.core.Names;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -14,6 +15,7 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,20 +24,29 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real orchestration path with stand-in build workers: a bridge and an orchestrator as child JVMs on
- * this run's own queue prefix and task queues, RabbitMQ for requests and results, the Temporal dev server.
- * Publishes requests the way the API does and records when each result message arrived.
+ * The real orchestration path: a bridge and one orchestrator per build host as child JVMs on this run's own queue
+ * prefix and task queues, RabbitMQ for requests and results, Temporal. The build workers are the caller's (stand-ins
+ * or real workers). Publishes requests the way the API does and records when each result message arrived.
  */
 final class Pipeline implements AutoCloseable {
   static final String ACCOUNT = "123456789012";
   static final String REGION = "us-east-1";
 
-  /** A result message as received. */
-  record Result(String workflowId, String status, long stepMillisTotal, long receivedMillis) {}
+  /**
+   * A result message as received; {@code body} is the message read as the {@link DeployResult} it is (null when it
+   * could not be read as one).
+   */
+  record Result(String workflowId, String status, long stepMillisTotal, long receivedMillis, DeployResult body) {}
+
+  /**
+   * A build host: an orchestrator owning {@code workers}, with its own {@code --host-id} and {@code --affinity-wait};
+   * a null {@code hostId} leaves both at the orchestrator's defaults.
+   */
+  record Host(String hostId, List<String> workers, Duration affinityWait) {}
 
   private final String prefix;
   private final String ecrRepo;
-  private final ChildProcess orchestrator;
+  private final List<ChildProcess> orchestrators = new ArrayList<>();
   private final ChildProcess bridge;
   private final Connection amqp;
   private final Channel publish;
@@ -48,10 +59,12 @@ final class Pipeline implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
 
   /**
+   * One orchestrator child per host (its log {@code orchestrator-<hostId>.log}), all on the same task queues.
+   *
    * @param runId   unique per run: queue prefix {@code bench-<runId>.}, task queues {@code bench-<runId>-deploy}
    *                and {@code -dispatch}, ECR repo (so workflow IDs) {@code bench-<runId>/app}
    */
-  Pipeline(String runId, String temporal, List<String> workers, Path logDir, int bridgePrefetch) throws Exception {
+  Pipeline(String runId, String temporal, List<Host> hosts, Path logDir, int bridgePrefetch) throws Exception {
     this.prefix = "bench-" + runId + ".";
     this.ecrRepo = "bench-" + runId.toLowerCase(java.util.Locale.ROOT) + "/app";
     String deployQueue = "bench-" + runId + "-deploy";
@@ -66,12 +79,22 @@ final class Pipeline implements AutoCloseable {
     consume.queueBind(q, exchange, Names.RESULT_ROUTING_PREFIX + "#");
     DeliverCallback cb = (tag, d) -> onResult(d.getBody());
     consume.basicConsume(q, true, cb, tag -> { });
-    this.orchestrator = new ChildProcess("orchestrator", List.of("orchestrator", temporal, deployQueue,
-        dispatchQueue, exchange, String.join(",", workers)), logDir.resolve("orchestrator.log"));
+    for (Host host : hosts) {
+      List<String> args = new ArrayList<>(List.of("orchestrator", temporal, deployQueue, dispatchQueue, exchange,
+          String.join(",", host.workers())));
+      if (host.hostId() != null) {
+        args.add(host.hostId());
+        args.add(Long.toString(host.affinityWait().toMillis()));
+      }
+      String name = host.hostId() == null ? "orchestrator" : "orchestrator-" + host.hostId();
+      orchestrators.add(new ChildProcess(name, args, logDir.resolve(name + ".log")));
+    }
     this.bridge = new ChildProcess("bridge", List.of("bridge", temporal, deployQueue, prefix,
         Integer.toString(bridgePrefetch)),
         logDir.resolve("bridge.log"));
-    orchestrator.awaitReady(120);
+    for (ChildProcess o : orchestrators) {
+      o.awaitReady(120);
+    }
     bridge.awaitReady(120);
     this.publish = amqp.createChannel();
     publish.confirmSelect();
@@ -90,7 +113,13 @@ final class Pipeline implements AutoCloseable {
       for (var it = sm.elements(); it.hasNext(); ) {
         steps += it.next().asLong();
       }
-      Result r = new Result(n.path("workflow_id").asText(), n.path("status").asText(), steps, now);
+      DeployResult result = null;
+      try {
+        result = json.treeToValue(n, DeployResult.class);
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        System.err.println("result not readable as a DeployResult: " + e.getMessage());
+      }
+      Result r = new Result(n.path("workflow_id").asText(), n.path("status").asText(), steps, now, result);
       allResults.add(r);
       results.putIfAbsent(r.workflowId(), r);
     } catch (java.io.IOException e) {
@@ -98,19 +127,30 @@ final class Pipeline implements AutoCloseable {
     }
   }
 
-  String workflowId(String version) {
-    return "deploy:" + ACCOUNT + ":" + REGION + ":" + ecrRepo + ":" + version;
-  }
-
   /** Publishes one request (persistent, confirmed) whose stand-in job runs {@code delayMillis}; returns its workflow ID. */
   String publish(String version, long delayMillis) throws Exception {
-    String body = "{\"repo_url\":\"bench/app\",\"branch\":\"main\",\"deployment_version\":\"" + version
-        + "\",\"aws_account\":\"" + ACCOUNT + "\",\"region\":\"" + REGION + "\",\"ecr_repo\":\"" + ecrRepo
-        + "\",\"request_id\":\"bench-" + version + "\",\"build_args\":{\"STANDIN_DELAY_MS\":\"" + delayMillis
-        + "\"}}";
-    String id = workflowId(version);
+    return send("bench/app", ecrRepo, version, "bench-" + version,
+        ",\"build_args\":{\"STANDIN_DELAY_MS\":\"" + delayMillis + "\"}");
+  }
+
+  /**
+   * Publishes one build of {@code repo} (an {@code owner/name} the workers' git base URL resolves; also the image
+   * repository) at {@code version} and waits for the broker's confirm; returns its workflow ID.
+   */
+  String publishBuild(String repo, String version) throws Exception {
+    String id = send(repo, repo, version, "bench-" + repo.replace('/', '.') + "-" + version, "");
+    publish.waitForConfirmsOrDie(60_000);
+    return id;
+  }
+
+  private String send(String repoUrl, String imageRepo, String version, String requestId, String extra)
+      throws Exception {
+    String body = "{\"repo_url\":\"" + repoUrl + "\",\"branch\":\"main\",\"deployment_version\":\"" + version
+        + "\",\"aws_account\":\"" + ACCOUNT + "\",\"region\":\"" + REGION + "\",\"ecr_repo\":\"" + imageRepo
+        + "\",\"request_id\":\"" + requestId + "\"" + extra + "}";
+    String id = "deploy:" + ACCOUNT + ":" + REGION + ":" + imageRepo + ":" + version;
     AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType("application/json")
-        .deliveryMode(2).messageId("bench-" + version).build();
+        .deliveryMode(2).messageId(requestId).build();
     synchronized (publish) {
       published.put(id, System.currentTimeMillis());
       publish.basicPublish("", prefix + Names.BUILD_QUEUE, props, body.getBytes(StandardCharsets.UTF_8));
@@ -167,8 +207,9 @@ final class Pipeline implements AutoCloseable {
     client.newUntypedWorkflowStub(workflowId).cancel();
   }
 
+  /** The (first) orchestrator child. */
   ChildProcess orchestrator() {
-    return orchestrator;
+    return orchestrators.get(0);
   }
 
   ChildProcess bridge() {
@@ -178,7 +219,9 @@ final class Pipeline implements AutoCloseable {
   @Override
   public void close() throws Exception {
     bridge.close();
-    orchestrator.close();
+    for (ChildProcess o : orchestrators) {
+      o.close();
+    }
     stubs.shutdown();
     stubs.awaitTermination(5, TimeUnit.SECONDS);
     amqp.close();

@@ -25,63 +25,55 @@ final class ScriptVsWorker {
   private static final double WARM_GOAL = 0.50;
   private static final double BUILDCTL_GOAL = 1.10;
 
-  private final BenchConfig cfg;
-  private final BuildOptions opts;
+  private final BuildSetup setup;
   private final Report report;
-  private final Path tmp;
-  private final BenchRepos benchRepos;
-  private final HandScripts scripts;
   private final List<String> tools = new ArrayList<>();
   /** case -> mode (cold/warm) -> tool -> step -> samples (ms). */
   private final Map<String, Map<String, Map<String, Map<String, List<Double>>>>> samples = new LinkedHashMap<>();
 
-  ScriptVsWorker(BenchConfig cfg, BuildOptions opts, Report report, Path tmp) {
-    this.cfg = cfg;
-    this.opts = opts;
-    this.report = report;
-    this.tmp = tmp;
-    this.benchRepos = new BenchRepos(cfg.registry(), cfg.files(), cfg.bigMb());
-    this.scripts = new HandScripts(tmp, cfg.registry(), opts);
+  ScriptVsWorker(BuildSetup setup) {
+    this.setup = setup;
+    this.report = setup.report();
     tools.add("worker");
-    if (opts.script()) {
+    if (setup.opts().script()) {
       tools.add("script");
     }
-    if (opts.buildctlScript()) {
+    if (setup.opts().buildctlScript()) {
       tools.add("buildctl");
     }
   }
 
   void run() throws Exception {
     report.section("1. Worker vs a skilled engineer's script");
-    benchRepos.ensureBase(tmp);
-    GitRepos repos = new GitRepos(tmp.resolve("git"));
+    setup.repos().ensureBase(setup.tmp());
+    GitRepos repos = new GitRepos(setup.tmp().resolve("git"));
     try (GitDaemonServer daemon = GitDaemonServer.start(repos.baseDir());
-        BenchWorker worker = new BenchWorker(tmp.resolve("worker"), cfg.registry(), URI.create(daemon.baseUrl()),
-            opts)) {
-      report.note("worker: WorkerApp in this JVM (--builder " + opts.builder() + ", registry mode none -> "
-          + cfg.registry() + ", git mirror cache on), driven by gRPC RunJob; scripts: the commands below run as "
-          + "child processes, each timed; git served by git daemon (GitDaemonServer) on loopback; " + cfg.runs()
-          + " runs per case, medians; the tools' runs interleaved, their order rotated each run");
-      if (opts.script()) {
-        report.note("script (docker CLI) per run: " + scripts.dockerDescription());
+        BenchWorker worker = new BenchWorker(setup.tmp().resolve("worker"), setup.cfg().registry(),
+            URI.create(daemon.baseUrl()), setup.opts())) {
+      report.note("worker: WorkerApp in this JVM (--builder " + setup.opts().builder() + ", registry mode none -> "
+          + setup.cfg().registry() + ", git mirror cache on), driven by gRPC RunJob; scripts: the commands below run "
+          + "as child processes, each timed; git served by git daemon (GitDaemonServer) on loopback; "
+          + setup.cfg().runs() + " runs per case, medians; the tools' runs interleaved, their order rotated each run");
+      if (setup.opts().script()) {
+        report.note("script (docker CLI) per run: " + setup.scripts().dockerDescription());
       }
-      if (opts.buildctlScript()) {
+      if (setup.opts().buildctlScript()) {
         report.note("buildctl script per run (pushes in the same solve, so its push is 0): "
-            + scripts.buildctlDescription());
+            + setup.scripts().buildctlDescription());
       }
       report.note("worker steps: clone = CLONING, build = BUILDING (with BuildKit: build and push by digest), "
           + "push = LOGGING_IN + PUSHING (with BuildKit: the tags set in the registry), total = RunJob call wall "
           + "time (includes provenance and its workspace clean-up)");
       warmUp(repos, daemon, worker);
-      for (String kase : benchRepos.cases(opts.cases())) {
-        for (int i = 0; i < cfg.runs(); i++) {
+      for (String kase : setup.repos().cases(setup.opts().cases())) {
+        for (int i = 0; i < setup.cfg().runs(); i++) {
           runCase(repos, daemon, worker, kase, i);
         }
         summarise(kase);
       }
-      if (opts.floor() && opts.cases().contains("files")) {
-        new PhysicalFloor(cfg.registry(), report, tmp).run(repos, daemon, worker, benchRepos,
-            "bench-" + cfg.runId() + "/floor", cfg.files() + "files");
+      if (setup.opts().floor() && setup.opts().cases().contains("files")) {
+        new PhysicalFloor(setup.cfg().registry(), report, setup.tmp()).run(repos, daemon, worker, setup.repos(),
+            "bench-" + setup.cfg().runId() + "/floor", setup.cfg().files() + "files");
       }
     }
   }
@@ -92,9 +84,9 @@ final class ScriptVsWorker {
     List<String> order = rotated(i);
     Map<String, String> repoOf = new LinkedHashMap<>();
     for (String tool : order) {
-      String repo = "bench-" + cfg.runId() + "/" + kase + "-" + tool + i;
+      String repo = "bench-" + setup.cfg().runId() + "/" + kase + "-" + tool + i;
       repoOf.put(tool, repo);
-      repos.create(repo, "main", benchRepos.files(kase, id + tool));
+      repos.create(repo, "main", setup.repos().files(kase, id + tool));
     }
     for (String tool : order) {
       record("cold", kase, tool, runTool(tool, daemon, worker, repoOf.get(tool), "v1"));
@@ -121,8 +113,8 @@ final class ScriptVsWorker {
       String version) throws Exception {
     return switch (tool) {
       case "worker" -> worker.run(repo, version).steps();
-      case "script" -> scripts.docker(daemon.baseUrl() + repo, repo, version);
-      default -> scripts.buildctl(daemon.baseUrl() + repo, repo, version);
+      case "script" -> setup.scripts().docker(daemon.baseUrl() + repo, repo, version);
+      default -> setup.scripts().buildctl(daemon.baseUrl() + repo, repo, version);
     };
   }
 
@@ -134,8 +126,8 @@ final class ScriptVsWorker {
   private void warmUp(GitRepos repos, GitDaemonServer daemon, BenchWorker worker) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     for (String tool : tools) {
-      String repo = "bench-" + cfg.runId() + "/warmup-" + tool;
-      repos.create(repo, "main", benchRepos.files("tiny", id + tool));
+      String repo = "bench-" + setup.cfg().runId() + "/warmup-" + tool;
+      repos.create(repo, "main", setup.repos().files("tiny", id + tool));
       System.out.println("# warm-up (not measured) " + tool + ": " + runTool(tool, daemon, worker, repo, "v1"));
     }
     report.note("a " + SETTLE_MILLIS + " ms pause between runs: work a tool leaves running after it answered "
@@ -173,13 +165,13 @@ final class ScriptVsWorker {
       }
       report.figure(mode + "-worker-steps-" + kase, String.join(", ", workerSteps));
       double workerTotal = Stats.median(byTool.get("worker").get("total"));
-      if (opts.script()) {
+      if (setup.opts().script()) {
         double ratio = workerTotal / Stats.median(byTool.get("script").get("total"));
         report.figure(mode + "-vs-script-" + kase, Report.ratio(ratio));
         double goal = mode.equals("cold") ? COLD_GOAL : WARM_GOAL;
         report.figure(mode + "-vs-script-goal-le-" + Report.ratio(goal) + "-" + kase, ratio <= goal ? "met" : "not met");
       }
-      if (opts.buildctlScript()) {
+      if (setup.opts().buildctlScript()) {
         double ratio = workerTotal / Stats.median(byTool.get("buildctl").get("total"));
         report.figure(mode + "-vs-buildctl-" + kase, Report.ratio(ratio));
         report.figure(mode + "-vs-buildctl-goal-le-" + Report.ratio(BUILDCTL_GOAL) + "-" + kase,
