@@ -2,13 +2,11 @@ package io.blacktree.bridge;
 
 import io.blacktree.core.BuildRequest;
 import io.blacktree.core.DeployResult;
-import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
+import io.blacktree.workflow.api.DeployJobStart;
 import io.blacktree.workflow.api.DeployJobWorkflow;
-import io.blacktree.workflow.api.JobTags;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -19,10 +17,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Starts {@code DeployJob} with the identity and reuse policies of docs/workflow.md (identity): ID
- * {@link Names#workflowId}, {@code ALLOW_DUPLICATE_FAILED_ONLY} for a fresh delivery, {@code REJECT_DUPLICATE}
- * for a redelivered one; the search attributes and memo of {@link JobTags}. Joins duplicates to the existing
- * workflow.
+ * Starts {@code DeployJob} with the start request of {@link DeployJobStart} (ID, reuse policy of the delivery,
+ * search attributes and memo); joins duplicates to the existing workflow.
  */
 final class WorkflowStarter implements JobStarter {
   private final WorkflowClient client;
@@ -37,16 +33,10 @@ final class WorkflowStarter implements JobStarter {
 
   @Override
   public Outcome start(BuildRequest request, ReplyTarget replyTarget, boolean redelivered) throws StartException {
-    String workflowId = Names.workflowId(request);
-    WorkflowOptions options = WorkflowOptions.newBuilder()
-        .setWorkflowId(workflowId)
-        .setTaskQueue(taskQueue)
-        .setWorkflowIdReusePolicy(redelivered
-            ? WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
-            : WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY)
-        .setTypedSearchAttributes(JobTags.searchAttributes(request))
-        .setMemo(JobTags.memo(request))
-        .build();
+    WorkflowOptions options = redelivered
+        ? DeployJobStart.redeliveryOptions(request, taskQueue)
+        : DeployJobStart.options(request, taskQueue);
+    String workflowId = options.getWorkflowId();
     DeployJobWorkflow workflow = client.newWorkflowStub(DeployJobWorkflow.class, options);
     List<ReplyTarget> targets = replyTarget == null ? List.of() : List.of(replyTarget);
     try {

@@ -37,6 +37,12 @@ import org.slf4j.Logger;
  */
 public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private static final Logger log = Workflow.getLogger(DeployJobWorkflowImpl.class);
+  /**
+   * The {@code Workflow.getVersion} change ID of "the start request alone carries the start search attributes and
+   * memo" ({@code DeployJobStart}); at the default version the workflow upserts them itself, as histories
+   * recorded before this change show.
+   */
+  static final String START_TAGS_CHANGE_ID = "start-tags-on-start-request";
 
   private final DeployJobOptions options;
   private final Dispatcher dispatcher;
@@ -70,7 +76,9 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     replyTargets.addAll(input.replyTargets());
     BuildRequest request = input.request();
     long startMillis = Workflow.currentTimeMillis();
-    tag(request);
+    if (Workflow.getVersion(START_TAGS_CHANGE_ID, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+      upsertStartTags(request);
+    }
     try {
       DeployResult result = attempts(request);
       JobOutcomeMetrics.record("success", null, result.attempts(), startMillis);
@@ -181,7 +189,8 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     }
   }
 
-  private void tag(BuildRequest request) {
+  /** What the version before {@link #START_TAGS_CHANGE_ID} did first: kept so that its histories replay. */
+  private static void upsertStartTags(BuildRequest request) {
     Workflow.upsertTypedSearchAttributes(JobTags.searchAttributeUpdates(request));
     Workflow.upsertMemo(JobTags.memo(request));
   }

@@ -1,5 +1,6 @@
 package io.blacktree.workflows;
 
+import static io.blacktree.workflows.DeployJobTestEnvironment.FAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -10,18 +11,12 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.Names;
 import io.blacktree.workflow.api.DeployJobWorkflow;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,19 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the shared queue without counting an attempt; the result and the memo say hit, miss or none.
  */
 class DeployJobAffinityTest {
-  private static final WorkerOptions FAST =
-      WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(500)).build();
-
   @RegisterExtension
-  static final TestWorkflowExtension ext = TestWorkflowExtension.newBuilder()
-      .setDoNotStart(true)
-      .setWorkerOptions(FAST)
-      .registerSearchAttribute(Names.SA_REPO, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_VERSION, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_ACCOUNT, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_ECR_REPO, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_STEP, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .build();
+  static final TestWorkflowExtension ext = DeployJobTestEnvironment.extension();
 
   private static final String SHARED = "test-dispatch";
   private static final String HOST_A = Names.hostDispatchQueue(SHARED, "host-a");
@@ -72,17 +56,11 @@ class DeployJobAffinityTest {
       FakeDispatch onHostA) {
     DeployJobOptions options = OrchestratorConfig.builder().dispatchTaskQueue(SHARED)
         .affinityWait(Duration.ofMillis(waitMillis)).build().workflowOptions();
-    worker.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(options));
-    worker.registerActivitiesImplementations(publish, routes);
     env.newWorker(SHARED, FAST).registerActivitiesImplementations(shared);
     if (onHostA != null) {
       env.newWorker(HOST_A, FAST).registerActivitiesImplementations(onHostA);
     }
-    env.start();
-    return env.getWorkflowClient().newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(worker.getTaskQueue())
-        .setWorkflowId(Names.workflowId(DeployJobWorkflowTest.REQUEST, "us-east-1"))
-        .build());
+    return DeployJobTestEnvironment.start(env, worker, options, DeployJobWorkflowTest.REQUEST, publish, routes);
   }
 
   @Test
@@ -238,14 +216,6 @@ class DeployJobAffinityTest {
   }
 
   private static String memo(TestWorkflowEnvironment env, String key) {
-    var response = env.getWorkflowClient().getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-        DescribeWorkflowExecutionRequest.newBuilder()
-            .setNamespace(env.getNamespace())
-            .setExecution(WorkflowExecution.newBuilder()
-                .setWorkflowId(Names.workflowId(DeployJobWorkflowTest.REQUEST, "us-east-1")))
-            .build());
-    var payload = response.getWorkflowExecutionInfo().getMemo().getFieldsMap().get(key);
-    return payload == null ? null
-        : DefaultDataConverter.STANDARD_INSTANCE.fromPayload(payload, String.class, String.class);
+    return DeployJobTestEnvironment.describe(env, DeployJobWorkflowTest.REQUEST).getMemo(key, String.class, String.class);
   }
 }

@@ -18,7 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Replays histories recorded from real runs (see {@link HistoryRecorder}) against the current code.
+ * Replays histories recorded from real runs (see {@link HistoryRecorder}) against the current code: those recorded
+ * before a {@code Workflow.getVersion} change (the workflow upserting the start search attributes and memo itself;
+ * dispatch without cache affinity) and those recorded after it ({@code affinity-*},
+ * {@code start-tags-on-start-request}: the start request carries them).
  *
  * <p>The replay worker's deadlock detector is given 30 s instead of the SDK's 1 s: this test checks
  * determinism, and on a loaded 2-core machine the first replay's class loading alone can hold the
@@ -43,7 +46,7 @@ class DeployJobReplayTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"success", "permanent-failure", "transient-then-success", "cancellation", "affinity-hit",
-      "affinity-miss"})
+      "affinity-miss", "start-tags-on-start-request"})
   void replay_recordedHistory_isDeterministic(String name) {
     Worker worker = replayWorker(DeployJobWorkflowImpl.class);
     assertThatCode(() -> WorkflowReplayer.replayWorkflowExecutionFromResource(

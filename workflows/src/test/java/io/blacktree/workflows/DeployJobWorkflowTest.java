@@ -5,6 +5,7 @@ import io.blacktree.workflow.api.DeployJobWorkflow;
 
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
+import static io.blacktree.workflows.DeployJobTestEnvironment.FAST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -19,18 +20,15 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.Names;
 import io.blacktree.core.ReplyTarget;
 import io.temporal.activity.Activity;
-import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.TestWorkflowExtension;
 import io.temporal.worker.Worker;
-import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -40,19 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DeployJobWorkflowTest {
-  private static final WorkerOptions FAST_CANCEL =
-      WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Duration.ofMillis(500)).build();
-
   @RegisterExtension
-  static final TestWorkflowExtension ext = TestWorkflowExtension.newBuilder()
-      .setDoNotStart(true)
-      .setWorkerOptions(FAST_CANCEL)
-      .registerSearchAttribute(Names.SA_REPO, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_VERSION, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_ACCOUNT, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_ECR_REPO, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .registerSearchAttribute(Names.SA_STEP, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-      .build();
+  static final TestWorkflowExtension ext = DeployJobTestEnvironment.extension();
 
   static final BuildRequest REQUEST =
       TestRequests.of("acme/app", "main", "v1.0.3", "123456789012", "app-images").withRegion("us-east-1");
@@ -61,16 +48,10 @@ class DeployJobWorkflowTest {
 
   private DeployJobWorkflow start(TestWorkflowEnvironment env, Worker worker, DeployJobOptions options,
       FakeDispatch dispatch) {
-    worker.registerWorkflowImplementationFactory(DeployJobWorkflow.class, () -> new DeployJobWorkflowImpl(options));
-    worker.registerActivitiesImplementations(publish);
     if (dispatch != null) {
-      env.newWorker(options.dispatchTaskQueue(), FAST_CANCEL).registerActivitiesImplementations(dispatch);
+      env.newWorker(options.dispatchTaskQueue(), FAST).registerActivitiesImplementations(dispatch);
     }
-    env.start();
-    return env.getWorkflowClient().newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue(worker.getTaskQueue())
-        .setWorkflowId(Names.workflowId(REQUEST, "us-east-1"))
-        .build());
+    return DeployJobTestEnvironment.start(env, worker, options, REQUEST, publish);
   }
 
   private static DeployJobOptions options() {

@@ -1,10 +1,14 @@
 package io.blacktree.workflows;
 
+import io.blacktree.workflow.api.DeployJobStart;
 import io.blacktree.workflow.api.DeployJobWorkflow;
+import io.blacktree.workflow.api.DeployJobWorkflow.DeployJobInput;
 
 import io.blacktree.core.JobStep;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.TestNamespace;
+import io.blacktree.testsupport.TestRequests;
+import io.blacktree.core.BuildRequest;
 import io.blacktree.activities.AffinityActivities;
 import io.blacktree.activities.DispatchProgress;
 import io.blacktree.core.Names;
@@ -14,7 +18,6 @@ import io.temporal.activity.Activity;
 import io.temporal.client.ActivityCanceledException;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -31,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Records the histories {@link DeployJobReplayTest} replays: real runs on the dev server (127.0.0.1:7233)
- * with scripted activities. A tool, not a test: from the repository root, with the dev server running,
+ * with scripted activities, each job started as every starter starts it ({@link DeployJobStart}, its version
+ * unique to the recording). A tool, not a test: from the repository root, with the dev server running,
  * {@code ./mvnw -q -pl workflows test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.blacktree.workflows.HistoryRecorder -Dexec.args=NAME...}, then commit
  * {@code workflows/src/test/resources/histories/NAME.json}. Record only the histories a change adds: the older ones
@@ -79,6 +83,7 @@ final class HistoryRecorder {
         new FakeDispatch(FakeDispatch.succeedOn("w1:1", "host-a")), false);
     record(client, prefix, "affinity-miss", new FakeDispatch(FakeDispatch.succeed("w2:2")),
         new FakeDispatch(FakeDispatch.fail(ErrorKind.WORKER_BUSY, null, "")), false);
+    record(client, prefix, "start-tags-on-start-request", new FakeDispatch(FakeDispatch.succeed("w1:1")), false);
     service.shutdown();
   }
 
@@ -113,10 +118,12 @@ final class HistoryRecorder {
           .registerActivitiesImplementations(onHost);
     }
     factory.start();
-    String id = prefix + ":" + name;
-    DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class,
-        WorkflowOptions.newBuilder().setTaskQueue(queue).setWorkflowId(id).build());
-    WorkflowClient.start(wf::run, DeployJobWorkflowTest.inputForHistories());
+    DeployJobInput input = DeployJobWorkflowTest.inputForHistories();
+    BuildRequest request = TestRequests.of(input.request().repoUrl(), input.request().branch(), prefix + "-" + name,
+        input.request().awsAccount(), input.request().ecrRepo(), input.request().region(), null);
+    DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class, DeployJobStart.options(request, queue));
+    WorkflowClient.start(wf::run, new DeployJobInput(request, input.replyTargets()));
+    String id = Names.workflowId(request);
     WorkflowStub stub = WorkflowStub.fromTyped(wf);
     if (cancel) {
       while (dispatch.calls().isEmpty()) {

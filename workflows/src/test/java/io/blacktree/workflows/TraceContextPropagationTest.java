@@ -1,6 +1,7 @@
 package io.blacktree.workflows;
 
 import io.blacktree.testsupport.TestRequests;
+import io.blacktree.workflow.api.DeployJobStart;
 import io.blacktree.workflow.api.DeployJobWorkflow;
 
 import io.blacktree.core.JobStatus;
@@ -22,7 +23,6 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -48,7 +48,7 @@ class TraceContextPropagationTest {
             .setContextPropagators(List.of(new TraceContextPropagator())).build())
         .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
             .setWorkerInterceptors(new ActivityTracing(tracer)).build());
-    for (String name : List.of(Names.SA_REPO, Names.SA_VERSION, Names.SA_ACCOUNT, Names.SA_ECR_REPO, Names.SA_STEP)) {
+    for (String name : Names.SEARCH_ATTRIBUTES) {
       options.registerSearchAttribute(name, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
     }
     env = TestWorkflowEnvironment.newInstance(options.build());
@@ -76,8 +76,8 @@ class TraceContextPropagationTest {
     env.start();
     BuildRequest request = TestRequests.of("acme/app", "main", "v9", "123456789012", "app-images")
         .withRegion("us-east-1");
-    DeployJobWorkflow wf = env.getWorkflowClient().newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
-        .setTaskQueue("trace-deploy").setWorkflowId(Names.workflowId(request, "us-east-1")).build());
+    DeployJobWorkflow wf = env.getWorkflowClient().newWorkflowStub(DeployJobWorkflow.class,
+        DeployJobStart.options(request, "trace-deploy"));
 
     Span start = tracer.spanBuilder("start DeployJob").startSpan();
     DeployResult result;

@@ -5,9 +5,9 @@ import io.blacktree.core.BuildRequest;
 import io.blacktree.core.Names;
 import io.blacktree.testsupport.TestIds;
 import io.blacktree.testsupport.git.GitRepos;
+import io.blacktree.workflow.api.DeployJobStart;
 import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,10 +58,8 @@ final class Job {
   }
 
   WorkflowStub start() {
-    DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
-        .setWorkflowId(workflowId)
-        .setTaskQueue(deployTaskQueue)
-        .build());
+    DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class,
+        DeployJobStart.options(request, deployTaskQueue));
     WorkflowClient.start(wf::run, new DeployJobWorkflow.DeployJobInput(request, java.util.List.of()));
     return WorkflowStub.fromTyped(wf);
   }

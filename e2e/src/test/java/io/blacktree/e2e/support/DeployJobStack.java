@@ -16,12 +16,12 @@ import io.blacktree.testsupport.ServiceRequirement.Service;
 import io.blacktree.testsupport.TestIds;
 import io.blacktree.testsupport.git.GitDaemonServer;
 import io.blacktree.testsupport.git.GitRepos;
+import io.blacktree.workflow.api.DeployJobStart;
 import io.blacktree.workflow.api.DeployJobWorkflow;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -170,10 +170,8 @@ public final class DeployJobStack implements AutoCloseable {
 
     /** Starts the workflow as the bridge does. */
     public WorkflowStub start() {
-      DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class, WorkflowOptions.newBuilder()
-          .setWorkflowId(workflowId)
-          .setTaskQueue(deployTaskQueue())
-          .build());
+      DeployJobWorkflow wf = client.newWorkflowStub(DeployJobWorkflow.class,
+          DeployJobStart.options(request, deployTaskQueue()));
       WorkflowClient.start(wf::run, new DeployJobWorkflow.DeployJobInput(request, java.util.List.of()));
       return WorkflowStub.fromTyped(wf);
     }

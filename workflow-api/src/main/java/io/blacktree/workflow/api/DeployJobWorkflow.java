@@ -16,7 +16,8 @@ import io.temporal.workflow.WorkflowMethod;
  * {@code ApplicationFailure} typed by {@code ErrorKind} whose details carry the result; a cancel ends it
  * CANCELLED.
  *
- * <p>Workflow ID: {@code Names.workflowId(request)}; task queue {@code blacktree-deploy}.
+ * <p>Started with {@link DeployJobStart}: workflow ID {@code Names.workflowId(request)}, the deploy task queue
+ * ({@code blacktree-deploy} by default), the job's search attributes and memo.
  */
 @WorkflowInterface
 public interface DeployJobWorkflow {

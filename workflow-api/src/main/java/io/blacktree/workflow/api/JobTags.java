@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The search attributes and memo a job carries from its start (docs/workflow.md, search attributes and
- * memo), defined once: the bridge sets them on the start request, and the workflow upserts the same values
- * when it runs.
+ * memo), defined once. {@link DeployJobStart} puts them on the start request; the workflow upserts only the
+ * step as the job moves, and the start values only when it replays a history recorded by a version that
+ * upserted them too.
  */
 public final class JobTags {
   public static final SearchAttributeKey<String> REPO = SearchAttributeKey.forKeyword(Names.SA_REPO);
@@ -30,7 +31,7 @@ public final class JobTags {
     return builder.build();
   }
 
-  /** The same attributes as upserts, for workflow code. */
+  /** The same attributes as upserts: what a workflow of the earlier version did when it started. */
   public static SearchAttributeUpdate<?>[] searchAttributeUpdates(BuildRequest request) {
     return atStart(request).entrySet().stream()
         .map(e -> e.getKey().valueSet(e.getValue()))
