@@ -207,10 +207,14 @@ write_temporal_config() {
   port=$(temporal_port "$svc")
   cp "$(server_module_dir)/config/dynamicconfig/development-sql.yaml" "$dir/dynamicconfig.yaml.tmp"
   chmod u+w "$dir/dynamicconfig.yaml.tmp"
-  # As for the dev server: eager activities, and SAs usable right after they are registered.
+  # As for the dev server: eager activities, SAs usable right after they are registered, and a transfer-queue
+  # reader not held to its default 20 reads/s per shard (a job makes about six transfer tasks on its shard within
+  # a quarter of a second, so that limit delays hand-offs; see BENCHMARKS.md, "Temporal dev server tuning").
   cat >>"$dir/dynamicconfig.yaml.tmp" <<EOF
 system.enableActivityEagerExecution:
   - value: true
+history.transferProcessorMaxPollRPS:
+  - value: 1000
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
 EOF
