@@ -2,6 +2,7 @@ package io.blacktree.dev;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.blacktree.testrule.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class ComposeFileIT {
 
   @Test
   void config_composeFile_validatesWithEveryComponent() throws Exception {
-    Services.require(composeInstalled(), "docker-compose");
+    Prerequisites.require(composeInstalled(), "docker-compose");
 
     config("-q");
     List<String> services = config("--services").lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
@@ -64,7 +65,7 @@ class ComposeFileIT {
 
   @Test
   void config_temporal_serverImageOnPostgresWithSchemaFromTheSqlTool() throws Exception {
-    Services.require(composeInstalled(), "docker-compose");
+    Prerequisites.require(composeInstalled(), "docker-compose");
 
     String resolved = config();
 
@@ -79,7 +80,7 @@ class ComposeFileIT {
 
   @Test
   void config_buildHost_orchestratorOwnsTheWorkerBesideItOverLoopback() throws Exception {
-    Services.require(composeInstalled(), "docker-compose");
+    Prerequisites.require(composeInstalled(), "docker-compose");
 
     String resolved = config();
 
@@ -91,7 +92,7 @@ class ComposeFileIT {
 
   @Test
   void config_credentialsNotInTheFile_refusedWithoutThemNamingTheVariable() throws Exception {
-    Services.require(composeInstalled(), "docker-compose");
+    Prerequisites.require(composeInstalled(), "docker-compose");
 
     Run without = run(Map.of(), "docker-compose", "-f", COMPOSE.toString(), "config", "-q");
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.core.Defaults;
 import io.blacktree.core.Names;
+import io.blacktree.testrule.Prerequisites;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
 import io.temporal.serviceclient.OperatorServiceStubsOptions;
@@ -39,7 +40,8 @@ class DevServerIT {
 
   @Test
   void findOrStart_serverAlreadyRunning_reusesItAndRegistersAttributes() throws Exception {
-    Services.requireTemporal();
+    Prerequisites.require(TemporalProbe.answers(Defaults.TEMPORAL_TARGET, Duration.ofSeconds(3)),
+        "Temporal dev server at " + Defaults.TEMPORAL_TARGET);
 
     try (DevServer server = DevServer.findOrStart(new DevServer.Options(DevServer.blacktreeHome(), "127.0.0.1", 7233, 8233,
         Defaults.NAMESPACE, Duration.ofSeconds(60)))) {
@@ -54,7 +56,7 @@ class DevServerIT {
   void findOrStart_nothingOnPort_startsServerThenCloseStopsIt(@TempDir Path home) throws Exception {
     Path installed = new DevServer.Options(DevServer.blacktreeHome(), "127.0.0.1", 7233, 8233,
         Defaults.NAMESPACE, Duration.ofSeconds(60)).binary();
-    Services.require(Files.isExecutable(installed), "Temporal CLI at " + installed);
+    Prerequisites.require(Files.isExecutable(installed), "Temporal CLI at " + installed);
     Files.createDirectories(home.resolve("go/bin"));
     Files.createSymbolicLink(home.resolve("go/bin/temporal"), installed);
     DevServer.Options options =

@@ -1,5 +1,6 @@
 package io.blacktree.testsupport;
 
+import io.blacktree.testrule.Prerequisites;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,12 +14,11 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Checks that a local service a test needs is answering. When it is not: with {@code CI=true} the test
  * FAILS with a message naming the service and how to start it; otherwise the test is skipped (JUnit
- * assumption), so a developer without the services can still run the unit tests. A Temporal that answers is
+ * assumption), so a developer without the services can still run the unit tests ({@link Prerequisites}). A Temporal that answers is
  * also given the tests' namespace ({@link TestNamespace}) before the test uses it.
  *
  * <pre>{@code
@@ -69,23 +69,16 @@ public final class ServiceRequirement {
 
   /** Checks the services at the environment's endpoints, failing (CI) or skipping (else) on the first down. */
   public static void require(Service... services) {
-    new ServiceRequirement(ServiceEndpoints.fromEnvironment(), "true".equalsIgnoreCase(System.getenv("CI")))
-        .check(services);
+    new ServiceRequirement(ServiceEndpoints.fromEnvironment(), Prerequisites.inCi()).check(services);
   }
 
   /**
-   * For a prerequisite that is not one of the services (a binary, a tool): fails with CI=true, skips
-   * otherwise, when {@code available} is false. {@code what} names it, e.g. "docker-compose".
+   * For a prerequisite that is not one of the services (a binary, a tool): {@link Prerequisites#require}, which
+   * fails with CI=true and skips otherwise when {@code available} is false. {@code what} names it, e.g.
+   * "docker-compose".
    */
   public static void requireThat(boolean available, String what) {
-    if (available) {
-      return;
-    }
-    String message = what + " is not available. Install and start the local services with `scripts/services start`.";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new AssertionError("CI=true and a required prerequisite is missing: " + message);
-    }
-    Assumptions.abort(message);
+    Prerequisites.require(available, what);
   }
 
   /** Checks each service; see the class comment for what happens when one is down. */
@@ -96,10 +89,7 @@ public final class ServiceRequirement {
         String message = service.label() + " is not reachable at " + address(service) + " (" + problem.get()
             + "). Start the local services with `scripts/services start` (or `scripts/services start "
             + service.scriptName() + "`).";
-        if (ci) {
-          throw new AssertionError("CI=true and a required service is down: " + message);
-        }
-        Assumptions.abort(message);
+        Prerequisites.unmet(ci, "service is down", message);
       }
       if (service == Service.TEMPORAL) {
         TestNamespace.ensure(endpoints.temporalTarget(), endpoints.temporalNamespace());
