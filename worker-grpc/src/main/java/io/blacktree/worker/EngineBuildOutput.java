@@ -1,8 +1,6 @@
 package io.blacktree.worker;
 
-import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,15 +9,13 @@ import java.util.function.Consumer;
 /**
  * The engine's build stream, read: every output line goes to the job's log; the image ID, the error, the number
  * of steps the layer cache served ({@code ---> Using cache}) and the build containers seen are kept. Errors are
- * kept, never logged by docker-java at ERROR. Closing it stops the build.
+ * kept ({@link EngineStream}). Closing it stops the build.
  */
-final class EngineBuildOutput extends BuildImageResultCallback {
+final class EngineBuildOutput extends EngineStream<BuildResponseItem> {
   private final Consumer<String> log;
   private final BuildContainers containers;
   private final List<String> containerIds = Collections.synchronizedList(new ArrayList<>());
   private volatile String imageId;
-  private volatile String errorMessage;
-  private volatile Throwable error;
   private volatile int cachedSteps;
 
   EngineBuildOutput(Consumer<String> log, BuildContainers containers) {
@@ -40,39 +36,17 @@ final class EngineBuildOutput extends BuildImageResultCallback {
         containerIds.add(container);
       }
     }
-    if (item.isErrorIndicated()) {
-      errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-          ? item.getErrorDetail().getMessage() : item.getError();
-      log.accept("error: " + errorMessage);
+    if (keptError(item)) {
+      log.accept("error: " + errorMessage());
     }
     if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
       imageId = item.getImageId();
     }
   }
 
-  @Override
-  public void onError(Throwable throwable) {
-    error = throwable;
-    try {
-      close();
-    } catch (IOException ignored) {
-      // closing a failed stream
-    }
-  }
-
   /** The built image's ID, or null. */
   String imageId() {
     return imageId;
-  }
-
-  /** The engine's error message, or null. */
-  String errorMessage() {
-    return errorMessage;
-  }
-
-  /** The stream's own failure, or null. */
-  Throwable error() {
-    return error;
   }
 
   int cachedSteps() {

@@ -1,7 +1,6 @@
 package io.blacktree.worker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
 import io.blacktree.core.ErrorKind;
@@ -138,11 +137,11 @@ final class PushStep {
       control.setStopHook(null);
     }
     control.checkStopped();
-    if (callback.error != null) {
-      throw ErrorClassifier.engine(callback.error);
+    if (callback.error() != null) {
+      throw ErrorClassifier.engine(callback.error());
     }
-    if (callback.errorMessage != null) {
-      throw ErrorClassifier.push(callback.errorMessage);
+    if (callback.errorMessage() != null) {
+      throw ErrorClassifier.push(callback.errorMessage());
     }
     if (callback.digest == null) {
       throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "push of " + repo + ":" + tag + " reported no digest", null);
@@ -151,11 +150,9 @@ final class PushStep {
   }
 
   /** Checks every push item; keeps the digest from the aux item. */
-  private static final class Callback extends ResultCallback.Adapter<PushResponseItem> {
+  private static final class Callback extends EngineStream<PushResponseItem> {
     private final Consumer<String> log;
-    private volatile String errorMessage;
     private volatile String digest;
-    private volatile Throwable error;
     private final Layers layers;
 
     Callback(Consumer<String> log, Layers layers) {
@@ -166,24 +163,12 @@ final class PushStep {
     @Override
     public void onNext(PushResponseItem item) {
       layers.add(item);
-      if (item.isErrorIndicated()) {
-        errorMessage = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-            ? item.getErrorDetail().getMessage() : item.getError();
-        log.accept("push error: " + errorMessage);
+      if (keptError(item)) {
+        log.accept("push error: " + errorMessage());
       } else if (item.getAux() != null && item.getAux().getDigest() != null) {
         digest = item.getAux().getDigest();
       } else if (item.getStatus() != null && item.getProgressDetail() == null) {
         log.accept((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      error = throwable;
-      try {
-        close();
-      } catch (IOException ignored) {
-        // closing a failed stream
       }
     }
   }
