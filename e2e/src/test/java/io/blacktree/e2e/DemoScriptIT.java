@@ -7,6 +7,7 @@ import io.blacktree.testsupport.RabbitFixture;
 import io.blacktree.testsupport.ServiceEndpoints;
 import io.blacktree.testsupport.ServiceRequirement;
 import io.blacktree.testsupport.ServiceRequirement.Service;
+import io.blacktree.testsupport.ServicesBuildKit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,11 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code scripts/demo} as a user does (a process, against the local services) and checks what it
- * promises: exit 0, the workflow ID and Web UI link, and an image whose {@code docker run} output is the
- * one the script printed. It runs beside the user's own demo without touching it: its own
- * {@code BLACKTREE_HOME} (so its own {@code dev}, PID file, git daemon, counter), git port, namespace, queue
- * prefix and ECR repository; afterwards it stops the {@code dev} and git daemon it started and removes its
- * queues and the image from the engine.
+ * promises: exit 0, the workflow ID and Web UI link, an image built by BuildKit (the reuse line of the job's
+ * logs, which the demo prints) whose {@code docker run} output is the one the script printed. It runs beside the
+ * user's own demo without touching it: its own {@code BLACKTREE_HOME} (so its own {@code dev}, PID file, git
+ * daemon, counter), git port, namespace, queue prefix and ECR repository, and the services' buildkitd named by
+ * {@code BLACKTREE_BUILDKIT_ADDR} (none runs in its own home); afterwards it stops the {@code dev} and git daemon
+ * it started and removes its queues and the image from the engine.
  */
 class DemoScriptIT {
   private static final long BOUND_MINUTES = 5;
@@ -40,6 +42,7 @@ class DemoScriptIT {
   private static final Pattern WORKFLOW = Pattern.compile("(?m)^workflow ID : (deploy:123456789012:\\S+)$");
   private static final Pattern WEB_UI = Pattern.compile("(?m)^Web UI\\s+: (http://\\S+/workflows/deploy%3A\\S+)$");
   private static final Pattern DIGEST = Pattern.compile("(?m)^digest\\s+: (sha256:[0-9a-f]{64})$");
+  private static final Pattern JOB_LOG = Pattern.compile("(?m)^job log\\s+: (.+)$");
 
   @TempDir Path home;
   private RabbitFixture rabbit;
@@ -48,6 +51,7 @@ class DemoScriptIT {
   @BeforeAll
   static void services() {
     ServiceRequirement.require(Service.DOCKER, Service.REGISTRY_OPEN, Service.RABBITMQ, Service.TEMPORAL);
+    ServicesBuildKit.require();
   }
 
   @BeforeEach
@@ -92,6 +96,8 @@ class DemoScriptIT {
     env.put("BLACKTREE_DEMO_ECR_REPO", ecrRepo);
     env.put("BLACKTREE_NAMESPACE", namespace);
     env.put("BLACKTREE_QUEUE_PREFIX", rabbit.name(""));
+    env.put("BLACKTREE_BUILDKIT_ADDR", ServicesBuildKit.address());
+    env.put("BLACKTREE_BUILDCTL", ServicesBuildKit.buildctl().toString());
 
     Run demo = run(builder);
     image = IMAGE.matcher(demo.output()).results().map(m -> m.group(1)).findFirst().orElse(null);
@@ -104,6 +110,9 @@ class DemoScriptIT {
         .startsWith("http://127.0.0.1:8233/namespaces/" + namespace + "/workflows/");
     assertThat(find(IMAGE, demo.output())).isEqualTo("127.0.0.1:5000/" + ecrRepo + ":v1.0.1");
     String digest = find(DIGEST, demo.output());
+    assertThat(find(JOB_LOG, demo.output())).as("the job's reuse line: BuildKit built the image")
+        .startsWith("reuse: ").endsWith(", built by buildkit");
+    assertThat(demo.output()).contains("building with BuildKit: buildkitd answers at " + ServicesBuildKit.address());
     assertThat(demo.output()).as("the demo verifies the image's signed provenance")
         .contains("  > verified: 127.0.0.1:5000/" + ecrRepo + "@" + digest)
         .contains("--workflow deploy:123456789012:us-east-1:" + ecrRepo + ":v1.0.1");

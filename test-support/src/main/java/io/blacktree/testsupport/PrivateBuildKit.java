@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,23 +60,13 @@ public final class PrivateBuildKit implements AutoCloseable {
         .start();
     Instant until = Instant.now().plus(READY);
     while (Instant.now().isBefore(until) && process.isAlive()) {
-      if (Files.exists(socket) && answers()) {
+      if (Files.exists(socket) && ServicesBuildKit.answers(address())) {
         return true;
       }
       Thread.sleep(200);
     }
     stop();
     return false;
-  }
-
-  private boolean answers() throws IOException, InterruptedException {
-    Process probe = new ProcessBuilder(List.of(buildctl().toString(), "--addr", address(), "debug", "workers"))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    if (!probe.waitFor(10, TimeUnit.SECONDS)) {
-      probe.destroyForcibly();
-      return false;
-    }
-    return probe.exitValue() == 0;
   }
 
   private void stop() throws InterruptedException {
@@ -96,7 +85,7 @@ public final class PrivateBuildKit implements AutoCloseable {
     stop();
   }
 
-  private static Path home() {
+  static Path home() {
     String home = System.getenv("BLACKTREE_HOME");
     return home == null || home.isBlank() ? Path.of(System.getProperty("user.home"), ".blacktree") : Path.of(home);
   }
