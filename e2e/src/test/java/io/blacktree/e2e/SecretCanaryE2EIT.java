@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Message;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.blacktree.e2e.support.Cli;
 import io.blacktree.e2e.support.ComponentProcess;
+import io.blacktree.e2e.support.HistoryTexts;
 import io.blacktree.proto.worker.v1.JobEvent;
 import io.blacktree.proto.worker.v1.WatchJobRequest;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
@@ -26,8 +25,6 @@ import io.blacktree.testsupport.git.GitHttpServer;
 import io.blacktree.testsupport.git.GitRepos;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.temporal.api.common.v1.Payload;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.History;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
@@ -162,10 +159,10 @@ class SecretCanaryE2EIT {
     WorkflowClient temporal = WorkflowClient.newInstance(stubs,
         WorkflowClientOptions.newBuilder().setNamespace(endpoints.temporalNamespace()).build());
     for (String id : List.of(okId, badId)) {
-      History history = closedHistory(temporal, id);
+      History history = HistoryTexts.closed(temporal, id);
       assertThat(history.getEventsCount()).isGreaterThan(5);
       seen.add(history.toString());
-      int payloads = decodePayloads(history, seen);
+      int payloads = HistoryTexts.decodePayloads(history, seen);
       assertThat(payloads).as("payloads decoded in " + id).isGreaterThan(3);
       for (String command : List.of("show", "logs")) {
         Cli.Result r = command.equals("show") ? cli.run("jobs", "show", id, "--json") : cli.run("jobs", "logs", id);
@@ -195,29 +192,6 @@ class SecretCanaryE2EIT {
   }
 
   // --- collection -------------------------------------------------------------------------------------
-
-  /** Every Payload in the history, decoded as UTF-8 (JSON payloads are UTF-8 text); returns how many. */
-  private static int decodePayloads(Message message, List<String> out) {
-    if (message instanceof Payload p) {
-      out.add(p.getData().toStringUtf8());
-      p.getMetadataMap().values().forEach(v -> out.add(v.toStringUtf8()));
-      return 1;
-    }
-    int n = 0;
-    for (Map.Entry<FieldDescriptor, Object> f : message.getAllFields().entrySet()) {
-      if (f.getKey().getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
-        continue;
-      }
-      if (f.getKey().isRepeated()) {
-        for (Object o : (List<?>) f.getValue()) {
-          n += o instanceof Message m ? decodePayloads(m, out) : 0;
-        }
-      } else {
-        n += decodePayloads((Message) f.getValue(), out);
-      }
-    }
-    return n;
-  }
 
   /** The events of every attempt of {@code workflowId}, re-read from the worker with WatchJob. */
   private static List<String> watchJob(int port, String workflowId, String workerLog) throws Exception {
@@ -249,18 +223,6 @@ class SecretCanaryE2EIT {
       return events;
     } finally {
       channel.shutdownNow();
-    }
-  }
-
-  private static History closedHistory(WorkflowClient temporal, String workflowId) throws InterruptedException {
-    Instant end = Instant.now().plus(Duration.ofSeconds(30));
-    while (true) {
-      WorkflowExecutionStatus status = temporal.newUntypedWorkflowStub(workflowId).describe().getStatus();
-      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-        return temporal.fetchHistory(workflowId).getHistory();
-      }
-      assertThat(Instant.now()).as(workflowId + " closed").isBefore(end);
-      Thread.sleep(200);
     }
   }
 

@@ -1,8 +1,7 @@
-package io.blacktree.worker;
+package io.blacktree.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.blacktree.testsupport.RegistryClient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,13 +17,13 @@ import java.util.zip.GZIPInputStream;
  * layer, gunzipped, with a DSSE envelope's payload decoded. Bytes are read as ISO-8859-1 so any byte sequence
  * survives and an ASCII value is found wherever it is stored uncompressed.
  */
-final class RegistryTexts {
+public final class RegistryTexts {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RegistryTexts() {}
 
   /** One text per manifest, config and layer of every tag of {@code repository}. */
-  static List<Text> of(RegistryClient registry, String repository) throws IOException {
+  public static List<Text> of(RegistryClient registry, String repository) throws IOException {
     List<Text> out = new ArrayList<>();
     for (String tag : registry.tags(repository)) {
       manifest(registry, repository, tag, tag, out);
@@ -33,7 +32,7 @@ final class RegistryTexts {
   }
 
   /** A manifest, config or layer's content, and where it came from ({@code tag} and what it is). */
-  record Text(String where, String content) {}
+  public record Text(String where, String content) {}
 
   private static void manifest(RegistryClient registry, String repository, String reference, String tag,
       List<Text> out) throws IOException {

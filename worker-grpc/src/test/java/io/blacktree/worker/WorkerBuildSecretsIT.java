@@ -9,6 +9,7 @@ import io.blacktree.proto.worker.v1.JobEvent;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.testsupport.RegistryClient;
+import io.blacktree.testsupport.RegistryTexts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
