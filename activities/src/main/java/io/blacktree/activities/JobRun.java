@@ -2,6 +2,7 @@ package io.blacktree.activities;
 
 import io.blacktree.core.JobStep;
 import com.google.common.util.concurrent.ListenableFuture;
+import io.blacktree.core.BuildReuse;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.core.ImageAttestation;
 import io.blacktree.core.LogBuffer;
@@ -10,6 +11,7 @@ import io.blacktree.proto.worker.v1.CancelJobRequest;
 import io.blacktree.proto.worker.v1.GetStatusRequest;
 import io.blacktree.proto.worker.v1.JobEvent;
 import io.blacktree.proto.worker.v1.JobResponse;
+import io.blacktree.proto.worker.v1.ReuseSummary;
 import io.blacktree.proto.worker.v1.StepDuration;
 import io.blacktree.proto.worker.v1.WatchJobRequest;
 import io.blacktree.proto.worker.v1.WorkerGrpc;
@@ -204,7 +206,7 @@ final class JobRun {
           millis.put(Steps.durationKey(d.getStep()), d.getMillis());
         }
         return new DispatchOutcome(worker, r.getImageUrl(), r.getDigest(), r.getCommitSha(),
-            r.getTagsList(), millis, failures.bound(text), r.getReuse().getAlreadyPushed(),
+            r.getTagsList(), millis, failures.bound(text), reuse(r.getReuse()),
             r.hasAttestation() ? new ImageAttestation(r.getAttestation().getReference(), r.getAttestation().getDigest(),
                 r.getAttestation().getSigned()) : null, hostId);
       }
@@ -212,6 +214,11 @@ final class JobRun {
       case CANCELLED -> throw failures.of(ErrorKind.CANCELLED, worker, "cancelled on the worker", text);
       default -> throw failures.of(ErrorKind.INTERNAL, worker, "worker answered status " + r.getStatus(), text);
     }
+  }
+
+  private static BuildReuse reuse(ReuseSummary r) {
+    return new BuildReuse(r.getCachedBuildSteps(), r.getRemoteCachedBuildSteps(), r.getLayersAlreadyInRegistry(),
+        r.getLayersPushed(), r.getMirrorHit(), r.getAlreadyPushed());
   }
 
   /** Stops the job on the worker and waits (bounded) until the worker no longer runs it. */

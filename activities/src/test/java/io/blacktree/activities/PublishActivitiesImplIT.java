@@ -59,7 +59,7 @@ class PublishActivitiesImplIT {
     channel.queueBind(prefix + ".failed", exchange, "deploy.failed");
     channel.queueDeclare(prefix + ".reply", false, false, false, null);
     DeployResult result = new DeployResult(JobStatus.FAILED, "deploy:x", "req-1", null, null, null, null,
-        "w1", 1, null, ErrorKind.BUILD_FAILED, "RUN exited 3", "line\n", null, null);
+        "w1", 1, null, ErrorKind.BUILD_FAILED, "RUN exited 3", "line\n", null, null, null);
 
     new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10)).publish(
         new PublishRequest("deploy:x/run/result", result, List.of(new ReplyTarget(prefix + ".reply", "corr-7"))));
@@ -84,7 +84,7 @@ class PublishActivitiesImplIT {
       PublishActivitiesImpl publisher = new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10));
       for (int i = 0; i < 3; i++) {
         DeployResult result = new DeployResult(JobStatus.SUCCESS, "deploy:x" + i, null, "img", null, null, null,
-            "w1", 1, null, null, null, "", null, null);
+            "w1", 1, null, null, null, "", null, null, null);
         publisher.publish(new PublishRequest("deploy:x" + i + "/run/result", result, List.of()));
       }
     } finally {
@@ -107,7 +107,7 @@ class PublishActivitiesImplIT {
     Connection closed = cf.newConnection();
     closed.close();
     DeployResult result = new DeployResult(JobStatus.SUCCESS, "deploy:x", null, "img", null, null, null,
-        "w1", 1, null, null, null, "", null, null);
+        "w1", 1, null, null, null, "", null, null, null);
 
     ApplicationFailure e = catchThrowableOfType(ApplicationFailure.class, () ->
         new PublishActivitiesImpl(closed, prefix + ".results", Duration.ofSeconds(5))

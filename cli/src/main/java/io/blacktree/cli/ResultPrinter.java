@@ -26,6 +26,7 @@ final class ResultPrinter {
     field(out, "tags", r.tags() == null || r.tags().isEmpty() ? null : String.join(", ", r.tags()));
     field(out, "worker", r.worker());
     field(out, "affinity", r.affinity() == null ? null : r.affinity().describe());
+    field(out, "reuse", r.reuse() == null ? null : r.reuse().describe());
     field(out, "attempts", r.attempts() == 0 ? null : Integer.toString(r.attempts()));
     field(out, "error kind", r.errorKind() == null ? null : r.errorKind().name());
     field(out, "error", r.errorMessage());

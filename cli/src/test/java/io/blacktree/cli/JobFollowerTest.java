@@ -11,7 +11,7 @@ class JobFollowerTest {
 
   private static DeployResult result(JobStatus status, int attempts, String worker, ErrorKind kind) {
     return new DeployResult(status, "deploy:1:r:e:v", null, null, null, null, null, worker, attempts, null, kind,
-        null, "", null, null);
+        null, "", null, null, null);
   }
 
   @Test

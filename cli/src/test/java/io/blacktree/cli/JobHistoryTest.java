@@ -4,6 +4,7 @@ import io.blacktree.core.JobStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.blacktree.core.BuildReuse;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ErrorKind;
 import io.temporal.api.common.v1.ActivityType;
@@ -15,7 +16,10 @@ import io.temporal.api.history.v1.ActivityTaskFailedEventAttributes;
 import io.temporal.api.history.v1.ActivityTaskScheduledEventAttributes;
 import io.temporal.api.history.v1.History;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.WorkflowExecutionCompletedEventAttributes;
 import io.temporal.api.history.v1.WorkflowExecutionFailedEventAttributes;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,5 +78,39 @@ class JobHistoryTest {
 
     assertThat(new JobHistory(history).attempts()).extracting(Attempt::outcome).containsExactly("RUNNING");
     assertThat(new JobHistory(history).result("x")).isEmpty();
+  }
+
+  @Test
+  void result_succeededWithReuse_showPrintsTheRegistryCacheCountBesideTheOtherReuseFigures() {
+    History history = History.newBuilder()
+        .addEvents(HistoryEvent.newBuilder().setEventId(20).setWorkflowExecutionCompletedEventAttributes(
+            WorkflowExecutionCompletedEventAttributes.newBuilder().setResult(json("{\"status\":\"SUCCESS\","
+                + "\"workflow_id\":\"deploy:x\",\"image_url\":\"127.0.0.1:5000/app:v1\",\"attempts\":1,"
+                + "\"reuse\":{\"cached_build_steps\":4,\"remote_cached_build_steps\":3,\"layers_in_registry\":2,"
+                + "\"layers_pushed\":1,\"mirror_hit\":true,\"already_pushed\":false}}"))))
+        .build();
+    DeployResult result = new JobHistory(history).result("deploy:x").orElseThrow();
+    StringWriter text = new StringWriter();
+
+    ResultPrinter.print(result, new PrintWriter(text));
+
+    assertThat(result.reuse()).isEqualTo(new BuildReuse(4, 3, 2, 1, true, false));
+    assertThat(text.toString()).contains("image:      127.0.0.1:5000/app:v1\n")
+        .contains("reuse:      4 cached steps (3 from the registry cache), 2 layers already in registry, 1 pushed, "
+            + "git mirror hit\n");
+  }
+
+  @Test
+  void result_succeededWithoutReuse_noReuseLine() {
+    History history = History.newBuilder()
+        .addEvents(HistoryEvent.newBuilder().setEventId(20).setWorkflowExecutionCompletedEventAttributes(
+            WorkflowExecutionCompletedEventAttributes.newBuilder().setResult(json(
+                "{\"status\":\"SUCCESS\",\"workflow_id\":\"deploy:x\",\"attempts\":1}"))))
+        .build();
+    StringWriter text = new StringWriter();
+
+    ResultPrinter.print(new JobHistory(history).result("deploy:x").orElseThrow(), new PrintWriter(text));
+
+    assertThat(text.toString()).contains("status:     SUCCESS").doesNotContain("reuse:");
   }
 }

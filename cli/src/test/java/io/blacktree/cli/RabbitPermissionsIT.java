@@ -111,7 +111,7 @@ class RabbitPermissionsIT {
         String results = ch.queueDeclare("", false, true, true, null).getQueue();
         ch.queueBind(results, "jobs.results", "#");
         DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId, null, null, null, null, null, null, 1, null,
-            null, null, "", null, null);
+            null, null, "", null, null, null);
         new PublishActivitiesImpl(orchestrator, "jobs.results", Duration.ofSeconds(10))
             .publish(new PublishRequest(UUID.randomUUID().toString(), result, List.of(new ReplyTarget(reply, "c1"))));
         assertThat(ch.basicGet(reply, true)).as("reply published by the orchestrator user").isNotNull();

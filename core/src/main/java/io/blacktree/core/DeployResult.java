@@ -17,6 +17,8 @@ import java.util.Map;
  * @param attestation   the image's provenance attestation on success; null otherwise (and from older workers)
  * @param affinity      whether the job ran on the build host that last built its repository; null when the job was
  *                      never dispatched (rejected, or from a workflow that predates cache affinity)
+ * @param reuse         what the successful attempt reused (cached steps, of those from the registry cache, layers);
+ *                      null unless the job succeeded on a worker that reports it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,7 +37,8 @@ public record DeployResult(
     @JsonProperty("error_message") String errorMessage,
     @JsonProperty("logs") String logs,
     @JsonProperty("attestation") ImageAttestation attestation,
-    @JsonProperty("affinity") Affinity affinity) {
+    @JsonProperty("affinity") Affinity affinity,
+    @JsonProperty("reuse") BuildReuse reuse) {
 
   /**
    * A job that produced no image: failed, cancelled or rejected. Null for what is not known (the worker of a
@@ -44,13 +47,13 @@ public record DeployResult(
   public static DeployResult unsuccessful(JobStatus status, String workflowId, String requestId, String worker,
       int attempts, ErrorKind errorKind, String errorMessage, String logs) {
     return new DeployResult(status, workflowId, requestId, null, null, null, null, worker, attempts, null,
-        errorKind, errorMessage, logs, null, null);
+        errorKind, errorMessage, logs, null, null, null);
   }
 
   /** This result with {@code affinity} set (the workflow knows it only after the dispatch). */
   public DeployResult withAffinity(Affinity affinity) {
     return new DeployResult(status, workflowId, requestId, imageUrl, digest, commitSha, tags, worker, attempts,
-        stepMillis, errorKind, errorMessage, logs, attestation, affinity);
+        stepMillis, errorKind, errorMessage, logs, attestation, affinity, reuse);
   }
 
   /** A closed run known only by its status, kind and message (e.g. from its history's last event). */

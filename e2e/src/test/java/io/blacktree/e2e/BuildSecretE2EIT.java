@@ -67,10 +67,14 @@ class BuildSecretE2EIT {
       assertThat(pullAndRun(image)).as("the RUN step read the whole secret file").isEqualTo(sha256(secret + "\n"));
       Cli.Result logs = stack.cli().run("jobs", "logs", workflowId);
       Cli.Result show = stack.cli().run("jobs", "show", workflowId, "--json");
+      Cli.Result shown = stack.cli().run("jobs", "show", workflowId);
       assertThat(logs.exitCode()).as(logs.toString()).isZero();
       assertThat(show.exitCode()).as(show.toString()).isZero();
       assertThat(logs.out()).as("the RUN step printed the secret: redacted").contains(SecretRedactor.MASK)
           .contains("built by buildkit");
+      assertThat(shown.out()).as("jobs show: the reuse figures, with the registry cache's count")
+          .containsPattern("(?m)^reuse: +\\d+ cached steps \\(\\d+ from the registry cache\\), \\d+ layers already in "
+              + "registry, \\d+ pushed, git mirror (hit|miss)$");
       List<RegistryTexts.Text> stored = RegistryTexts.of(RegistryClient.open(ServiceEndpoints.fromEnvironment()),
           ecrRepo);
       assertThat(stored).extracting(RegistryTexts.Text::where).as("the image and the registry cache read")
@@ -83,6 +87,7 @@ class BuildSecretE2EIT {
       seen.put("result message", result.toString());
       seen.put("jobs logs", logs.out() + logs.err());
       seen.put("jobs show --json", show.out() + show.err());
+      seen.put("jobs show", shown.out() + shown.err());
       List<String> payloads = new ArrayList<>();
       History history = history(workflowId);
       assertThat(HistoryTexts.decodePayloads(history, payloads)).as("payloads in the history").isGreaterThan(3);

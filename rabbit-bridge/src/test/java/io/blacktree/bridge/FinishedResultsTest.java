@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class FinishedResultsTest {
   private static final DeployResult CARRIED = new DeployResult(JobStatus.FAILED, "wf", "r-1", null, null, null,
-      null, "w1", 4, null, ErrorKind.TAG_EXISTS, "tag exists", "logs", null, null);
+      null, "w1", 4, null, ErrorKind.TAG_EXISTS, "tag exists", "logs", null, null, null);
 
   @Test
   void fromFailure_applicationFailureCarryingResult_returnsThatResult() {

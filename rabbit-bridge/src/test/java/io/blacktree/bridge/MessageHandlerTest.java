@@ -110,7 +110,7 @@ class MessageHandlerTest {
   void handle_duplicateOfFinishedJob_repliesWithItsResult() {
     starter.duplicate = true;
     starter.finished = new DeployResult(JobStatus.SUCCESS, "wf", null, "img", null, null, null, null, 1, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null);
 
     MessageHandler.Decision d = handler.handle(message(VALID, true, "replies", "c-9"));
 

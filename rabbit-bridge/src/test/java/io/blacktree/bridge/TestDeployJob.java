@@ -26,7 +26,7 @@ public class TestDeployJob implements DeployJobWorkflow {
     }
     return new DeployResult(JobStatus.SUCCESS, Workflow.getInfo().getWorkflowId(), input.request().requestId(),
         "127.0.0.1:5000/" + input.request().ecrRepo() + ":" + input.request().deploymentVersion(), null, null,
-        null, "test-worker", 1, null, null, null, null, null, null);
+        null, "test-worker", 1, null, null, null, null, null, null, null);
   }
 
   @Override

@@ -166,7 +166,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
     Workflow.upsertMemo(memo);
     DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId(), request.requestId(),
         o.imageUrl(), o.digest(), o.commitSha(), o.tags(), o.worker(), attempt, o.stepMillis(), null, null,
-        o.logs(), o.attestation(), affinityOn ? dispatcher.affinity(o.host()) : null);
+        o.logs(), o.attestation(), affinityOn ? dispatcher.affinity(o.host()) : null, o.reuse());
     publishResult(result);
     return result;
   }

@@ -4,6 +4,7 @@ import io.blacktree.activities.DispatchActivities;
 import io.blacktree.activities.DispatchFailure;
 import io.blacktree.activities.DispatchOutcome;
 import io.blacktree.activities.DispatchRequest;
+import io.blacktree.core.BuildReuse;
 import io.blacktree.core.ErrorKind;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
@@ -45,7 +46,8 @@ final class FakeDispatch implements DispatchActivities {
   static Function<DispatchRequest, DispatchOutcome> succeedOn(String worker, String host) {
     return r -> new DispatchOutcome(worker, "127.0.0.1:5000/" + r.request().ecrRepo() + ":"
         + r.request().deploymentVersion(), "sha256:" + "a".repeat(64), "b".repeat(40), List.of(),
-        Map.of("building", 1200L), "Step 1/2 : FROM scratch\nSuccessfully built\n", false, null, host);
+        Map.of("building", 1200L), "Step 1/2 : FROM scratch\nSuccessfully built\n",
+        new BuildReuse(2, 1, 1, 1, true, false), null, host);
   }
 
   static Function<DispatchRequest, DispatchOutcome> fail(ErrorKind kind, String worker, String logs) {
