@@ -1,5 +1,6 @@
 package io.blacktree.activities;
 
+import io.blacktree.core.BuildReuse;
 import io.blacktree.testsupport.TestRequests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,6 +89,7 @@ class DispatchActivitiesImplTest {
     assertThat(outcome.worker()).isEqualTo(worker.address());
     assertThat(outcome.imageUrl()).isEqualTo("127.0.0.1:5000/app:v1");
     assertThat(outcome.logs()).contains("BUILDING line 2");
+    assertThat(outcome.reuse()).as("the worker's reuse summary").isEqualTo(new BuildReuse(3, 2, 1, 1, true, false));
     assertThat(steps).containsSubsequence("cloning", "building", "pushing").doesNotContain("done");
     assertThat(heartbeats).anySatisfy(h -> {
       assertThat(h.worker()).isEqualTo(worker.address());

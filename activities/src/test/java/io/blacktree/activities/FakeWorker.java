@@ -7,6 +7,7 @@ import io.blacktree.proto.worker.v1.JobEvent;
 import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.LogLine;
+import io.blacktree.proto.worker.v1.ReuseSummary;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepStarted;
 import io.blacktree.proto.worker.v1.WatchJobRequest;
@@ -34,7 +35,9 @@ final class FakeWorker extends WorkerGrpc.WorkerImplBase implements AutoCloseabl
   final List<String> cancelled = new CopyOnWriteArrayList<>();
   final List<JobEvent> events = new CopyOnWriteArrayList<>();
   volatile JobResponse result = JobResponse.newBuilder().setStatus(JobResponse.Status.SUCCESS)
-      .setImageUrl("127.0.0.1:5000/app:v1").setDigest("sha256:abc").build();
+      .setImageUrl("127.0.0.1:5000/app:v1").setDigest("sha256:abc")
+      .setReuse(ReuseSummary.newBuilder().setCachedBuildSteps(3).setRemoteCachedBuildSteps(2)
+          .setLayersAlreadyInRegistry(1).setLayersPushed(1).setMirrorHit(true)).build();
   volatile int linesPerStep = 3;
   volatile long stepMillis = 500;
   volatile boolean dropFirstCall;

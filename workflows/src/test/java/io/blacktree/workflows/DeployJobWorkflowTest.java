@@ -3,6 +3,7 @@ package io.blacktree.workflows;
 import io.blacktree.testsupport.TestRequests;
 import io.blacktree.workflow.api.DeployJobWorkflow;
 
+import io.blacktree.core.BuildReuse;
 import io.blacktree.core.JobStatus;
 import io.blacktree.core.JobStep;
 import static io.blacktree.workflows.DeployJobTestEnvironment.FAST;
@@ -79,12 +80,15 @@ class DeployJobWorkflowTest {
     assertThat(result.attempts()).isEqualTo(1);
     assertThat(result.worker()).isEqualTo("w1:1");
     assertThat(result.logs()).contains("Successfully built");
+    assertThat(result.reuse()).as("the worker's reuse summary, registry cache count included")
+        .isEqualTo(new BuildReuse(2, 1, 1, 1, true, false));
     assertThat(dispatch.calls()).singleElement().satisfies(r -> {
       assertThat(r.jobId()).startsWith(Names.workflowId(REQUEST, "us-east-1") + "/").endsWith("/1");
       assertThat(r.timeLimitSeconds()).isEqualTo(1800);
     });
     assertThat(publish.published).singleElement().satisfies(p -> {
       assertThat(p.result().status()).isEqualTo(JobStatus.SUCCESS);
+      assertThat(p.result().reuse().remoteCachedBuildSteps()).isEqualTo(1);
       assertThat(p.replyTargets()).containsExactly(new ReplyTarget("reply.q", "corr-1"));
     });
   }
