@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.bridge.BridgeConfig;
 import io.blacktree.workflows.OrchestratorConfig;
+import io.blacktree.worker.BuilderSettings;
 import io.blacktree.worker.WorkerConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -63,5 +65,19 @@ class ConfigDefaultsTest {
     assertThat(config.grace()).isEqualTo(Duration.ofSeconds(9));
     assertThat(config.policy().allowedGitHosts()).containsExactly("git.example.com");
     assertThat(config.jobTimeLimit()).isEqualTo(WorkerConfig.builder().build().jobTimeLimit());
+  }
+
+  /** What scripts/demo hands dev for a home where no buildkitd runs: the services' buildkitd and buildctl. */
+  @Test
+  void dev_buildKitFromEnv_reachesTheDevWorker() throws CliException {
+    DevCommand dev = command(Map.of("BLACKTREE_BUILDKIT_ADDR", "unix:///srv/bk/buildkitd.sock",
+        "BLACKTREE_BUILDCTL", "/srv/bk/buildctl", "BLACKTREE_BUILDER", "buildkit"), "dev");
+
+    BuilderSettings builder = dev.workerOptions.toConfig(DevOptions.workerBase(), dev.policy, dev.limits)
+        .builderSettings();
+
+    assertThat(builder.mode()).isEqualTo(BuilderSettings.Mode.BUILDKIT);
+    assertThat(builder.buildkitAddr()).isEqualTo("unix:///srv/bk/buildkitd.sock");
+    assertThat(builder.buildctl()).isEqualTo(Path.of("/srv/bk/buildctl"));
   }
 }
