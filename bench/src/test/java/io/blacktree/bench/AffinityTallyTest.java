@@ -118,7 +118,7 @@ class AffinityTallyTest {
 
   private static DeployResult success(Affinity affinity, long cloneMillis) {
     return new DeployResult(JobStatus.SUCCESS, "wf", null, null, null, null, null, "127.0.0.1:1", 1,
-        Map.of("cloning", cloneMillis), null, null, null, null, affinity);
+        Map.of("cloning", cloneMillis), null, null, null, null, affinity, null);
   }
 
   /** A history whose one dispatch was offered to {@code host}'s own queue at T0. */
