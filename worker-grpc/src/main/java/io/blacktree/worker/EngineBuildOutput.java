@@ -12,21 +12,20 @@ import java.util.function.Consumer;
  * kept ({@link EngineStream}). Closing it stops the build.
  */
 final class EngineBuildOutput extends EngineStream<BuildResponseItem> {
-  private final Consumer<String> log;
   private final BuildContainers containers;
   private final List<String> containerIds = Collections.synchronizedList(new ArrayList<>());
   private volatile String imageId;
   private volatile int cachedSteps;
 
   EngineBuildOutput(Consumer<String> log, BuildContainers containers) {
-    this.log = log;
+    super(log);
     this.containers = containers;
   }
 
   @Override
   public void onNext(BuildResponseItem item) {
     if (item.getStream() != null && !item.getStream().isBlank()) {
-      log.accept(item.getStream().stripTrailing());
+      log(item.getStream().stripTrailing());
       if (item.getStream().contains("---> Using cache")) {
         cachedSteps++;
       }
@@ -36,9 +35,7 @@ final class EngineBuildOutput extends EngineStream<BuildResponseItem> {
         containerIds.add(container);
       }
     }
-    if (keptError(item)) {
-      log.accept("error: " + errorMessage());
-    }
+    keptError(item, "error: ");
     if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
       imageId = item.getImageId();
     }

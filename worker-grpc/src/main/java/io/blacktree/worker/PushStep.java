@@ -151,24 +151,24 @@ final class PushStep {
 
   /** Checks every push item; keeps the digest from the aux item. */
   private static final class Callback extends EngineStream<PushResponseItem> {
-    private final Consumer<String> log;
-    private volatile String digest;
     private final Layers layers;
+    private volatile String digest;
 
     Callback(Consumer<String> log, Layers layers) {
-      this.log = log;
+      super(log);
       this.layers = layers;
     }
 
     @Override
     public void onNext(PushResponseItem item) {
       layers.add(item);
-      if (keptError(item)) {
-        log.accept("push error: " + errorMessage());
-      } else if (item.getAux() != null && item.getAux().getDigest() != null) {
+      if (keptError(item, "push error: ")) {
+        return;
+      }
+      if (item.getAux() != null && item.getAux().getDigest() != null) {
         digest = item.getAux().getDigest();
       } else if (item.getStatus() != null && item.getProgressDetail() == null) {
-        log.accept((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
+        log((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus());
       }
     }
   }

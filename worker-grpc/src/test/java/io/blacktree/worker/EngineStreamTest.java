@@ -15,11 +15,17 @@ import org.junit.jupiter.api.Test;
 class EngineStreamTest {
   private final ObjectMapper json = new ObjectMapper();
 
+  private final List<String> logged = new ArrayList<>();
+
   /** A stream that only keeps errors, as the push step's does besides its digest. */
-  private static final class Kept extends EngineStream<PushResponseItem> {
+  private final class Kept extends EngineStream<PushResponseItem> {
+    Kept() {
+      super(logged::add);
+    }
+
     @Override
     public void onNext(PushResponseItem item) {
-      keptError(item);
+      keptError(item, "push error: ");
     }
   }
 
@@ -33,6 +39,7 @@ class EngineStreamTest {
 
     assertThat(stream.errorMessage()).isEqualTo("denied: requested access to the resource");
     assertThat(stream.error()).isNull();
+    assertThat(logged).containsExactly("push error: denied: requested access to the resource");
   }
 
   @Test
