@@ -191,9 +191,9 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Hands a claimed worker back. {@code answered}: the worker gave RunJob its final response, which it sends
-   * only after releasing its job lock, so it is FREE now; otherwise (failure, cancel, lost call) it may still
-   * be cleaning up and counts as BUSY until the check that follows says FREE.
+   * Hands a claimed worker back. {@code answered}: the worker gave RunJob its final response, so it is FREE now
+   * or removing that job's workspace, which a RunJob for the next job waits for; otherwise (failure, cancel, lost
+   * call) it may still be cleaning up and counts as BUSY until the check that follows says FREE.
    */
   void release(String address, boolean answered) {
     synchronized (this) {

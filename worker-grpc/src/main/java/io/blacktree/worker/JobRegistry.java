@@ -1,7 +1,6 @@
 package io.blacktree.worker;
 
 import io.blacktree.core.ErrorKind;
-import io.blacktree.proto.worker.v1.JobResponse;
 import io.opentelemetry.context.Context;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,6 +33,11 @@ import java.util.function.Function;
  * stopped job's result is cached like any other.
  *
  * <p>The job time limit is enforced here too: at the deadline the job is stopped as {@code TIMED_OUT}.
+ *
+ * <p>A job answers before its workspace is removed, and holds the lock until it is: the worker stays BUSY, so no
+ * job starts on a host with a previous job's files. A new {@code job_id} that arrives in that window (its caller
+ * had the answer and sent the next job at once) waits for the removal, up to {@link #REMOVAL_WAIT}, instead of
+ * being refused.
  */
 final class JobRegistry implements AutoCloseable {
   /** The outcome of asking to run a job. */
@@ -48,8 +52,10 @@ final class JobRegistry implements AutoCloseable {
   }
 
   static final int MAX_CACHED = 64;
+  /** How long a new job waits for the answered job's workspace removal before it is refused as busy. */
+  static final Duration REMOVAL_WAIT = Duration.ofSeconds(30);
 
-  private final Function<Job, JobResponse> runner;
+  private final Function<Job, JobRunner.Outcome> runner;
   private final Duration grace;
   private final Duration resultTtl;
   private final Clock clock;
@@ -63,7 +69,7 @@ final class JobRegistry implements AutoCloseable {
 
   private record CachedJob(Job job, Instant until) {}
 
-  JobRegistry(Function<Job, JobResponse> runner, Duration grace, Duration resultTtl, Clock clock) {
+  JobRegistry(Function<Job, JobRunner.Outcome> runner, Duration grace, Duration resultTtl, Clock clock) {
     this.runner = runner;
     this.grace = grace;
     this.resultTtl = resultTtl;
@@ -73,6 +79,7 @@ final class JobRegistry implements AutoCloseable {
   /** Takes the lock for {@code candidate} or says why not. A started job runs on the job thread. */
   synchronized Admission admit(Job candidate) {
     String id = candidate.jobId();
+    awaitRemoval(id);
     Optional<Job> done = finishedJob(id);
     if (done.isPresent()) {
       return new Admission.Finished(done.get());
@@ -90,21 +97,56 @@ final class JobRegistry implements AutoCloseable {
     ScheduledFuture<?> timeLimit = timers.schedule(
         () -> job.stop(ErrorKind.TIMED_OUT, "job time limit reached"), limit, TimeUnit.MILLISECONDS);
     jobs.execute(() -> {
-      JobResponse response;
+      JobRunner.Outcome outcome;
       try {
-        response = runner.apply(job);
+        outcome = runner.apply(job);
       } finally {
         timeLimit.cancel(false);
       }
-      release(job);
-      job.finish(response);
+      job.finish(outcome.response());
+      try {
+        outcome.removeWorkspace().run();
+      } finally {
+        release(job);
+      }
     });
+  }
+
+  /** While the running job has answered and only removes its workspace, a different job waits (bounded). */
+  private void awaitRemoval(String id) {
+    long end = System.nanoTime() + REMOVAL_WAIT.toNanos();
+    while (current != null && current.result() != null && !current.jobId().equals(id)) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Waits up to {@code millis} until {@code job} no longer holds the lock (its workspace removed); true if so. */
+  synchronized boolean awaitReleased(Job job, long millis) throws InterruptedException {
+    long end = System.currentTimeMillis() + millis;
+    while (current == job) {
+      long left = end - System.currentTimeMillis();
+      if (left <= 0) {
+        return false;
+      }
+      wait(left);
+    }
+    return true;
   }
 
   private synchronized void release(Job job) {
     if (current == job) {
       current = null;
     }
+    notifyAll();
     finished.put(job.jobId(), new CachedJob(job, clock.instant().plus(resultTtl)));
     while (finished.size() > MAX_CACHED) {
       Iterator<String> it = finished.keySet().iterator();

@@ -18,8 +18,9 @@ import org.slf4j.MDC;
  * Runs one job: a fresh workspace, then clone, then the Dockerfile's remote sources checked
  * ({@link RemoteSourcePolicy}, whichever builder follows), then the {@link ImageBuilder} chosen for the job (build, login,
  * push, as it orders them), then the {@link ProvenanceStep} (attests the pushed digest, whichever builder built
- * it), then cleanup (workspace removed in every outcome; the builder's own clean-up, such
- * as pruning the engine's image cache, runs after the job answered, before the next one builds). It only
+ * it), then cleanup (the builder's own clean-up, such as pruning the engine's image cache, runs after the job
+ * answered, before the next one builds). The job's workspace is removed in every outcome, after the answer: the
+ * {@link Outcome} carries that removal, which {@link JobRegistry} runs while the worker is still BUSY. It only
  * sequences the steps and turns their outcome into the response; a stop (cancel, time limit, orphan) wins over
  * whatever failure the interrupted step reported. Each step gets the job's immutable {@link JobSpec} and its
  * {@link StepControl} (log, stop, deadline), and returns a record of what it did; only the runner records step
@@ -49,11 +50,17 @@ final class JobRunner {
     this.observer = observer;
   }
 
-  /** What the steps produced: the response, and the bytes uploaded to the registry (for the observer). */
-  private record Ran(JobResponse response, long bytesPushed) {}
+  /**
+   * A finished job: the response to answer with, and the removal of its workspace, to run after the answer and
+   * before the worker takes another job (removing a checkout of many files is disk-bound; nobody waits for it).
+   */
+  record Outcome(JobResponse response, Runnable removeWorkspace) {}
 
-  /** Runs the job to its end; never throws. */
-  JobResponse run(Job job) {
+  /** What the steps produced: the response, the bytes uploaded to the registry (for the observer), the workspace. */
+  private record Ran(JobResponse response, long bytesPushed, Workspace workspace) {}
+
+  /** Runs the job to its answer; never throws. */
+  Outcome run(Job job) {
     long started = System.nanoTime();
     JobSpec spec = job.spec();
     JobObserver.JobInfo info = new JobObserver.JobInfo(spec.jobId(), spec.workflowId(), spec.attempt(), workerId);
@@ -70,7 +77,7 @@ final class JobRunner {
       LOG.info("job {} finished {} {} in {} ms", job.jobId(), response.getStatus(),
           response.getStatus() == JobResponse.Status.SUCCESS ? "-" : response.getErrorKind(), millis);
       observer.jobFinished(info, new JobObserver.JobEnd(response, millis, ran.bytesPushed()));
-      return response;
+      return new Outcome(response, () -> remove(ran.workspace(), job.jobId()));
     } finally {
       MDC.remove("workflow_id");
       MDC.remove("job_id");
@@ -115,10 +122,10 @@ final class JobRunner {
       LOG.warn("job {} failed unexpectedly", job.jobId(), e);
       fail(job, out, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     } finally {
-      cleanup(job, info, ws, builder);
+      cleanup(job, info, builder);
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
-    return new Ran(out.setLogs(job.logBuffer().render()).build(), bytesPushed);
+    return new Ran(out.setLogs(job.logBuffer().render()).build(), bytesPushed, ws);
   }
 
   /** What the git cache, the layer cache and the registry saved; also logged as one {@code reuse:} line. */
@@ -200,20 +207,30 @@ final class JobRunner {
         .setErrorMessage(text);
   }
 
-  private void cleanup(Job job, JobObserver.JobInfo info, Workspace ws, ImageBuilder builder) {
+  private void cleanup(Job job, JobObserver.JobInfo info, ImageBuilder builder) {
     long start = System.nanoTime();
     job.stepStarted(Step.CLEANING_UP);
     observer.stepStarted(info, Step.CLEANING_UP);
-    if (ws != null) {
-      try {
-        ws.close();
-      } catch (RuntimeException e) {
-        job.log("workspace not removed: " + e.getMessage());
-      }
-    }
     builder.afterJob();
     long millis = (System.nanoTime() - start) / 1_000_000;
     job.stepFinished(Step.CLEANING_UP, millis);
     observer.stepFinished(info, Step.CLEANING_UP, millis, null);
+  }
+
+  /**
+   * Removes a finished job's workspace (null: none was made). Runs after the answer, so a failure goes to the
+   * worker's log; the worker's next start removes whatever is left ({@link Workspace#removeStale}).
+   */
+  private static void remove(Workspace ws, String jobId) {
+    if (ws == null) {
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      ws.close();
+      LOG.debug("job {} workspace removed in {} ms", jobId, (System.nanoTime() - start) / 1_000_000);
+    } catch (RuntimeException e) {
+      LOG.warn("job {} workspace not removed: {}", jobId, e.getMessage());
+    }
   }
 }

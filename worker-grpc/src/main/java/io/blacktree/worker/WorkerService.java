@@ -165,7 +165,7 @@ final class WorkerService extends WorkerGrpc.WorkerImplBase {
       job.stop(ErrorKind.CANCELLED, "cancelled by CancelJob");
       try {
         JobResponse r = job.awaitResult(CANCEL_WAIT_MILLIS);
-        if (r == null) {
+        if (r == null || !registry.awaitReleased(job, CANCEL_WAIT_MILLIS)) {
           out.onError(Status.DEADLINE_EXCEEDED.withDescription("job " + job.jobId() + " did not stop in time")
               .asRuntimeException());
           return;

@@ -152,8 +152,12 @@ final class WorkerFixture implements AutoCloseable {
     throw new AssertionError("worker not FREE within 60 s");
   }
 
-  /** Asserts no job workspace is left under the workdir. */
-  void assertNoWorkspace() throws IOException {
+  /**
+   * Asserts no job workspace is left under the workdir once the worker is FREE (a job answers first and removes its
+   * workspace after, staying BUSY until it is gone).
+   */
+  void assertNoWorkspace() throws IOException, InterruptedException {
+    awaitFree();
     if (!Files.exists(workdir)) {
       return;
     }

@@ -16,11 +16,15 @@ import io.blacktree.proto.worker.v1.WorkerState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The one-job lock, idempotency by job_id, re-attach after a dropped caller, and the orphan grace period. */
+/**
+ * The one-job lock, idempotency by job_id, re-attach after a dropped caller, the orphan grace period, and the next
+ * job sent while the last one removes its workspace.
+ */
 class WorkerLockIT extends WorkerItBase {
   /** A repo whose build takes a few seconds. */
   static String slowRepo(String prefix, int seconds) {
@@ -72,6 +76,27 @@ class WorkerLockIT extends WorkerItBase {
     assertThat(r3).isEqualTo(r1);
     assertThat(buildsStarted(worker.events(a.getJobId()))).isEqualTo(1);
     worker.awaitFree();
+  }
+
+  @Test
+  void runJob_nextJobSentTheMomentTheLastAnswered_waitsForItsWorkspaceRemovalAndRuns() throws Exception {
+    String many = unique("manyfiles");
+    Map<String, Object> files = app(many);
+    for (int i = 0; i < 2_000; i++) {
+      files.put("data/d" + i / 100 + "/f" + i + ".txt", "file " + i + "\n");
+    }
+    repos.create(many, "main", files);
+    JobRequest a = request(many, "main", "v1").build();
+    JobRequest b = request(slowRepo("afteranswer", 0), "main", "v1").build();
+
+    JobResponse first = worker.stub(300).runJob(a);
+    JobResponse second = worker.stub(300).runJob(b);
+
+    assertThat(first.getStatus()).as(first.getErrorMessage() + "\n" + first.getLogs())
+        .isEqualTo(JobResponse.Status.SUCCESS);
+    assertThat(second.getStatus()).as(second.getErrorMessage() + "\n" + second.getLogs())
+        .isEqualTo(JobResponse.Status.SUCCESS);
+    worker.assertNoWorkspace();
   }
 
   @Test
