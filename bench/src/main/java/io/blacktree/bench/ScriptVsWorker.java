@@ -63,7 +63,7 @@ final class ScriptVsWorker {
       }
       report.note("worker steps: clone = CLONING, build = BUILDING (with BuildKit: build and push by digest), "
           + "push = LOGGING_IN + PUSHING (with BuildKit: the tags set in the registry), total = RunJob call wall "
-          + "time (includes provenance and its workspace clean-up)");
+          + "time (includes provenance; the worker removes the job's workspace after it answered)");
       warmUp(repos, daemon, worker);
       for (String kase : setup.repos().cases(setup.opts().cases())) {
         for (int i = 0; i < setup.cfg().runs(); i++) {

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}.
  *
  * <p>Registry credentials (for the push and the registry cache alike) reach buildctl only through a private
- * {@code DOCKER_CONFIG} directory in the job's workspace (mode 0700, removed with the workspace), never through
+ * {@code DOCKER_CONFIG} directory in the job's workspace (mode 0700, removed once buildctl exited), never through
  * argv, environment values or logs; buildctl inherits none of the worker's environment but {@code PATH},
  * {@code HOME} and {@code TMPDIR}. Stopping the job (cancel, time limit, orphan) kills buildctl; buildkitd
  * cancels the solve when its client goes away.
@@ -94,12 +94,25 @@ final class BuildctlBuild {
       throw new DockerFailure(ErrorKind.INTERNAL, "interrupted while building", e);
     } finally {
       control.setStopHook(null);
+      removeDockerConfig(dockerConfig, control);
     }
     control.checkStopped();
     if (process.exitValue() != 0) {
       throw BuildKitErrors.classify(output.tail(), process.exitValue());
     }
     return solved(metadata, output.reuse.counts());
+  }
+
+  /**
+   * The credentials are needed by buildctl alone: gone as soon as it exited, not only with the workspace (which is
+   * removed after the job answered).
+   */
+  private static void removeDockerConfig(Path dockerConfig, StepControl control) {
+    try {
+      Workspace.deleteTree(dockerConfig);
+    } catch (IOException e) {
+      control.log("buildctl credentials directory not removed yet (it goes with the workspace): " + e.getMessage());
+    }
   }
 
   private static void logIgnoredFrontend(JobSpec spec, StepControl control, BuildInputs in) {
