@@ -17,6 +17,8 @@ root=$(mktemp -d /tmp/blacktree-fresh.XXXXXX)
 chmod 755 "$root" # the cluster's PostgreSQL runs as the postgres user and needs to reach its data directory
 export HOME=$root/home BLACKTREE_HOME=$root/blacktree
 mkdir -p "$HOME"
+# Java takes user.home from the password database, not $HOME: Maven is pointed at the new home explicitly.
+export MAVEN_OPTS="-Dmaven.repo.local=$HOME/.m2/repository"
 export BLACKTREE_REGISTRY_PORT=5110 BLACKTREE_REGISTRY_AUTH_PORT=5111 BLACKTREE_AMQP_PORT=5782
 export BLACKTREE_TEMPORAL_PORT=7633 BLACKTREE_TEMPORAL_UI_PORT=8633 BLACKTREE_DEMO_GIT_PORT=9519
 export BLACKTREE_CLUSTER_PG_PORT=5463 BLACKTREE_CLUSTER_TEMPORAL_PORT=7643 BLACKTREE_CLUSTER_TEMPORAL_UI_PORT=8643
