@@ -42,6 +42,17 @@ final class BuildKitErrors {
     return new DockerFailure(ErrorKind.BUILD_FAILED, "build failed: " + reason, null);
   }
 
+  /**
+   * The push failed because the registry refused a layer upload it took twice at once, from the image push and
+   * from the registry cache export of the same solve (the distribution registry answers one of them "provided
+   * digest did not match uploaded content" or "blob unknown to registry"): not the registry being down.
+   */
+  static boolean uploadRace(List<String> tail) {
+    String text = String.join("\n", tail).toLowerCase(Locale.ROOT);
+    return text.contains("failed to push") && (text.contains("provided digest did not match uploaded content")
+        || text.contains("blob unknown to registry"));
+  }
+
   /** buildctl's last {@code error:} line without its prefix, else the last line, else the exit code. */
   static String reason(List<String> tail, int exitCode) {
     for (int i = tail.size() - 1; i >= 0; i--) {

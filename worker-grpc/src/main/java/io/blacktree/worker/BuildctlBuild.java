@@ -62,9 +62,31 @@ final class BuildctlBuild {
     this.secrets = secrets;
   }
 
+  /**
+   * Runs the solve; once more when the registry refused a layer that the image push and the registry cache export
+   * uploaded at the same moment ({@link BuildKitErrors#uploadRace}): the second solve finds the layers in the
+   * local cache and the registry, so nothing is uploaded twice at once.
+   */
   Solved run(JobSpec spec, StepControl control, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
-    String repository = auth.host() + "/" + spec.request().ecrRepo();
     Path metadata = ws.root().resolve("buildctl-metadata.json");
+    Attempt attempt = solve(spec, control, ws, in, auth, metadata);
+    if (attempt.exitCode() != 0 && cache.enabled() && BuildKitErrors.uploadRace(attempt.tail())) {
+      control.log("the registry refused a layer the image push and the registry cache export uploaded at the same "
+          + "time; solving once more");
+      attempt = solve(spec, control, ws, in, auth, metadata);
+    }
+    if (attempt.exitCode() != 0) {
+      throw BuildKitErrors.classify(attempt.tail(), attempt.exitCode());
+    }
+    return solved(metadata, attempt.reuse());
+  }
+
+  /** How one buildctl run ended: its exit code, last output lines and the cache reuse it printed. */
+  private record Attempt(int exitCode, List<String> tail, StepReuse.Counts reuse) {}
+
+  private Attempt solve(JobSpec spec, StepControl control, Workspace ws, BuildInputs in, RegistryAuth auth,
+      Path metadata) throws JobFailure {
+    String repository = auth.host() + "/" + spec.request().ecrRepo();
     Path dockerConfig = writeDockerConfig(ws.root().resolve("buildctl-auth"), auth);
     ProcessBuilder pb = new ProcessBuilder(command(spec, in, repository, auth, metadata)).redirectErrorStream(true);
     // only what buildctl needs: the worker's own environment may hold secrets (BLACKTREE_REGISTRY_PASSWORD, ...)
@@ -97,10 +119,7 @@ final class BuildctlBuild {
       removeDockerConfig(dockerConfig, control);
     }
     control.checkStopped();
-    if (process.exitValue() != 0) {
-      throw BuildKitErrors.classify(output.tail(), process.exitValue());
-    }
-    return solved(metadata, output.reuse.counts());
+    return new Attempt(process.exitValue(), output.tail(), output.reuse.counts());
   }
 
   /**

@@ -27,6 +27,27 @@ class BuildKitErrorsTest {
   }
 
   @Test
+  void uploadRace_registryRefusedALayerUploadedTwiceAtOnce_true() {
+    // the tail of a cold build whose image push and cache export uploaded the same new layer at the same moment
+    List<String> tail = List.of("#11 ERROR: failed to push 127.0.0.1:5000/bench/tiny: errors:",
+        "unknown: provided digest did not match uploaded content",
+        "unknown: blob unknown to registry - sha256:47d39eea0e68f1211bd6508938414d86a065de294ddbb581bc90799cd6416549",
+        "#12 ERROR: error writing layer blob: context canceled",
+        "error: failed to solve: failed to push 127.0.0.1:5000/bench/tiny: errors:");
+
+    assertThat(BuildKitErrors.uploadRace(tail)).isTrue();
+    assertThat(BuildKitErrors.classify(tail, 1).kind()).isEqualTo(ErrorKind.REGISTRY_UNAVAILABLE);
+  }
+
+  @Test
+  void uploadRace_registryDownOrBuildFailed_false() {
+    assertThat(BuildKitErrors.uploadRace(List.of("error: failed to solve: failed to push 127.0.0.1:5999/x: "
+        + "failed to do request: dial tcp: connection refused"))).isFalse();
+    assertThat(BuildKitErrors.uploadRace(List.of("error: failed to solve: process \"/bin/sh -c exit 3\" did not "
+        + "complete successfully: exit code: 3"))).isFalse();
+  }
+
+  @Test
   void classify_pushConnectionRefused_registryUnavailable() {
     JobFailure f = BuildKitErrors.classify(List.of("error: failed to solve: failed to push 127.0.0.1:5999/x: "
         + "failed to do request: Head \"http://127.0.0.1:5999/v2/x/blobs/sha256:1\": dial tcp: connection refused"), 1);
