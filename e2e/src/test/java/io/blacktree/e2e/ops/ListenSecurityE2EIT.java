@@ -15,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,9 +51,16 @@ class ListenSecurityE2EIT {
     return args;
   }
 
-  /** Waits until the process logs that it listens, and returns its listening sockets. */
-  private static List<Listener> awaitListening(ComponentProcess p, int port) {
-    p.awaitLog("worker listening on 0.0.0.0:" + port, START_BOUND);
+  /**
+   * Waits until the process logs that it listens and the kernel shows it listening on every port in
+   * {@code ports} (the ops port is bound just after the gRPC port is logged), and returns its listening sockets.
+   */
+  private static List<Listener> awaitListening(ComponentProcess p, int... ports) {
+    p.awaitLog("worker listening on 0.0.0.0:" + ports[0], START_BOUND);
+    p.await("listening on ports " + Arrays.toString(ports), START_BOUND, () -> {
+      Set<Integer> open = ListeningSockets.of(p.pid()).stream().map(Listener::port).collect(Collectors.toSet());
+      return Arrays.stream(ports).allMatch(open::contains);
+    });
     return ListeningSockets.of(p.pid());
   }
 
@@ -74,7 +84,7 @@ class ListenSecurityE2EIT {
     int metrics = ComponentProcess.freePort();
     try (ComponentProcess p = ComponentProcess.blacktree(ids.name("token"),
         worker("token", port, "--auth-token-file", token.toString(), "--metrics-port", Integer.toString(metrics)))) {
-      List<Listener> sockets = awaitListening(p, port);
+      List<Listener> sockets = awaitListening(p, port, metrics);
 
       assertThat(sockets).as("listening sockets").anySatisfy(l -> {
         assertThat(l.port()).isEqualTo(port);
