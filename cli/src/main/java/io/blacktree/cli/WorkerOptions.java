@@ -74,7 +74,7 @@ final class WorkerOptions {
           + "so $BLACKTREE_HOME/git-cache with the default --workdir).")
   Path gitCacheDir;
 
-  @Option(names = "--git-cache-bytes", description = "Bound of the git cache (default 5 GiB; 0 = no cache).")
+  @Option(names = "--git-cache-bytes", description = "Bound of the git cache, and separately of the worker's kept source trees (default 5 GiB; 0 = no cache, a fresh checkout per job).")
   Long gitCacheBytes;
 
   @Option(names = "--listen", paramLabel = "ADDRESS",

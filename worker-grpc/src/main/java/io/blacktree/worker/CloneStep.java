@@ -21,7 +21,8 @@ import org.eclipse.jgit.transport.URIish;
 /**
  * Puts the request's commit into the workspace. With a {@link GitMirrorCache} (the default): fetched into the
  * worker's mirror of the repository (only new objects) and the commit's tree written out, without a
- * {@code .git}. Without one: cloned with JGit, shallow (depth 1), the one branch, no tags, no submodules; or,
+ * {@code .git}: with {@link KeptSources} (the default with the mirror cache), into the tree of the repository the
+ * worker kept from its last job of it, only the paths that changed. Without one: cloned with JGit, shallow (depth 1), the one branch, no tags, no submodules; or,
  * with a {@code commit}, exactly that commit (init + fetch of the SHA, detached HEAD). Hooks never run either
  * way. Returns the resolved commit SHA and what the cache saved. Credentials go through a provider, never
  * into the URL.
@@ -33,23 +34,32 @@ final class CloneStep {
   private final ValidationPolicy policy;
   private final GitCredentials credentials;
   private final GitMirrorCache mirrors;
+  private final KeptSources kept;
   private final long checkoutBytes;
 
   /**
    * {@code mirrors} null = plain clone per job; its checkout (files outside {@code .git}) may hold at most
    * {@code checkoutBytes} (0 = no bound), else the job fails as POLICY_VIOLATION and the workspace goes with
-   * it. The mirror cache enforces its own bound before writing.
+   * it. The mirror cache enforces its own bound before writing. {@code kept} null (or no mirrors) = a fresh
+   * checkout per job.
    */
-  CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors, long checkoutBytes) {
+  CloneStep(ValidationPolicy policy, GitCredentials credentials, GitMirrorCache mirrors, KeptSources kept,
+      long checkoutBytes) {
     this.policy = policy;
     this.credentials = credentials;
     this.mirrors = mirrors;
+    this.kept = mirrors == null ? null : kept;
     this.checkoutBytes = checkoutBytes;
   }
 
   /** The URL cloned for a job (no credentials in it). */
   URI cloneUrl(JobSpec spec) {
     return policy.cloneUrl(spec.request().repoUrl());
+  }
+
+  /** The tree this worker keeps for the job's repository, to check out into; null = the job's own directory. */
+  java.nio.file.Path keptTree(JobSpec spec) {
+    return kept == null ? null : kept.dirFor(cloneUrl(spec));
   }
 
   Checkout run(JobSpec spec, StepControl control, Workspace ws) throws JobFailure {
@@ -90,7 +100,10 @@ final class CloneStep {
           credentials.provider(), ws.checkout(), control::isStopped, control.deadline(), control::log);
       control.checkStopped();
       control.log("checked out " + r.sha() + " from the git cache (mirror " + (r.hit() ? "hit" : "miss") + ", fetched "
-          + r.bytesFetched() + " bytes, " + r.objectsFetched() + " objects)");
+          + r.bytesFetched() + " bytes, " + r.objectsFetched() + " objects); " + describe(r.tree()));
+      if (kept != null) {
+        kept.evict(ws.checkout(), control::log);
+      }
       return new Checkout(r.sha(), r);
     } catch (TreeExport.UnsafeTreeException e) {
       throw new PolicyFailure(e.getMessage());
@@ -98,6 +111,12 @@ final class CloneStep {
       control.checkStopped();
       throw ErrorClassifier.git(e);
     }
+  }
+
+  private String describe(SourceTree.Synced t) {
+    String what = t.incremental() ? "kept source tree updated: " + t.written() + " paths written, " + t.removed()
+        + " removed" : (kept != null ? "kept source tree written whole: " : "tree written: ") + t.written() + " paths";
+    return what + ", " + t.bytes() + " bytes of files";
   }
 
   private String clone(JobSpec spec, StepControl control, URI url, Workspace ws) throws JobFailure {

@@ -40,8 +40,10 @@ import org.eclipse.jgit.transport.TagOpt;
  * worker on the host that is given the same directory.
  *
  * <p>A checkout takes the mirror's lock ({@link MirrorLock}), fetches just the requested branch (depth 1,
- * no tags) or, with a commit, that commit unless the mirror already has it, into the mirror, and writes the
- * resolved commit's tree into the workspace ({@link TreeExport}: no {@code .git}, no hooks, no submodules).
+ * no tags) or, with a commit, that commit unless the mirror already has it, into the mirror, and brings the
+ * destination to the resolved commit's tree ({@link SourceTree}: whole into a fresh workspace, or only the changed
+ * paths into a tree the worker kept from its previous job of the repository; {@link TreeExport}'s checks either
+ * way: no {@code .git}, no hooks, no submodules).
  * The fetch negotiates with what the mirror holds, so a warm job receives only new objects.
  *
  * <p>Credentials go to JGit per fetch through the {@link CredentialsProvider}; the mirror has no remote in its
@@ -51,14 +53,15 @@ import org.eclipse.jgit.transport.TagOpt;
  * use is skipped; the one just used is kept even if it alone exceeds the bound).
  */
 final class GitMirrorCache {
-  /** What a checkout did: the resolved commit and what the cache saved. */
-  record Result(String sha, boolean hit, long bytesFetched, int objectsFetched, boolean healed) {}
+  /** What a checkout did: the resolved commit, what the cache saved, and how the destination was brought to it. */
+  record Result(String sha, boolean hit, long bytesFetched, int objectsFetched, boolean healed,
+      SourceTree.Synced tree) {}
 
   private final Path root;
   private final long maxBytes;
   private final long maxCheckoutBytes;
 
-  /** {@code maxCheckoutBytes}: most file bytes one checkout may write (0 = no bound), see {@link TreeExport}. */
+  /** {@code maxCheckoutBytes}: most file bytes one checkout may hold (0 = no bound), see {@link SourceTree}. */
   GitMirrorCache(Path root, long maxBytes, long maxCheckoutBytes) {
     this.root = root;
     this.maxBytes = maxBytes;
@@ -76,7 +79,7 @@ final class GitMirrorCache {
 
   /**
    * Brings the mirror of {@code url} up to date for {@code branch} (or {@code commit} when not empty) and
-   * writes that commit's tree into {@code dest}. {@code stop} aborts a lock wait or a transfer.
+   * brings {@code dest} to that commit's tree ({@link SourceTree}). {@code stop} aborts a lock wait or a transfer.
    */
   Result checkout(URI url, String branch, String commit, CredentialsProvider credentials, Path dest,
       BooleanSupplier stop, Instant deadline, Consumer<String> log) throws IOException, GitAPIException {
@@ -103,6 +106,7 @@ final class GitMirrorCache {
       }
       log.accept("git cache: mirror unusable (" + e.getClass().getSimpleName() + "), deleting it and fetching again");
       Workspace.deleteTree(mirror);
+      Files.deleteIfExists(SourceTree.stateFile(dest));
       Workspace.deleteTree(dest);
       return fetchAndExport(url, branch, commit, credentials, dest, stop, mirror, false, true);
     }
@@ -138,8 +142,8 @@ final class GitMirrorCache {
         }
       }
       long fetched = Math.max(0, objectBytes(mirror) - before);
-      TreeExport.write(repo, target, dest, maxCheckoutBytes);
-      return new Result(target.name(), hit, fetched, monitor.received, healed);
+      SourceTree.Synced tree = SourceTree.sync(repo, target, dest, maxCheckoutBytes);
+      return new Result(target.name(), hit, fetched, monitor.received, healed, tree);
     }
   }
 

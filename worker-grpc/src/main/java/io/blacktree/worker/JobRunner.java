@@ -95,7 +95,7 @@ final class JobRunner {
     long bytesPushed = 0;
     try {
       builder.beforeJob(job::log);
-      ws = createWorkspace();
+      ws = createWorkspace(clone.keptTree(spec));
       Workspace w = ws;
       job.checkStopped();
       CloneStep.Checkout checkout = step(job, info, Step.CLONING, () -> clone.run(spec, job, w));
@@ -151,9 +151,9 @@ final class JobRunner {
     return r.build();
   }
 
-  private Workspace createWorkspace() throws JobFailure {
+  private Workspace createWorkspace(Path keptTree) throws JobFailure {
     try {
-      return Workspace.create(workdir);
+      return Workspace.create(workdir, keptTree);
     } catch (IOException e) {
       ErrorKind kind = ErrorClassifier.localIo(e);
       throw new JobFailure(kind, "could not create the workspace", e);

@@ -52,19 +52,23 @@ final class TreeExport {
       super("the checkout is larger than the limit of " + limit + " bytes (--max-checkout-bytes): " + path
           + " alone is " + size + " bytes", true);
     }
+
+    /** The whole checkout, {@code total} bytes of file content, exceeds {@code limit}. */
+    CheckoutTooLargeException(long total, long limit) {
+      super("the checkout is larger than the limit of " + limit + " bytes (--max-checkout-bytes): its files hold "
+          + total + " bytes", true);
+    }
   }
 
-  /** Writes {@code commit}'s tree into {@code dest} (created if missing); returns the number of entries. */
-  static int write(Repository repo, ObjectId commit, Path dest) throws IOException {
-    return write(repo, commit, dest, 0);
-  }
+  /** What a write put on disk: tree entries written and the bytes of file content among them. */
+  record Written(int entries, long bytes) {}
 
   /**
-   * As {@link #write(Repository, ObjectId, Path)}, writing at most {@code maxBytes} of file content (0 = no
-   * bound): a tree that needs more is refused with {@link CheckoutTooLargeException} before the blob that would
+   * Writes {@code commit}'s tree into {@code dest} (created if missing), at most {@code maxBytes} of file content
+   * (0 = no bound): a tree that needs more is refused with {@link CheckoutTooLargeException} before the blob that would
    * cross the bound is written (its size is read from the object header, the content is never inflated).
    */
-  static int write(Repository repo, ObjectId commit, Path dest, long maxBytes) throws IOException {
+  static Written write(Repository repo, ObjectId commit, Path dest, long maxBytes) throws IOException {
     Files.createDirectories(dest);
     Path root = dest.toAbsolutePath().normalize();
     int n = 0;
@@ -75,38 +79,55 @@ final class TreeExport {
       tw.setRecursive(true);
       ObjectReader reader = tw.getObjectReader();
       while (tw.next()) {
-        Path out = target(root, tw.getPathString());
-        noSymlinkBetween(root, out.getParent(), tw.getPathString());
-        Files.createDirectories(out.getParent());
-        if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
-          throw new UnsafeTreeException(tw.getPathString());
-        }
         FileMode mode = tw.getFileMode(0);
         ObjectId id = tw.getObjectId(0);
-        if (mode == FileMode.GITLINK) {
-          Files.createDirectories(out);
-        } else if (mode == FileMode.SYMLINK) {
-          String link = new String(reader.open(id, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
-          Files.createSymbolicLink(out, Path.of(link));
-        } else {
-          long size = reader.getObjectSize(id, Constants.OBJ_BLOB);
-          if (maxBytes > 0 && written + size > maxBytes) {
-            throw new CheckoutTooLargeException(tw.getPathString(), size, maxBytes);
-          }
-          written += size;
-          try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
-            reader.open(id, Constants.OBJ_BLOB).copyTo(os);
-          }
-          Files.setPosixFilePermissions(out, mode == FileMode.EXECUTABLE_FILE ? EXEC : FILE);
+        long size = blobSize(reader, mode, id);
+        if (maxBytes > 0 && written + size > maxBytes) {
+          throw new CheckoutTooLargeException(tw.getPathString(), size, maxBytes);
         }
+        written += size;
+        writeEntry(root, tw.getPathString(), mode, id, reader);
         n++;
       }
     }
-    return n;
+    return new Written(n, written);
   }
 
-  private static void noSymlinkBetween(Path root, Path dir, String path) throws UnsafeTreeException {
+  /** The bytes an entry puts on disk as file content: a regular or executable file's size, else 0. */
+  static long blobSize(ObjectReader reader, FileMode mode, ObjectId id) throws IOException {
+    if (mode == FileMode.GITLINK || mode == FileMode.SYMLINK) {
+      return 0;
+    }
+    return reader.getObjectSize(id, Constants.OBJ_BLOB);
+  }
+
+  /**
+   * Writes one entry at {@code path} under {@code root} (absolute, normalized) with every check of this class: the
+   * path's components, no symlink or file among its parents, and nothing already there.
+   */
+  static void writeEntry(Path root, String path, FileMode mode, ObjectId id, ObjectReader reader)
+      throws IOException {
+    Path out = target(root, path);
+    noSymlinkBetween(root, out.getParent(), path);
+    Files.createDirectories(out.getParent());
+    if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+      throw new UnsafeTreeException(path);
+    }
+    if (mode == FileMode.GITLINK) {
+      Files.createDirectories(out);
+    } else if (mode == FileMode.SYMLINK) {
+      String link = new String(reader.open(id, Constants.OBJ_BLOB).getCachedBytes(), StandardCharsets.UTF_8);
+      Files.createSymbolicLink(out, Path.of(link));
+    } else {
+      try (OutputStream os = Files.newOutputStream(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS)) {
+        reader.open(id, Constants.OBJ_BLOB).copyTo(os);
+      }
+      Files.setPosixFilePermissions(out, mode == FileMode.EXECUTABLE_FILE ? EXEC : FILE);
+    }
+  }
+
+  static void noSymlinkBetween(Path root, Path dir, String path) throws UnsafeTreeException {
     for (Path p = dir; p != null && !p.equals(root) && p.startsWith(root); p = p.getParent()) {
       if (Files.isSymbolicLink(p) || (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p,
           LinkOption.NOFOLLOW_LINKS))) {
@@ -115,7 +136,7 @@ final class TreeExport {
     }
   }
 
-  private static Path target(Path root, String path) throws IOException {
+  static Path target(Path root, String path) throws IOException {
     for (String part : path.split("/", -1)) {
       if (part.isEmpty() || part.equals(".") || part.equals("..") || part.equalsIgnoreCase(".git")) {
         throw new UnsafeTreeException(path);

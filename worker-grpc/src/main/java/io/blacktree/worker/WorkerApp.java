@@ -73,7 +73,9 @@ public final class WorkerApp implements AutoCloseable {
     JobRunner runner = new JobRunner(
         new CloneStep(policy, git, config.gitCacheBytes() == 0 ? null
             : new GitMirrorCache(config.effectiveGitCacheDir(), config.gitCacheBytes(),
-                config.buildLimits().checkoutBytes()), config.buildLimits().checkoutBytes()),
+                config.buildLimits().checkoutBytes()),
+            new KeptSources(config.workdir().resolve("sources"), config.gitCacheBytes()),
+            config.buildLimits().checkoutBytes()),
         RemoteSourcePolicy.of(config.buildLimits(),
             config.registryMode() == WorkerConfig.RegistryMode.ECR ? null : config.registryUrl()),
         builders(config, docker, new LoginStep(registryLogin),

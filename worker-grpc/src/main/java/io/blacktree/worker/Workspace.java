@@ -10,23 +10,30 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.stream.Stream;
 
 /**
- * One job's private directory under the worker's workdir: {@code job-<n>/src} is the checkout (the build
- * context is streamed from it, never written). {@link #close()} removes it; the runner closes it in every
- * outcome. The workdir belongs to one worker: {@link #removeStale} deletes every {@code job-*} left over
- * from a previous run of the process.
+ * One job's private directory under the worker's workdir, for what the job writes (build metadata, the build's
+ * registry configuration). The checkout (the build context is read from it, never written) is {@code job-<n>/src},
+ * or the repository's tree the worker keeps between jobs ({@link KeptSources}), which outlives the job.
+ * {@link #close()} removes the job's directory; the runner closes it in every outcome. The workdir belongs to one
+ * worker: {@link #removeStale} deletes every {@code job-*} left over from a previous run of the process.
  */
 public final class Workspace implements AutoCloseable {
   static final String PREFIX = "job-";
   private final Path root;
+  private final Path checkout;
 
-  private Workspace(Path root) {
+  private Workspace(Path root, Path checkout) {
     this.root = root;
+    this.checkout = checkout;
   }
 
-  /** Creates a fresh, empty workspace under {@code workdir}. */
-  public static Workspace create(Path workdir) throws IOException {
+  /**
+   * Creates a fresh, empty workspace under {@code workdir} whose checkout is {@code keptTree} (null: {@code src}
+   * inside the workspace).
+   */
+  static Workspace create(Path workdir, Path keptTree) throws IOException {
     Files.createDirectories(workdir);
-    return new Workspace(Files.createTempDirectory(workdir, PREFIX));
+    Path root = Files.createTempDirectory(workdir, PREFIX);
+    return new Workspace(root, keptTree != null ? keptTree : root.resolve("src"));
   }
 
   /** Deletes workspaces left behind by an earlier process (crash, kill). Returns how many. */
@@ -50,9 +57,9 @@ public final class Workspace implements AutoCloseable {
     return root;
   }
 
-  /** Where the repository is checked out. */
+  /** Where the repository is checked out: the job's {@code src}, or the repository's kept tree. */
   public Path checkout() {
-    return root.resolve("src");
+    return checkout;
   }
 
   @Override
