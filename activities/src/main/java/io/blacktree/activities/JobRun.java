@@ -79,12 +79,14 @@ final class JobRun {
       while (true) {
         ensureWatching();
         JobResponse response = poll();
-        drainSteps();
-        heartbeat();
         if (response != null) {
+          // step changes not sent yet are dropped: the job is over and the workflow records its end from the
+          // outcome; a signal now would only add a history write and a workflow task ahead of the result's
           lease.markAnswered();
           return toOutcome(response);
         }
+        drainSteps();
+        heartbeat();
       }
     } catch (ActivityCanceledException e) {
       cancelOnWorker();

@@ -15,33 +15,33 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes with publisher confirms on a channel of its own per call (channels are not thread-safe),
- * {@code mandatory}, persistent, JSON, with the request's stable message ID. An unroutable result (no
+ * Publishes with publisher confirms on a channel held by this call alone ({@link ConfirmChannels}: kept open
+ * between calls, never shared while in use), {@code mandatory}, persistent, JSON, with the request's stable
+ * message ID. An unroutable result (no
  * queue bound, a reply queue gone) is not retried: nobody is listening; {@link UnroutableNotice} says so once.
  * A broker that does not answer or nacks fails retryably (type {@code INTERNAL}).
  */
 public final class PublishActivitiesImpl implements PublishActivities {
-  private final Connection connection;
   private final String exchange;
   private final Duration confirmTimeout;
   private final ObjectMapper json = new ObjectMapper();
   private final UnroutableNotice unroutable = new UnroutableNotice();
+  private final ConfirmChannels channels;
 
   /** @param exchange the results exchange, {@code jobs.results} by default (declared durable topic) */
   public PublishActivitiesImpl(Connection connection, String exchange, Duration confirmTimeout) {
-    this.connection = connection;
     this.exchange = exchange;
     this.confirmTimeout = confirmTimeout;
+    this.channels = new ConfirmChannels(connection, exchange, unroutable::returned);
   }
 
   @Override
   public void publish(PublishRequest request) {
     byte[] body = body(request);
     String routingKey = request.result().status().routingKey();
-    try (Channel ch = connection.createChannel()) {
-      ch.confirmSelect();
-      ch.addReturnListener(unroutable::returned);
-      ch.exchangeDeclare(exchange, "topic", true);
+    Channel ch = null;
+    try {
+      ch = channels.take();
       ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null), body);
       for (ReplyTarget t : request.replyTargets()) {
         if (t.replyTo() != null && !t.replyTo().isEmpty()) {
@@ -49,11 +49,23 @@ public final class PublishActivitiesImpl implements PublishActivities {
         }
       }
       ch.waitForConfirmsOrDie(confirmTimeout.toMillis());
+      channels.release(ch);
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      discard(ch);
       throw ApplicationFailure.newFailure("broker unavailable: " + e.getMessage(), ErrorKind.INTERNAL.name());
     } catch (InterruptedException e) {
+      discard(ch);
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("interrupted while publishing", ErrorKind.INTERNAL.name());
+    } catch (RuntimeException e) {
+      discard(ch);
+      throw e;
+    }
+  }
+
+  private void discard(Channel ch) {
+    if (ch != null) {
+      channels.discard(ch);
     }
   }
 
