@@ -13,9 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the affinity host from Temporal visibility: the newest successfully completed {@code DeployJob} with the
- * same {@code BlacktreeRepo} whose memo names the build host that ran it ({@code host}, set by the workflow on
- * success). Visibility lists closed runs newest first, on SQLite (dev server) and PostgreSQL alike.
+ * The affinity host from what this orchestrator knows ({@link LastHosts}: every success the fleet published since
+ * it started, through {@link LastHostFeed}), else from Temporal visibility: the newest successfully completed
+ * {@code DeployJob} with the same {@code BlacktreeRepo} whose memo names the build host that ran it ({@code host},
+ * set by the workflow on success; visibility lists closed runs newest first, on SQLite and PostgreSQL alike). What
+ * visibility answered is remembered too, so a repository is looked up there once per orchestrator start; a lookup
+ * that failed is not remembered.
  */
 public final class AffinityActivitiesImpl implements AffinityActivities {
   private static final Logger log = LoggerFactory.getLogger(AffinityActivitiesImpl.class);
@@ -24,17 +27,26 @@ public final class AffinityActivitiesImpl implements AffinityActivities {
   private final WorkflowServiceStubs service;
   private final String namespace;
   private final Duration callDeadline;
+  private final LastHosts known;
 
-  public AffinityActivitiesImpl(WorkflowServiceStubs service, String namespace, Duration callDeadline) {
+  public AffinityActivitiesImpl(WorkflowServiceStubs service, String namespace, Duration callDeadline,
+      LastHosts known) {
     this.service = service;
     this.namespace = namespace;
     this.callDeadline = callDeadline;
+    this.known = known;
   }
 
   @Override
   public String lastHost(String repo) {
+    var remembered = known.get(repo);
+    if (remembered.isPresent()) {
+      return remembered.get().host();
+    }
     try {
-      return find(repo);
+      String host = find(repo);
+      known.lookedUp(repo, host);
+      return host;
     } catch (StatusRuntimeException e) {
       log.warn("no affinity host for {}: visibility did not answer ({})", repo, e.getStatus());
       return null;

@@ -12,6 +12,7 @@ import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -42,10 +43,10 @@ public final class PublishActivitiesImpl implements PublishActivities {
     Channel ch = null;
     try {
       ch = channels.take();
-      ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null), body);
+      ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null, request.repo()), body);
       for (ReplyTarget t : request.replyTargets()) {
         if (t.replyTo() != null && !t.replyTo().isEmpty()) {
-          ch.basicPublish("", t.replyTo(), true, props(request.messageId(), t.correlationId()), body);
+          ch.basicPublish("", t.replyTo(), true, props(request.messageId(), t.correlationId(), null), body);
         }
       }
       ch.waitForConfirmsOrDie(confirmTimeout.toMillis());
@@ -78,7 +79,7 @@ public final class PublishActivitiesImpl implements PublishActivities {
     }
   }
 
-  private static AMQP.BasicProperties props(String messageId, String correlationId) {
+  private static AMQP.BasicProperties props(String messageId, String correlationId, String repo) {
     return new AMQP.BasicProperties.Builder()
         .contentType("application/json")
         .contentEncoding("utf-8")
@@ -86,6 +87,7 @@ public final class PublishActivitiesImpl implements PublishActivities {
         .messageId(messageId)
         .correlationId(correlationId)
         .type("blacktree.deploy.result")
+        .headers(repo == null ? null : Map.of(LastHostFeed.REPO_HEADER, repo))
         .build();
   }
 }

@@ -62,10 +62,12 @@ class PublishActivitiesImplIT {
         "w1", 1, null, ErrorKind.BUILD_FAILED, "RUN exited 3", "line\n", null, null, null);
 
     new PublishActivitiesImpl(connection, exchange, Duration.ofSeconds(10)).publish(
-        new PublishRequest("deploy:x/run/result", result, List.of(new ReplyTarget(prefix + ".reply", "corr-7"))));
+        new PublishRequest("deploy:x/run/result", result, List.of(new ReplyTarget(prefix + ".reply", "corr-7")),
+            "acme/app"));
 
     GetResponse onTopic = poll(prefix + ".failed");
     assertThat(onTopic.getProps().getMessageId()).isEqualTo("deploy:x/run/result");
+    assertThat(onTopic.getProps().getHeaders().get(LastHostFeed.REPO_HEADER)).hasToString("acme/app");
     assertThat(new ObjectMapper().readValue(onTopic.getBody(), DeployResult.class)).isEqualTo(result);
     GetResponse reply = poll(prefix + ".reply");
     assertThat(reply.getProps().getCorrelationId()).isEqualTo("corr-7");
@@ -85,7 +87,7 @@ class PublishActivitiesImplIT {
       for (int i = 0; i < 3; i++) {
         DeployResult result = new DeployResult(JobStatus.SUCCESS, "deploy:x" + i, null, "img", null, null, null,
             "w1", 1, null, null, null, "", null, null, null);
-        publisher.publish(new PublishRequest("deploy:x" + i + "/run/result", result, List.of()));
+        publisher.publish(new PublishRequest("deploy:x" + i + "/run/result", result, List.of(), null));
       }
     } finally {
       logger.detachAppender(events);
@@ -111,7 +113,7 @@ class PublishActivitiesImplIT {
 
     ApplicationFailure e = catchThrowableOfType(ApplicationFailure.class, () ->
         new PublishActivitiesImpl(closed, prefix + ".results", Duration.ofSeconds(5))
-            .publish(new PublishRequest("m", result, List.of())));
+            .publish(new PublishRequest("m", result, List.of(), null)));
 
     assertThat(e.isNonRetryable()).isFalse();
   }

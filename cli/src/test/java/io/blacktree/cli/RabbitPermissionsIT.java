@@ -8,6 +8,8 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
+import io.blacktree.activities.LastHostFeed;
+import io.blacktree.activities.LastHosts;
 import io.blacktree.activities.PublishActivitiesImpl;
 import io.blacktree.activities.PublishRequest;
 import io.blacktree.bridge.AmqpEndpoint;
@@ -15,6 +17,7 @@ import io.blacktree.bridge.BridgeApp;
 import io.blacktree.bridge.BridgeConfig;
 import io.opentelemetry.api.OpenTelemetry;
 import io.blacktree.bridge.QueueNames;
+import io.blacktree.core.Affinity;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.ReplyTarget;
 import io.blacktree.testsupport.PrivateRabbit;
@@ -43,13 +46,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The least RabbitMQ permissions of SECURITY.md, verbatim, on a node of this test: the API user publishes a
  * request (and cannot read the build queue), the bridge user declares the topology, consumes, dead-letters
- * and starts the workflow, the orchestrator user declares the results exchange and publishes a result and a
- * reply (and cannot read the build queue).
+ * and starts the workflow, the orchestrator user declares the results exchange, publishes a result and a
+ * reply, reads the fleet's results through a queue of its own (the last-host feed of cache affinity), and cannot
+ * read the build queue.
  */
 class RabbitPermissionsIT {
   private static final String API = "^amq\\.gen-.*|^amq\\.default$|^amq\\.gen-.*";
   private static final String BRIDGE = "^jobs\\.(build|build\\.dlq|results)$|^(amq\\.default|jobs\\.results)$|^jobs\\.build$";
-  private static final String ORCHESTRATOR = "^jobs\\.results$|^(amq\\.default|jobs\\.results)$|^$";
+  private static final String ORCHESTRATOR = "^(jobs\\.results|amq\\.gen-.*)$|^(amq\\.default|jobs\\.results|amq\\.gen-.*)$"
+      + "|^(jobs\\.results|amq\\.gen-.*)$";
   @TempDir Path dir;
 
   @Test
@@ -111,11 +116,17 @@ class RabbitPermissionsIT {
         String results = ch.queueDeclare("", false, true, true, null).getQueue();
         ch.queueBind(results, "jobs.results", "#");
         DeployResult result = new DeployResult(JobStatus.SUCCESS, workflowId, null, null, null, null, null, null, 1, null,
-            null, null, "", null, null, null);
-        new PublishActivitiesImpl(orchestrator, "jobs.results", Duration.ofSeconds(10))
-            .publish(new PublishRequest(UUID.randomUUID().toString(), result, List.of(new ReplyTarget(reply, "c1"))));
-        assertThat(ch.basicGet(reply, true)).as("reply published by the orchestrator user").isNotNull();
-        assertThat(ch.basicGet(results, true)).as("result published by the orchestrator user").isNotNull();
+            null, null, "", null, new Affinity(Affinity.Outcome.HIT, "host-a", "host-a"), null);
+        LastHosts lastHosts = new LastHosts(10);
+        try (LastHostFeed feed = new LastHostFeed(orchestrator, "jobs.results", lastHosts)) {
+          feed.start();
+          new PublishActivitiesImpl(orchestrator, "jobs.results", Duration.ofSeconds(10)).publish(new PublishRequest(
+              UUID.randomUUID().toString(), result, List.of(new ReplyTarget(reply, "c1")), "demo/hello"));
+          assertThat(ch.basicGet(reply, true)).as("reply published by the orchestrator user").isNotNull();
+          assertThat(ch.basicGet(results, true)).as("result published by the orchestrator user").isNotNull();
+          await("the orchestrator user's last-host feed read the result",
+              () -> lastHosts.get("demo/hello").equals(java.util.Optional.of(new LastHosts.Known("host-a"))));
+        }
         assertRefused(orchestrator, "jobs.build");
       }
       stubs.shutdownNow();

@@ -4,6 +4,7 @@ import static io.blacktree.e2e.support.BlacktreeStack.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.activities.AffinityActivitiesImpl;
+import io.blacktree.activities.LastHosts;
 import io.blacktree.core.Affinity;
 import io.blacktree.core.DeployResult;
 import io.blacktree.core.JobStatus;
@@ -104,10 +105,10 @@ class CacheAffinityE2EIT {
     WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
         WorkflowServiceStubsOptions.newBuilder().setTarget(endpoints.temporalTarget()).build());
     try {
-      AffinityActivitiesImpl lookup = new AffinityActivitiesImpl(service, endpoints.temporalNamespace(),
-          Duration.ofSeconds(5));
+      // a fresh memory each time: only visibility's own answer counts here
       stack.awaitTrue("visibility naming " + host + " for " + repo, Duration.ofSeconds(60),
-          () -> host.equals(lookup.lastHost(repo)));
+          () -> host.equals(new AffinityActivitiesImpl(service, endpoints.temporalNamespace(), Duration.ofSeconds(5),
+              new LastHosts(1)).lastHost(repo)));
     } finally {
       service.shutdown();
     }

@@ -49,6 +49,8 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private final PublishActivities publish;
   private final Set<ReplyTarget> replyTargets = new LinkedHashSet<>();
   private Progress progress = new Progress(0, null, JobStep.QUEUED);
+  /** The request's repository, sent with the result so every orchestrator learns its last build host. */
+  private String repo;
   /** The run dispatches with cache affinity (false when replaying a history recorded before it). */
   private boolean affinityOn;
 
@@ -75,6 +77,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   public DeployResult run(DeployJobInput input) {
     replyTargets.addAll(input.replyTargets());
     BuildRequest request = input.request();
+    repo = request.repoUrl();
     long startMillis = Workflow.currentTimeMillis();
     if (Workflow.getVersion(START_TAGS_CHANGE_ID, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
       upsertStartTags(request);
@@ -183,7 +186,7 @@ public class DeployJobWorkflowImpl implements DeployJobWorkflow {
   private void publishResult(DeployResult result) {
     String messageId = workflowId() + "/" + Workflow.getInfo().getRunId() + "/result";
     try {
-      publish.publish(new PublishRequest(messageId, result, new ArrayList<>(replyTargets)));
+      publish.publish(new PublishRequest(messageId, result, new ArrayList<>(replyTargets), repo));
     } catch (ActivityFailure e) {
       log.error("result of {} not published: {}", workflowId(), e.getMessage());
     }

@@ -8,6 +8,8 @@ import io.blacktree.activities.DispatchActivitiesImpl;
 import io.blacktree.activities.DispatchMetrics;
 import io.blacktree.activities.DispatchObserver;
 import io.blacktree.activities.DispatchSettings;
+import io.blacktree.activities.LastHostFeed;
+import io.blacktree.activities.LastHosts;
 import io.blacktree.activities.PublishActivitiesImpl;
 import io.blacktree.activities.WorkerPool;
 import io.blacktree.activities.WorkerSlotSupplier;
@@ -25,6 +27,7 @@ import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import io.temporal.worker.tuning.CompositeTuner;
 import io.temporal.worker.tuning.FixedSizeSlotSupplier;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 public final class OrchestratorApp implements AutoCloseable {
   /** Dispatches from this host's own queue that may wait for a worker at once. */
   private static final int HOST_QUEUE_SLOTS = 50;
+  /** Repositories whose last build host this orchestrator remembers (cache affinity). */
+  private static final int LAST_HOSTS_CAPACITY = 100_000;
   private final OrchestratorConfig config;
   private final WorkflowServiceStubs service;
   private final WorkflowClient client;
@@ -50,6 +55,8 @@ public final class OrchestratorApp implements AutoCloseable {
   private final WorkerPool pool;
   private final WorkerFactory factory;
   private final DispatchObserver dispatchObserver;
+  private final LastHosts lastHosts = new LastHosts(LAST_HOSTS_CAPACITY);
+  private final LastHostFeed lastHostFeed;
 
   /**
    * Takes already-built clients; {@link #close} closes all of them. {@code metrics}, when not null, gets the
@@ -71,6 +78,7 @@ public final class OrchestratorApp implements AutoCloseable {
     }
     this.pool = new WorkerPool(endpoints, config.healthCheckInterval(), Duration.ofSeconds(5));
     this.dispatchObserver = metrics == null ? DispatchObserver.NONE : new DispatchMetrics(metrics, pool);
+    this.lastHostFeed = new LastHostFeed(amqp, config.resultsExchange(), lastHosts);
     this.factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
         .setWorkerInterceptors(interceptors.toArray(WorkerInterceptor[]::new))
         .build());
@@ -86,7 +94,7 @@ public final class OrchestratorApp implements AutoCloseable {
     deploy.registerActivitiesImplementations(
         new PublishActivitiesImpl(amqp, config.resultsExchange(), Duration.ofSeconds(10)));
     deploy.registerActivitiesImplementations(
-        new AffinityActivitiesImpl(service, client.getOptions().getNamespace(), Duration.ofSeconds(5)));
+        new AffinityActivitiesImpl(service, client.getOptions().getNamespace(), Duration.ofSeconds(5), lastHosts));
 
     Worker dispatch = factory.newWorker(config.dispatchTaskQueue(), WorkerOptions.newBuilder()
         .setWorkerTuner(new CompositeTuner(new FixedSizeSlotSupplier<>(10), new WorkerSlotSupplier(pool),
@@ -125,8 +133,10 @@ public final class OrchestratorApp implements AutoCloseable {
     return new TemporalReadiness(service);
   }
 
-  public void start() {
+  /** Starts the worker pool's health checks, the last-host feed and the Temporal workers. */
+  public void start() throws IOException {
     pool.start();
+    lastHostFeed.start();
     factory.start();
   }
 
@@ -135,6 +145,7 @@ public final class OrchestratorApp implements AutoCloseable {
     factory.shutdown();
     factory.awaitTermination(30, TimeUnit.SECONDS);
     pool.close();
+    lastHostFeed.close();
     channels.forEach(ManagedChannel::shutdownNow);
     if (amqp.isOpen()) {
       amqp.close();
