@@ -26,13 +26,16 @@ public final class DevServer implements AutoCloseable {
    * last transactions, acceptable for a development server), and eager activity execution (an activity on
    * the workflow's own task queue comes back with the workflow task's completion, not by a separate poll), and
    * a transfer-queue reader allowed 1,000 reads/s instead of 20: the dev server has a single history shard, so
-   * the default held every hand-off of a new workflow or activity task to matching ~25 ms on average.
+   * the default held every hand-off of a new workflow or activity task to matching ~25 ms on average; and one
+   * partition per task queue (with several, a task written to a partition no poller waits on is forwarded first).
    * Measured side by side in BENCHMARKS.md ("Temporal dev server tuning").
    */
   public static final List<String> TUNING = List.of(
       "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=off",
       "--dynamic-config-value", "system.enableActivityEagerExecution=true",
-      "--dynamic-config-value", "history.transferProcessorMaxPollRPS=1000");
+      "--dynamic-config-value", "history.transferProcessorMaxPollRPS=1000",
+      "--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+      "--dynamic-config-value", "matching.numTaskqueueWritePartitions=1");
 
   private static final Logger log = LoggerFactory.getLogger(DevServer.class);
 
