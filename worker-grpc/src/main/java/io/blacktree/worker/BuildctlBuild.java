@@ -30,7 +30,9 @@ import java.util.regex.Pattern;
  * are set afterwards by {@link RegistryTags}, so the immutable version tag is
  * checked before it moves). Every progress line ({@code --progress=plain}) becomes a job log line; the steps the
  * local and the registry cache served are counted from them ({@link StepReuse}). The build exports and imports
- * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}.
+ * the fleet's {@link RegistryCache}. The pushed digests come from {@code --metadata-file}. A build from the worker's
+ * kept source tree of the repository names buildkitd's copy of its context ({@link ContextSharing}), so that only
+ * the files changed since the repository's last build are sent.
  *
  * <p>Registry credentials (for the push and the registry cache alike) reach buildctl only through a private
  * {@code DOCKER_CONFIG} directory in the job's workspace (mode 0700, removed once buildctl exited), never through
@@ -53,6 +55,7 @@ final class BuildctlBuild {
   private final FrontendOptions frontend;
   private final RegistryCache cache;
   private final BuildSecrets secrets;
+  private final ContextSharing sharing;
 
   BuildctlBuild(Path buildctl, String addr, FrontendOptions frontend, RegistryCache cache, BuildSecrets secrets) {
     this.buildctl = buildctl;
@@ -60,6 +63,7 @@ final class BuildctlBuild {
     this.frontend = frontend;
     this.cache = cache;
     this.secrets = secrets;
+    this.sharing = new ContextSharing(buildctl);
   }
 
   /**
@@ -88,7 +92,8 @@ final class BuildctlBuild {
       Path metadata) throws JobFailure {
     String repository = auth.host() + "/" + spec.request().ecrRepo();
     Path dockerConfig = writeDockerConfig(ws.root().resolve("buildctl-auth"), auth);
-    ProcessBuilder pb = new ProcessBuilder(command(spec, in, repository, auth, metadata)).redirectErrorStream(true);
+    List<String> cmd = command(spec, in, repository, auth, metadata, sharing.args(ws, in.context(), control::log));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     // only what buildctl needs: the worker's own environment may hold secrets (BLACKTREE_REGISTRY_PASSWORD, ...)
     pb.environment().keySet().retainAll(Set.of("PATH", "HOME", "TMPDIR"));
     pb.environment().put("DOCKER_CONFIG", dockerConfig.toString());
@@ -154,9 +159,11 @@ final class BuildctlBuild {
     }
   }
 
-  private List<String> command(JobSpec spec, BuildInputs in, String repository, RegistryAuth auth, Path metadata) {
-    List<String> cmd = new ArrayList<>(List.of(buildctl.toString(), "--addr", addr, "build",
-        "--frontend", "dockerfile.v0",
+  private List<String> command(JobSpec spec, BuildInputs in, String repository, RegistryAuth auth, Path metadata,
+      List<String> sharedKey) {
+    List<String> cmd = new ArrayList<>(List.of(buildctl.toString(), "--addr", addr, "build"));
+    cmd.addAll(sharedKey);
+    cmd.addAll(List.of("--frontend", "dockerfile.v0",
         "--local", "context=" + in.context(),
         "--local", "dockerfile=" + in.dockerfile().getParent(),
         "--progress", "plain",

@@ -62,6 +62,11 @@ public final class Workspace implements AutoCloseable {
     return checkout;
   }
 
+  /** True when the checkout is a tree the worker keeps between jobs (it outlives this workspace). */
+  boolean checkoutKept() {
+    return !checkout.startsWith(root);
+  }
+
   @Override
   public void close() {
     try {

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The source tree a worker keeps per repository, through real BuildKit jobs: the next commit's job writes only the
- * changed file, BuildKit's context transfer carries only that file, and the image holds the new content. On a
- * buildkitd of the test's own, so no other build on the machine replaces BuildKit's copy of the context between
- * the two jobs.
+ * changed file, BuildKit's context transfer carries only that file (also when another repository was built in
+ * between: each kept tree has its own copy in buildkitd, {@link ContextSharing}), and the image holds the new
+ * content. On a buildkitd of the test's own, so builds of other tests on the machine stay out of it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerSourceTreeIT {
@@ -71,13 +71,21 @@ class WorkerSourceTreeIT {
         + "CMD [\"/bin/busybox\", \"cat\", \"/hello.txt\"]\n");
     String first = repos.create(repo, "main", files);
 
+    String other = unique("srctree-other");
+    Map<String, Object> otherFiles = new LinkedHashMap<>(files);
+    otherFiles.put("hello.txt", "other " + other + "\n");
+    repos.create(other, "main", otherFiles);
+
     JobResponse v1 = run(repo, "v1", "");
+    run(other, "v1", ""); // another repository on the same buildkitd between the two jobs
     repos.commit(repo, "main", Map.of("hello.txt", "second " + repo + "\n"), "change hello");
     JobResponse v2 = run(repo, "v2", "");
     JobResponse back = run(repo, "v3", first);
 
     assertThat(v1.getLogs()).contains("kept source tree written whole: 303 paths");
-    assertThat(v2.getLogs()).contains("kept source tree updated: 1 paths written, 1 removed");
+    assertThat(v2.getLogs()).contains("kept source tree updated: 1 paths written, 1 removed",
+            "buildkitd's copy of the context: shared key blacktree-")
+        .doesNotContain("has no --shared-key");
     long sentFirst = contextBytes(v1.getLogs());
     long sentNext = contextBytes(v2.getLogs());
     assertThat(sentFirst).as("busybox and 300 files").isGreaterThan(500_000);
