@@ -108,7 +108,7 @@ final class JobRunner {
       Published published = builder.run(spec, job, w, revision, new StepRecorder(job, info));
       bytesPushed = published.bytesUploaded();
       job.checkStopped();
-      ProvenanceStep.Attested attested = provenance.run(spec, job, w, revision, published, startedOn);
+      ProvenanceStep.Attested attested = provenance.run(spec, job, w, revision, published.digest(), startedOn);
       out.setStatus(JobResponse.Status.SUCCESS)
           .setAttestation(Attestation.newBuilder().setDigest(attested.digest()).setReference(attested.reference())
               .setSigned(attested.signed()).setReferrer(attested.referrer()))

@@ -52,12 +52,13 @@ final class ProvenanceStep {
     this.workerVersion = workerVersion;
   }
 
-  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, Published pushed,
+  /** Attests {@code digest}, the image the job published in its repository. */
+  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, String digest,
       Instant startedOn) throws JobFailure {
     BuildRequest req = spec.request();
     RegistryAuth auth = login.run(spec, control);
     byte[] statement = ProvenanceStatement.toJson(
-        new ProvenanceStatement.Subject(auth.host() + "/" + req.ecrRepo(), pushed.digest()),
+        new ProvenanceStatement.Subject(auth.host() + "/" + req.ecrRepo(), digest),
         new ProvenanceStatement.Source(req.repoUrl(), revision.cloneUrl(), req.branch(), spec.commitOrEmpty(),
             revision.sha()),
         new ProvenanceStatement.Recipe(req.deploymentVersion(), spec.dockerfilePath(), spec.contextPath(),
@@ -67,9 +68,9 @@ final class ProvenanceStep {
             spec.jobId(), startedOn, Instant.now()));
     DsseEnvelope envelope = signer.envelope(statement);
     try {
-      AttestationStore.Attached a = store.attach(auth, req.ecrRepo(), pushed.digest(), envelope,
+      AttestationStore.Attached a = store.attach(auth, req.ecrRepo(), digest, envelope,
           ProvenanceStatement.PREDICATE_TYPE);
-      control.log("attested " + pushed.digest() + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
+      control.log("attested " + digest + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
           + " SLSA v1 provenance at " + a.reference() + " (" + a.manifestDigest() + ")"
           + (a.referrer() ? ", listed as an OCI referrer" : "; the registry has no referrers API"));
       return new Attested(a.reference(), a.manifestDigest(), signer.signs(), a.referrer());
@@ -123,7 +124,7 @@ final class ProvenanceStep {
     }
     RegistryAuth registry = ref.registry().equals(auth.host()) ? auth : RegistryAuth.of(ref.registry(), null, null);
     try {
-      return probe.find(registry, ref.repository(), ref.tag()).map(RegistryProbe.RemoteImage::digest);
+      return probe.digest(registry, ref.repository(), ref.tag());
     } catch (JobFailure e) {
       return Optional.empty();
     }

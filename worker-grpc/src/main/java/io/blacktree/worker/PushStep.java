@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 /**
  * Tags the built image for the registry and pushes it through the engine as
  * {@code <registry>/<ecr_repo>:<version>}; the request's extra tags and the short SHA are then added in the
- * registry to the pushed manifest ({@link RegistryTags#tagAll}), which costs two small requests instead of a
- * second push through the engine. Every push item is checked for an error (docker-java is silent otherwise); a
+ * registry to the pushed manifest ({@link RegistryTags#tagAll}: one read of the manifest, then one small write
+ * per tag, all at once) instead of a second push through the engine. Every push item is checked for an error (docker-java is silent otherwise); a
  * transient registry failure is retried up to {@code maxAttempts} times without rebuilding. The immutable
  * version tag and this job's own earlier attempt are {@link RegistryTags#ownEarlierAttempt}'s rules.
  */

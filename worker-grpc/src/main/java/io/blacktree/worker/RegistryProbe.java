@@ -10,16 +10,24 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Reads what a tag holds in a registry through the Docker Registry HTTP API v2 (manifest, then config blob):
- * its manifest digest, config digest (= the local image ID of the same image) and labels; and adds a tag to a
- * manifest the registry already holds. Uses HTTP basic
+ * its manifest digest, config digest (= the local image ID of the same image) and labels; and puts a manifest the
+ * registry already holds under more tags, all at once (one round trip for any number of tags). Uses HTTP basic
  * auth with the job's credentials (what the test registry and ECR accept); a Bearer-token registry
  * (Docker Hub style) is not supported here.
  */
@@ -60,25 +68,73 @@ final class RegistryProbe {
   }
 
   /**
-   * Points {@code tag} at the manifest {@code digest} already in {@code repository} (a registry-side tag: the
-   * manifest is read by digest and put again under the tag, no layer or engine involved).
+   * The digest of the manifest {@code tag} names (an image's, or an index's for a multi-platform image), from one
+   * request; empty when the registry has no such tag.
    */
-  void tag(RegistryAuth auth, String repository, String digest, String tag) throws JobFailure {
-    HttpResponse<byte[]> manifest = get(auth, "/v2/" + repository + "/manifests/" + digest, ACCEPT);
-    check(manifest, "manifest " + digest + " of " + repository);
-    String type = manifest.headers().firstValue("Content-Type").orElse(ACCEPT.split(", ")[0]);
-    HttpRequest.Builder put = request(auth, "/v2/" + repository + "/manifests/" + tag)
-        .header("Content-Type", type)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.body()));
-    HttpResponse<byte[]> r = send(auth, put);
-    if (r.statusCode() == 401 || r.statusCode() == 403) {
-      throw new RegistryFailure(ErrorKind.REGISTRY_AUTH_DENIED,
-          "registry denied tagging " + repository + ":" + tag + " (HTTP " + r.statusCode() + ")", null);
+  Optional<String> digest(RegistryAuth auth, String repository, String tag) throws JobFailure {
+    HttpResponse<byte[]> manifest = get(auth, "/v2/" + repository + "/manifests/" + tag, ACCEPT);
+    if (manifest.statusCode() == 404) {
+      return Optional.empty();
     }
-    if (r.statusCode() != 201 && r.statusCode() != 200) {
-      throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE,
-          "registry answered HTTP " + r.statusCode() + " tagging " + repository + ":" + tag, null);
+    check(manifest, "manifest of " + repository + ":" + tag);
+    return Optional.of(manifest.headers().firstValue("Docker-Content-Digest").orElseGet(() -> sha256(manifest.body())));
+  }
+
+  /** A manifest as the registry serves it: its bytes and media type. */
+  record Manifest(byte[] body, String mediaType) {}
+
+  /** The manifest {@code digest} of {@code repository}, as stored (to be put again under tags). */
+  Manifest manifest(RegistryAuth auth, String repository, String digest) throws JobFailure {
+    HttpResponse<byte[]> r = get(auth, "/v2/" + repository + "/manifests/" + digest, ACCEPT);
+    check(r, "manifest " + digest + " of " + repository);
+    return new Manifest(r.body(), r.headers().firstValue("Content-Type").orElse(ACCEPT.split(", ")[0]));
+  }
+
+  /**
+   * Points every one of {@code tags} at {@code manifest} (already in {@code repository}), all requests at once: a
+   * registry-side tag is the manifest put again under the tag, no layer or engine involved. Returns the failure of
+   * each tag that was not set, in the order of {@code tags}; empty when all were.
+   */
+  Map<String, RegistryFailure> putTags(RegistryAuth auth, String repository, Manifest manifest, List<String> tags) {
+    Map<String, CompletableFuture<HttpResponse<byte[]>>> sent = new LinkedHashMap<>();
+    for (String tag : tags) {
+      HttpRequest put = request(auth, "/v2/" + repository + "/manifests/" + tag)
+          .header("Content-Type", manifest.mediaType())
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.body())).build();
+      sent.put(tag, http.sendAsync(put, HttpResponse.BodyHandlers.ofByteArray()));
     }
+    Map<String, RegistryFailure> failed = new LinkedHashMap<>();
+    sent.forEach((tag, answer) -> tagFailure(auth, repository, tag, answer).ifPresent(f -> failed.put(tag, f)));
+    return failed;
+  }
+
+  private static Optional<RegistryFailure> tagFailure(RegistryAuth auth, String repository, String tag,
+      CompletableFuture<HttpResponse<byte[]>> answer) {
+    HttpResponse<byte[]> r;
+    try {
+      r = answer.join();
+    } catch (CompletionException | CancellationException e) {
+      return Optional.of(new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "registry " + auth.host()
+          + " unreachable tagging " + repository + ":" + tag + ": " + rootName(e), null));
+    }
+    int s = r.statusCode();
+    if (s == 401 || s == 403) {
+      return Optional.of(new RegistryFailure(ErrorKind.REGISTRY_AUTH_DENIED,
+          "registry denied tagging " + repository + ":" + tag + " (HTTP " + s + ")", null));
+    }
+    if (s != 201 && s != 200) {
+      return Optional.of(new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE,
+          "registry answered HTTP " + s + " tagging " + repository + ":" + tag, null));
+    }
+    return Optional.empty();
+  }
+
+  private static String rootName(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName();
   }
 
   private HttpResponse<byte[]> get(RegistryAuth auth, String path, String accept) throws JobFailure {
@@ -115,6 +171,14 @@ final class RegistryProbe {
     }
     if (s != 200) {
       throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "registry answered HTTP " + s + " for " + what, null);
+    }
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
 

@@ -7,14 +7,15 @@ import io.blacktree.worker.RegistryProbe.RemoteImage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The registry-side rules of publishing, the same for every builder: which tags an image gets (version, the
  * request's extra tags, the short SHA), the immutable version tag (TAG_EXISTS unless overwriting is allowed,
- * except for this job's own earlier attempt), and tagging a pushed manifest in the registry with retries on
- * transient failures.
+ * except for this job's own earlier attempt), and tagging a pushed manifest in the registry (every tag at once)
+ * with retries on transient failures.
  */
 final class RegistryTags {
   static final int SHORT_SHA = 12;
@@ -71,28 +72,48 @@ final class RegistryTags {
     return Optional.empty();
   }
 
-  /** Points each of {@code tags} at the manifest {@code digest} already in the repository, in the registry. */
-  void tagAll(StepControl control, RegistryAuth auth, String repository, String digest, List<String> tags) throws JobFailure {
-    for (String tag : tags) {
-      tagWithRetry(control, auth, repository, digest, tag);
+  /**
+   * Points each of {@code tags} at the manifest {@code digest} already in the repository, in the registry: the
+   * manifest is read once and put under every tag at once; the tags that failed for a transient reason are put
+   * again, up to {@code maxAttempts} times in all.
+   */
+  void tagAll(StepControl control, RegistryAuth auth, String repository, String digest, List<String> tags)
+      throws JobFailure {
+    if (tags.isEmpty()) {
+      return;
     }
-    if (!tags.isEmpty()) {
-      control.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
+    RegistryProbe.Manifest manifest = manifestWithRetry(control, auth, repository, digest);
+    List<String> left = tags;
+    for (int attempt = 1; ; attempt++) {
+      control.checkStopped();
+      Map<String, RegistryFailure> failed = probe.putTags(auth, repository, manifest, left);
+      if (failed.isEmpty()) {
+        break;
+      }
+      RegistryFailure first = failed.values().stream().filter(f -> f.kind() != ErrorKind.REGISTRY_UNAVAILABLE)
+          .findFirst().orElse(failed.values().iterator().next());
+      if (first.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || control.isStopped()) {
+        throw first;
+      }
+      control.log("tagging " + repository + ":" + String.join(", ", failed.keySet()) + " failed ("
+          + first.getMessage() + "), retry " + attempt);
+      pause(control, 1000L * attempt);
+      left = new ArrayList<>(failed.keySet());
     }
+    control.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
   }
 
-  private void tagWithRetry(StepControl control, RegistryAuth auth, String repository, String digest, String tag)
-      throws JobFailure {
+  private RegistryProbe.Manifest manifestWithRetry(StepControl control, RegistryAuth auth, String repository,
+      String digest) throws JobFailure {
     for (int attempt = 1; ; attempt++) {
       control.checkStopped();
       try {
-        probe.tag(auth, repository, digest, tag);
-        return;
+        return probe.manifest(auth, repository, digest);
       } catch (RegistryFailure f) {
         if (f.kind() != ErrorKind.REGISTRY_UNAVAILABLE || attempt >= maxAttempts || control.isStopped()) {
           throw f;
         }
-        control.log("tagging " + repository + ":" + tag + " failed (" + f.getMessage() + "), retry " + attempt);
+        control.log("reading " + repository + "@" + digest + " failed (" + f.getMessage() + "), retry " + attempt);
         pause(control, 1000L * attempt);
       }
     }

@@ -18,6 +18,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Stores and reads attestations in a registry the way cosign does (its {@code specs/ATTESTATION_SPEC.md}): an
@@ -54,17 +57,24 @@ public final class AttestationStore {
     return imageDigest.replace(':', '-') + ".att";
   }
 
-  /** Uploads {@code envelope} as the attestation of {@code imageDigest} in {@code repository}. */
+  /**
+   * Uploads {@code envelope} as the attestation of {@code imageDigest} in {@code repository}. The image's manifest
+   * (the attestation's subject) is read while both blobs are uploaded, all three at once; the attestation's manifest
+   * follows once they are there.
+   */
   public Attached attach(RegistryAuth auth, String repository, String imageDigest, DsseEnvelope envelope,
       String predicateType) throws RegistryException {
-    Manifest image = manifest(auth, repository, imageDigest)
-        .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
     byte[] layer = envelope.toJson();
     String layerDigest = sha256(layer);
     byte[] config = config(layerDigest);
     String configDigest = sha256(config);
-    uploadBlob(auth, repository, layer, layerDigest);
-    uploadBlob(auth, repository, config, configDigest);
+    CompletableFuture<HttpResponse<byte[]>> subject = sendAsync(auth, manifestRequest(auth, repository, imageDigest));
+    CompletableFuture<Void> layerUploaded = uploadBlob(auth, repository, layer, layerDigest);
+    CompletableFuture<Void> configUploaded = uploadBlob(auth, repository, config, configDigest);
+    Manifest image = manifestOf(await(subject, auth), repository, imageDigest)
+        .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
+    await(layerUploaded, auth);
+    await(configUploaded, auth);
     ObjectNode m = JSON.createObjectNode();
     m.put("schemaVersion", 2);
     m.put("mediaType", MANIFEST_MEDIA_TYPE);
@@ -83,8 +93,15 @@ public final class AttestationStore {
 
   /** The manifest {@code reference} (tag or digest) names; empty when the registry has none (404). */
   public Optional<Manifest> manifest(RegistryAuth auth, String repository, String reference) throws RegistryException {
-    HttpResponse<byte[]> r = send(auth, request(auth, "/v2/" + repository + "/manifests/" + reference)
-        .header("Accept", ACCEPT).GET());
+    return manifestOf(send(auth, manifestRequest(auth, repository, reference)), repository, reference);
+  }
+
+  private static HttpRequest.Builder manifestRequest(RegistryAuth auth, String repository, String reference) {
+    return request(auth, "/v2/" + repository + "/manifests/" + reference).header("Accept", ACCEPT).GET();
+  }
+
+  private static Optional<Manifest> manifestOf(HttpResponse<byte[]> r, String repository, String reference)
+      throws RegistryException {
     if (r.statusCode() == 404) {
       return Optional.empty();
     }
@@ -121,24 +138,30 @@ public final class AttestationStore {
     return out;
   }
 
-  private void uploadBlob(RegistryAuth auth, String repository, byte[] blob, String digest) throws RegistryException {
-    HttpResponse<byte[]> head = send(auth, request(auth, "/v2/" + repository + "/blobs/" + digest)
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()));
-    if (head.statusCode() == 200) {
-      return;
-    }
-    HttpResponse<byte[]> start = send(auth, request(auth, "/v2/" + repository + "/blobs/uploads/")
-        .POST(HttpRequest.BodyPublishers.noBody()));
-    expect(start, "starting an upload to " + repository, 202);
-    String location = start.headers().firstValue("Location")
-        .orElseThrow(() -> new RegistryException.Failed("the registry started an upload without a Location"));
+  /**
+   * Uploads {@code blob} (POST, then PUT of the whole blob); completes with the {@link RegistryException} that
+   * stopped it. The registry is not asked first whether it has the blob: an attestation's envelope holds the job's
+   * start and end times and its config names the envelope, so both are new each time, and a registry takes the
+   * upload of a blob it has like any other.
+   */
+  private CompletableFuture<Void> uploadBlob(RegistryAuth auth, String repository, byte[] blob, String digest) {
+    return sendAsync(auth, request(auth, "/v2/" + repository + "/blobs/uploads/").POST(HttpRequest.BodyPublishers.noBody()))
+        .thenCompose(start -> sendAsync(auth, blobPut(auth, repository, start, blob, digest)))
+        .thenAccept(put -> expectAsync(put, "uploading blob " + digest + " to " + repository, 201));
+  }
+
+  private static HttpRequest.Builder blobPut(RegistryAuth auth, String repository, HttpResponse<byte[]> start,
+      byte[] blob, String digest) {
+    expectAsync(start, "starting an upload to " + repository, 202);
+    String location = start.headers().firstValue("Location").orElseThrow(() -> new CompletionException(
+        new RegistryException.Failed("the registry started an upload without a Location")));
     URI target = auth.baseUri().resolve(location);
     String sep = target.getRawQuery() == null ? "?" : "&";
     HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(target + sep + "digest=" + digest))
         .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/octet-stream")
         .PUT(HttpRequest.BodyPublishers.ofByteArray(blob));
     authorize(put, auth);
-    expect(send(auth, put), "uploading blob " + digest + " to " + repository, 201);
+    return put;
   }
 
   private static byte[] config(String layerDigest) {
@@ -176,10 +199,42 @@ public final class AttestationStore {
     try {
       return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new RegistryException.Unreachable("registry " + auth.host() + " unreachable: " + e.getClass().getSimpleName());
+      throw unreachable(auth, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException.Unreachable("interrupted while talking to registry " + auth.host());
+    }
+  }
+
+  private CompletableFuture<HttpResponse<byte[]>> sendAsync(RegistryAuth auth, HttpRequest.Builder b) {
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The outcome of a request chain of {@link #sendAsync}: its value, or the {@link RegistryException} that ended it. */
+  private static <T> T await(CompletableFuture<T> answer, RegistryAuth auth) throws RegistryException {
+    try {
+      return answer.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException.Unreachable("interrupted while talking to registry " + auth.host());
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RegistryException r) {
+        throw r;
+      }
+      throw unreachable(auth, e.getCause());
+    }
+  }
+
+  private static RegistryException unreachable(RegistryAuth auth, Throwable e) {
+    return new RegistryException.Unreachable("registry " + auth.host() + " unreachable: " + e.getClass().getSimpleName());
+  }
+
+  /** {@link #expect} inside a request chain: the failure travels as the chain's exceptional completion. */
+  private static void expectAsync(HttpResponse<byte[]> r, String what, int... ok) {
+    try {
+      expect(r, what, ok);
+    } catch (RegistryException e) {
+      throw new CompletionException(e);
     }
   }
 
