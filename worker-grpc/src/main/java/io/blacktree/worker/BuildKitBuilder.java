@@ -1,6 +1,7 @@
 package io.blacktree.worker;
 
 import io.blacktree.proto.worker.v1.Step;
+import io.blacktree.worker.provenance.AttestationStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -9,7 +10,8 @@ import java.util.function.Consumer;
  * BuildKit ({@code --builder buildkit}, and {@code auto} where buildkitd answers): gets the push credentials
  * first ({@link LoginStep}), since buildkitd pushes in the same solve that builds ({@link BuildctlBuild}, by
  * digest), then applies the registry's tag rules ({@link RegistryTags}: the immutable version tag, this job's
- * own earlier attempt) and points the version tag, the extra tags and the short SHA at the pushed manifest.
+ * own earlier attempt) and points the version tag, the extra tags and the short SHA at the pushed manifest, while
+ * the job runner attests it ({@link ImageBuilder.Steps#publishing}).
  * buildkitd keeps its own cache and garbage-collects it, so there is nothing to clean up between jobs.
  */
 final class BuildKitBuilder implements ImageBuilder {
@@ -41,11 +43,11 @@ final class BuildKitBuilder implements ImageBuilder {
     BuildctlBuild.Solved solved = steps.run(Step.BUILDING,
         () -> buildctl.run(spec, control, ws, BuildInputs.of(spec, ws, revision), auth));
     control.checkStopped();
-    return steps.run(Step.PUSHING, () -> publish(spec, control, auth, revision.sha(), solved));
+    return steps.run(Step.PUSHING, () -> publish(spec, control, auth, revision.sha(), solved, steps));
   }
 
   private Published publish(JobSpec spec, StepControl control, RegistryAuth auth, String sha,
-      BuildctlBuild.Solved solved) throws JobFailure {
+      BuildctlBuild.Solved solved, Steps steps) throws JobFailure {
     String ecrRepo = spec.request().ecrRepo();
     String repo = auth.host() + "/" + ecrRepo;
     String imageUrl = repo + ":" + spec.request().deploymentVersion();
@@ -56,7 +58,9 @@ final class BuildKitBuilder implements ImageBuilder {
       return new Published(imageUrl, earlier.get(), refs, true, solved.cachedSteps(), solved.remoteCachedSteps(),
           0, 0, 0, name());
     }
-    registryTags.tagAll(control, auth, ecrRepo, solved.digest(), tags);
+    AttestationStore.Manifest manifest = registryTags.manifest(control, auth, ecrRepo, solved.digest());
+    steps.publishing(manifest);
+    registryTags.tagAll(control, auth, ecrRepo, manifest, tags);
     control.log("pushed " + imageUrl + " " + solved.digest() + " (pushed by buildkitd)");
     return new Published(imageUrl, solved.digest(), refs, false, solved.cachedSteps(), solved.remoteCachedSteps(),
         0, 0, 0, name());

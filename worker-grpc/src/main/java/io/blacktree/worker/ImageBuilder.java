@@ -1,6 +1,7 @@
 package io.blacktree.worker;
 
 import io.blacktree.proto.worker.v1.Step;
+import io.blacktree.worker.provenance.AttestationStore;
 import java.util.function.Consumer;
 
 /**
@@ -10,9 +11,17 @@ import java.util.function.Consumer;
  * (building, logging in, pushing) through {@link Steps} in the order it runs them.
  */
 interface ImageBuilder {
-  /** Runs one step of the job: its start and end (and failure kind) become job events and metrics. */
+  /** What the job runner offers a builder while it runs. */
   interface Steps {
+    /** Runs one step of the job: its start and end (and failure kind) become job events and metrics. */
     <T> T run(Step step, StepBody<T> body) throws JobFailure;
+
+    /**
+     * The job publishes {@code image} (in the registry, as read from there, the version tag's rules passed): the
+     * runner attests it from now on, while the builder points the tags. Optional, at most once; a builder that does
+     * not call it has the image it returns attested after it returned.
+     */
+    void publishing(AttestationStore.Manifest image);
   }
 
   /** A step's work. */

@@ -6,10 +6,16 @@ import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.ReuseSummary;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
+import io.blacktree.worker.provenance.AttestationStore;
+import io.opentelemetry.context.Context;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -18,7 +24,8 @@ import org.slf4j.MDC;
  * Runs one job: a fresh workspace, then clone, then the Dockerfile's remote sources checked
  * ({@link RemoteSourcePolicy}, whichever builder follows), then the {@link ImageBuilder} chosen for the job (build, login,
  * push, as it orders them), then the {@link ProvenanceStep} (attests the pushed digest, whichever builder built
- * it), then cleanup (the builder's own clean-up, such as pruning the engine's image cache, runs after the job
+ * it; from the moment the builder names that image, beside the builder's tagging: {@link PendingAttestation}),
+ * then cleanup (the builder's own clean-up, such as pruning the engine's image cache, runs after the job
  * answered, before the next one builds). The job's workspace is removed in every outcome, after the answer: the
  * {@link Outcome} carries that removal, which {@link JobRegistry} runs while the worker is still BUSY. It only
  * sequences the steps and turns their outcome into the response; a stop (cancel, time limit, orphan) wins over
@@ -38,6 +45,16 @@ final class JobRunner {
   private final Path workdir;
   private final String workerId;
   private final JobObserver observer;
+  /**
+   * The helper thread of {@link PendingAttestation} (with the job's trace context): one job at a time, so one
+   * thread, which ends when idle.
+   */
+  private final ExecutorService attestations = Context.taskWrapping(new ThreadPoolExecutor(0, 1, 60, TimeUnit.SECONDS,
+      new LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "blacktree-attest");
+        t.setDaemon(true);
+        return t;
+      }));
 
   JobRunner(CloneStep clone, RemoteSourcePolicy sources, BuilderChoice builders, ProvenanceStep provenance,
       Path workdir, String workerId, JobObserver observer) {
@@ -90,6 +107,7 @@ final class JobRunner {
     JobSpec spec = job.spec();
     JobResponse.Builder out = JobResponse.newBuilder().setJobId(job.jobId()).setWorkerId(workerId);
     Workspace ws = null;
+    PendingAttestation attestation = null;
     ImageBuilder builder = builders.forJob(job::log);
     Instant startedOn = Instant.now();
     long bytesPushed = 0;
@@ -105,10 +123,11 @@ final class JobRunner {
       URI cloneUrl = clone.cloneUrl(spec);
       sources.check(spec, w); // before any builder: nothing the Dockerfile names has been fetched yet
       Revision revision = new Revision(sha, cloneUrl);
-      Published published = builder.run(spec, job, w, revision, new StepRecorder(job, info));
+      attestation = new PendingAttestation(provenance, attestations, spec, job, w, revision, startedOn);
+      Published published = builder.run(spec, job, w, revision, new StepRecorder(job, info, attestation));
       bytesPushed = published.bytesUploaded();
       job.checkStopped();
-      ProvenanceStep.Attested attested = provenance.run(spec, job, w, revision, published.digest(), startedOn);
+      ProvenanceStep.Attested attested = attestation.await(published.digest());
       out.setStatus(JobResponse.Status.SUCCESS)
           .setAttestation(Attestation.newBuilder().setDigest(attested.digest()).setReference(attested.reference())
               .setSigned(attested.signed()).setReferrer(attested.referrer()))
@@ -122,6 +141,9 @@ final class JobRunner {
       LOG.warn("job {} failed unexpectedly", job.jobId(), e);
       fail(job, out, ErrorKind.INTERNAL, "internal error: " + e.getClass().getSimpleName());
     } finally {
+      if (attestation != null) {
+        attestation.finish();
+      }
       cleanup(job, info, builder);
     }
     job.durations().forEach((s, ms) -> out.addStepDurations(StepDuration.newBuilder().setStep(s).setMillis(ms)));
@@ -160,19 +182,29 @@ final class JobRunner {
     }
   }
 
-  /** The builder's view of {@link #step}: its steps become this job's events. */
+  /**
+   * The builder's view of the runner: its steps become this job's events ({@link #step}), and the image it names is
+   * attested from then on.
+   */
   private final class StepRecorder implements ImageBuilder.Steps {
     private final Job job;
     private final JobObserver.JobInfo info;
+    private final PendingAttestation attestation;
 
-    StepRecorder(Job job, JobObserver.JobInfo info) {
+    StepRecorder(Job job, JobObserver.JobInfo info, PendingAttestation attestation) {
       this.job = job;
       this.info = info;
+      this.attestation = attestation;
     }
 
     @Override
     public <T> T run(Step s, ImageBuilder.StepBody<T> body) throws JobFailure {
       return step(job, info, s, body);
+    }
+
+    @Override
+    public void publishing(AttestationStore.Manifest image) {
+      attestation.start(image);
     }
   }
 

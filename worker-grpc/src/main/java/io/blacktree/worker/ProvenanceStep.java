@@ -52,9 +52,32 @@ final class ProvenanceStep {
     this.workerVersion = workerVersion;
   }
 
-  /** Attests {@code digest}, the image the job published in its repository. */
+  /** Attests {@code digest}, the image the job published in its repository (its manifest read from there). */
   Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, String digest,
       Instant startedOn) throws JobFailure {
+    return attest(spec, control, ws, revision, digest, startedOn,
+        (auth, envelope) -> store.attach(auth, spec.request().ecrRepo(), digest, envelope,
+            ProvenanceStatement.PREDICATE_TYPE));
+  }
+
+  /**
+   * Attests {@code image}, the manifest the job published in its repository, as the caller read it: nothing reads it
+   * again, so this may run while the image's tags are being written.
+   */
+  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, AttestationStore.Manifest image,
+      Instant startedOn) throws JobFailure {
+    return attest(spec, control, ws, revision, image.digest(), startedOn,
+        (auth, envelope) -> store.attach(auth, spec.request().ecrRepo(), image, envelope,
+            ProvenanceStatement.PREDICATE_TYPE));
+  }
+
+  /** How the envelope reaches the registry. */
+  private interface Attach {
+    AttestationStore.Attached attach(RegistryAuth auth, DsseEnvelope envelope) throws RegistryException;
+  }
+
+  private Attested attest(JobSpec spec, StepControl control, Workspace ws, Revision revision, String digest,
+      Instant startedOn, Attach attach) throws JobFailure {
     BuildRequest req = spec.request();
     RegistryAuth auth = login.run(spec, control);
     byte[] statement = ProvenanceStatement.toJson(
@@ -68,8 +91,7 @@ final class ProvenanceStep {
             spec.jobId(), startedOn, Instant.now()));
     DsseEnvelope envelope = signer.envelope(statement);
     try {
-      AttestationStore.Attached a = store.attach(auth, req.ecrRepo(), digest, envelope,
-          ProvenanceStatement.PREDICATE_TYPE);
+      AttestationStore.Attached a = attach.attach(auth, envelope);
       control.log("attested " + digest + ": " + (signer.signs() ? "signed" : "UNSIGNED (no signing key)")
           + " SLSA v1 provenance at " + a.reference() + " (" + a.manifestDigest() + ")"
           + (a.referrer() ? ", listed as an OCI referrer" : "; the registry has no referrers API"));

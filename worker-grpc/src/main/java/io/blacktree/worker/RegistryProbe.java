@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.worker.JobFailure.RegistryFailure;
+import io.blacktree.worker.provenance.AttestationStore.Manifest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -80,14 +81,11 @@ final class RegistryProbe {
     return Optional.of(manifest.headers().firstValue("Docker-Content-Digest").orElseGet(() -> sha256(manifest.body())));
   }
 
-  /** A manifest as the registry serves it: its bytes and media type. */
-  record Manifest(byte[] body, String mediaType) {}
-
   /** The manifest {@code digest} of {@code repository}, as stored (to be put again under tags). */
   Manifest manifest(RegistryAuth auth, String repository, String digest) throws JobFailure {
     HttpResponse<byte[]> r = get(auth, "/v2/" + repository + "/manifests/" + digest, ACCEPT);
     check(r, "manifest " + digest + " of " + repository);
-    return new Manifest(r.body(), r.headers().firstValue("Content-Type").orElse(ACCEPT.split(", ")[0]));
+    return new Manifest(digest, r.headers().firstValue("Content-Type").orElse(ACCEPT.split(", ")[0]), r.body());
   }
 
   /**

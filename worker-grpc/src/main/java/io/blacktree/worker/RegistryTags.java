@@ -4,6 +4,7 @@ import io.blacktree.core.ErrorKind;
 import io.blacktree.core.Names;
 import io.blacktree.worker.JobFailure.RegistryFailure;
 import io.blacktree.worker.RegistryProbe.RemoteImage;
+import io.blacktree.worker.provenance.AttestationStore.Manifest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,10 +80,15 @@ final class RegistryTags {
    */
   void tagAll(StepControl control, RegistryAuth auth, String repository, String digest, List<String> tags)
       throws JobFailure {
-    if (tags.isEmpty()) {
-      return;
+    if (!tags.isEmpty()) {
+      tagAll(control, auth, repository, manifest(control, auth, repository, digest), tags);
     }
-    RegistryProbe.Manifest manifest = manifestWithRetry(control, auth, repository, digest);
+  }
+
+  /** {@link #tagAll(StepControl, RegistryAuth, String, String, List)} with the manifest already read. */
+  void tagAll(StepControl control, RegistryAuth auth, String repository, Manifest manifest, List<String> tags)
+      throws JobFailure {
+    String digest = manifest.digest();
     List<String> left = tags;
     for (int attempt = 1; ; attempt++) {
       control.checkStopped();
@@ -103,8 +109,8 @@ final class RegistryTags {
     control.log("tagged " + digest + " in the registry as " + String.join(", ", tags));
   }
 
-  private RegistryProbe.Manifest manifestWithRetry(StepControl control, RegistryAuth auth, String repository,
-      String digest) throws JobFailure {
+  /** The manifest {@code digest} of {@code repository} as the registry holds it, with retries. */
+  Manifest manifest(StepControl control, RegistryAuth auth, String repository, String digest) throws JobFailure {
     for (int attempt = 1; ; attempt++) {
       control.checkStopped();
       try {

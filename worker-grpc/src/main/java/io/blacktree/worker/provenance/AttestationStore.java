@@ -64,31 +64,55 @@ public final class AttestationStore {
    */
   public Attached attach(RegistryAuth auth, String repository, String imageDigest, DsseEnvelope envelope,
       String predicateType) throws RegistryException {
+    CompletableFuture<HttpResponse<byte[]>> read = sendAsync(auth, manifestRequest(auth, repository, imageDigest));
+    Blobs blobs = upload(auth, repository, envelope);
+    Manifest image = manifestOf(await(read, auth), repository, imageDigest)
+        .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
+    return store(auth, repository, image, blobs, predicateType);
+  }
+
+  /**
+   * Uploads {@code envelope} as the attestation of {@code image}, whose manifest the caller read: nothing reads it
+   * again, so the attestation can be stored while the image's tags are being written (a registry on a plain
+   * filesystem may answer a read of a manifest with an error while the same manifest is written under a tag).
+   */
+  public Attached attach(RegistryAuth auth, String repository, Manifest image, DsseEnvelope envelope,
+      String predicateType) throws RegistryException {
+    return store(auth, repository, image, upload(auth, repository, envelope), predicateType);
+  }
+
+  /** An attestation's two blobs, their uploads under way. */
+  private record Blobs(byte[] layer, String layerDigest, byte[] config, String configDigest,
+      CompletableFuture<Void> layerUploaded, CompletableFuture<Void> configUploaded) {}
+
+  private Blobs upload(RegistryAuth auth, String repository, DsseEnvelope envelope) {
     byte[] layer = envelope.toJson();
     String layerDigest = sha256(layer);
     byte[] config = config(layerDigest);
     String configDigest = sha256(config);
-    CompletableFuture<HttpResponse<byte[]>> subject = sendAsync(auth, manifestRequest(auth, repository, imageDigest));
-    CompletableFuture<Void> layerUploaded = uploadBlob(auth, repository, layer, layerDigest);
-    CompletableFuture<Void> configUploaded = uploadBlob(auth, repository, config, configDigest);
-    Manifest image = manifestOf(await(subject, auth), repository, imageDigest)
-        .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
-    await(layerUploaded, auth);
-    await(configUploaded, auth);
+    return new Blobs(layer, layerDigest, config, configDigest, uploadBlob(auth, repository, layer, layerDigest),
+        uploadBlob(auth, repository, config, configDigest));
+  }
+
+  private Attached store(RegistryAuth auth, String repository, Manifest image, Blobs blobs, String predicateType)
+      throws RegistryException {
+    await(blobs.layerUploaded(), auth);
+    await(blobs.configUploaded(), auth);
     ObjectNode m = JSON.createObjectNode();
     m.put("schemaVersion", 2);
     m.put("mediaType", MANIFEST_MEDIA_TYPE);
-    descriptor(m.putObject("config"), CONFIG_MEDIA_TYPE, configDigest, config.length);
-    ObjectNode l = descriptor(m.putArray("layers").addObject(), DsseEnvelope.MEDIA_TYPE, layerDigest, layer.length);
+    descriptor(m.putObject("config"), CONFIG_MEDIA_TYPE, blobs.configDigest(), blobs.config().length);
+    ObjectNode l = descriptor(m.putArray("layers").addObject(), DsseEnvelope.MEDIA_TYPE, blobs.layerDigest(),
+        blobs.layer().length);
     l.putObject("annotations").put(SIGNATURE_ANNOTATION, "").put(PREDICATE_TYPE_ANNOTATION, predicateType);
     descriptor(m.putObject("subject"), image.mediaType(), image.digest(), image.body().length);
     byte[] manifest = bytes(m);
-    String tag = attestationTag(imageDigest);
+    String tag = attestationTag(image.digest());
     HttpResponse<byte[]> put = send(auth, request(auth, "/v2/" + repository + "/manifests/" + tag)
         .header("Content-Type", MANIFEST_MEDIA_TYPE).PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)));
     expect(put, "storing " + repository + ":" + tag, 201, 200);
-    boolean referrer = put.headers().firstValue("OCI-Subject").map(imageDigest::equals).orElse(false);
-    return new Attached(auth.host() + "/" + repository + ":" + tag, sha256(manifest), layerDigest, referrer);
+    boolean referrer = put.headers().firstValue("OCI-Subject").map(image.digest()::equals).orElse(false);
+    return new Attached(auth.host() + "/" + repository + ":" + tag, sha256(manifest), blobs.layerDigest(), referrer);
   }
 
   /** The manifest {@code reference} (tag or digest) names; empty when the registry has none (404). */
