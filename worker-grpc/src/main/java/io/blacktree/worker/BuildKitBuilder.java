@@ -42,6 +42,7 @@ final class BuildKitBuilder implements ImageBuilder {
     control.checkStopped();
     BuildctlBuild.Solved solved = steps.run(Step.BUILDING,
         () -> buildctl.run(spec, control, ws, BuildInputs.of(spec, ws, revision), auth));
+    steps.pushed(solved.digest());
     control.checkStopped();
     return steps.run(Step.PUSHING, () -> publish(spec, control, auth, revision.sha(), solved, steps));
   }

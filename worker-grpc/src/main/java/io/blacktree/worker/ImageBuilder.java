@@ -17,9 +17,15 @@ interface ImageBuilder {
     <T> T run(Step step, StepBody<T> body) throws JobFailure;
 
     /**
-     * The job publishes {@code image} (in the registry, as read from there, the version tag's rules passed): the
-     * runner attests it from now on, while the builder points the tags. Optional, at most once; a builder that does
-     * not call it has the image it returns attested after it returned.
+     * The built image is in the registry as {@code digest}, its tags not yet checked: the runner starts preparing its
+     * attestation (nothing of it is visible until {@link #publishing}). Optional, at most once.
+     */
+    void pushed(String digest);
+
+    /**
+     * The job publishes {@code image} (the manifest announced by {@link #pushed}, as read from the registry, the
+     * version tag's rules passed): the runner stores its attestation while the builder points the tags. Optional; an
+     * image not announced and handed over this way is attested after the builder returned.
      */
     void publishing(AttestationStore.Manifest image);
   }

@@ -183,8 +183,8 @@ final class JobRunner {
   }
 
   /**
-   * The builder's view of the runner: its steps become this job's events ({@link #step}), and the image it names is
-   * attested from then on.
+   * The builder's view of the runner: its steps become this job's events ({@link #step}), and the image it announces
+   * is attested beside its publishing ({@link PendingAttestation}).
    */
   private final class StepRecorder implements ImageBuilder.Steps {
     private final Job job;
@@ -203,8 +203,13 @@ final class JobRunner {
     }
 
     @Override
+    public void pushed(String digest) {
+      attestation.start(digest);
+    }
+
+    @Override
     public void publishing(AttestationStore.Manifest image) {
-      attestation.start(image);
+      attestation.publish(image);
     }
   }
 

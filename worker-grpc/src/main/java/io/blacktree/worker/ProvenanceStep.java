@@ -61,19 +61,30 @@ final class ProvenanceStep {
   }
 
   /**
-   * Attests {@code image}, the manifest the job published in its repository, as the caller read it: nothing reads it
-   * again, so this may run while the image's tags are being written.
+   * Where the manifest of an image attested early comes from: the builder hands it over once the version tag's rules
+   * passed, or the job no longer attests that image (a failure says so).
    */
-  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, AttestationStore.Manifest image,
+  interface Subject {
+    AttestationStore.Manifest await() throws JobFailure;
+  }
+
+  /**
+   * Attests {@code digest} while its tags may still be being written: the envelope's blobs are uploaded at once, the
+   * attestation's manifest once {@code subject} hands over the image's manifest (read by the tagging; nothing here
+   * reads it again).
+   */
+  Attested run(JobSpec spec, StepControl control, Workspace ws, Revision revision, String digest, Subject subject,
       Instant startedOn) throws JobFailure {
-    return attest(spec, control, ws, revision, image.digest(), startedOn,
-        (auth, envelope) -> store.attach(auth, spec.request().ecrRepo(), image, envelope,
-            ProvenanceStatement.PREDICATE_TYPE));
+    String repository = spec.request().ecrRepo();
+    return attest(spec, control, ws, revision, digest, startedOn, (auth, envelope) -> {
+      AttestationStore.Upload upload = store.upload(auth, repository, envelope);
+      return store.store(auth, repository, subject.await(), upload, ProvenanceStatement.PREDICATE_TYPE);
+    });
   }
 
   /** How the envelope reaches the registry. */
   private interface Attach {
-    AttestationStore.Attached attach(RegistryAuth auth, DsseEnvelope envelope) throws RegistryException;
+    AttestationStore.Attached attach(RegistryAuth auth, DsseEnvelope envelope) throws RegistryException, JobFailure;
   }
 
   private Attested attest(JobSpec spec, StepControl control, Workspace ws, Revision revision, String digest,

@@ -16,6 +16,8 @@ import io.blacktree.proto.worker.v1.JobRequest;
 import io.blacktree.proto.worker.v1.JobResponse;
 import io.blacktree.proto.worker.v1.Step;
 import io.blacktree.proto.worker.v1.StepDuration;
+import io.blacktree.testsupport.RegistryClient;
+import io.blacktree.worker.provenance.AttestationStore;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +92,9 @@ class WorkerBuildKitIT extends WorkerItBase {
     assertThat(other.getStatus()).isEqualTo(JobResponse.Status.FAILED);
     assertThat(other.getErrorKind()).as(other.getErrorMessage()).isEqualTo(ErrorKind.TAG_EXISTS);
     assertThat(registryDigest("127.0.0.1:5000", repo, "v1", null, null)).isEqualTo(r1.getDigest());
+    // the refused image's attestation was prepared beside the check, never stored: the only one is the first image's
+    assertThat(RegistryClient.anonymous("127.0.0.1:5000").tags(repo).stream().filter(t -> t.endsWith(".att")))
+        .containsExactly(AttestationStore.attestationTag(r1.getDigest()));
   }
 
   @Test

@@ -65,36 +65,37 @@ public final class AttestationStore {
   public Attached attach(RegistryAuth auth, String repository, String imageDigest, DsseEnvelope envelope,
       String predicateType) throws RegistryException {
     CompletableFuture<HttpResponse<byte[]>> read = sendAsync(auth, manifestRequest(auth, repository, imageDigest));
-    Blobs blobs = upload(auth, repository, envelope);
+    Upload blobs = upload(auth, repository, envelope);
     Manifest image = manifestOf(await(read, auth), repository, imageDigest)
         .orElseThrow(() -> new RegistryException.Failed(repository + "@" + imageDigest + " is not in the registry"));
     return store(auth, repository, image, blobs, predicateType);
   }
 
   /**
-   * Uploads {@code envelope} as the attestation of {@code image}, whose manifest the caller read: nothing reads it
-   * again, so the attestation can be stored while the image's tags are being written (a registry on a plain
-   * filesystem may answer a read of a manifest with an error while the same manifest is written under a tag).
+   * The first half of {@link #attach}, for an image whose tags may still be being written: starts uploading the
+   * envelope's two blobs, which need nothing of the image but its digest (named in the envelope); {@link #store}
+   * finishes.
    */
-  public Attached attach(RegistryAuth auth, String repository, Manifest image, DsseEnvelope envelope,
-      String predicateType) throws RegistryException {
-    return store(auth, repository, image, upload(auth, repository, envelope), predicateType);
-  }
-
-  /** An attestation's two blobs, their uploads under way. */
-  private record Blobs(byte[] layer, String layerDigest, byte[] config, String configDigest,
-      CompletableFuture<Void> layerUploaded, CompletableFuture<Void> configUploaded) {}
-
-  private Blobs upload(RegistryAuth auth, String repository, DsseEnvelope envelope) {
+  public Upload upload(RegistryAuth auth, String repository, DsseEnvelope envelope) {
     byte[] layer = envelope.toJson();
     String layerDigest = sha256(layer);
     byte[] config = config(layerDigest);
     String configDigest = sha256(config);
-    return new Blobs(layer, layerDigest, config, configDigest, uploadBlob(auth, repository, layer, layerDigest),
+    return new Upload(layer, layerDigest, config, configDigest, uploadBlob(auth, repository, layer, layerDigest),
         uploadBlob(auth, repository, config, configDigest));
   }
 
-  private Attached store(RegistryAuth auth, String repository, Manifest image, Blobs blobs, String predicateType)
+  /** An attestation's two blobs, their uploads under way ({@link #upload}). */
+  public record Upload(byte[] layer, String layerDigest, byte[] config, String configDigest,
+      CompletableFuture<Void> layerUploaded, CompletableFuture<Void> configUploaded) {}
+
+  /**
+   * The second half: once both blobs are there, stores the attestation's manifest for {@code image}, whose manifest
+   * the caller read. Nothing here reads it again, so this may run while the image's tags are being written (a
+   * registry on a plain filesystem may answer a read of a manifest with an error while the same manifest is written
+   * under a tag).
+   */
+  public Attached store(RegistryAuth auth, String repository, Manifest image, Upload blobs, String predicateType)
       throws RegistryException {
     await(blobs.layerUploaded(), auth);
     await(blobs.configUploaded(), auth);
