@@ -22,8 +22,9 @@ import org.eclipse.jgit.transport.URIish;
  * Puts the request's commit into the workspace. With a {@link GitMirrorCache} (the default): fetched into the
  * worker's mirror of the repository (only new objects) and the commit's tree written out, without a
  * {@code .git}: with {@link KeptSources} (the default with the mirror cache), into the tree of the repository the
- * worker kept from its last job of it, only the paths that changed. Without one: cloned with JGit, shallow (depth 1), the one branch, no tags, no submodules; or,
- * with a {@code commit}, exactly that commit (init + fetch of the SHA, detached HEAD). Hooks never run either
+ * worker kept from its last job of it, only the paths that changed. Without one: cloned with JGit, shallow
+ * (depth 1), the one branch, no tags, no submodules; or, with a {@code commit}, exactly that commit (init + fetch
+ * of the SHA, detached HEAD). Hooks never run either
  * way. Returns the resolved commit SHA and what the cache saved. Credentials go through a provider, never
  * into the URL.
  */

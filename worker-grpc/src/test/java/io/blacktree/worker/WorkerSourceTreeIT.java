@@ -94,7 +94,8 @@ class WorkerSourceTreeIT {
     assertThat(pullAndRunRemote(v2.getImageUrl() + "@" + v2.getDigest())).contains("second " + repo);
     assertThat(back.getLogs()).contains("kept source tree updated: 1 paths written, 1 removed");
     assertThat(pullAndRunRemote(back.getImageUrl() + "@" + back.getDigest())).contains("first " + repo);
-    assertThat(keptFiles()).as("only the commit's files: nothing a job wrote").isEqualTo(new TreeSet<>(files.keySet()));
+    assertThat(keptFiles()).as("only the commits' files: nothing a job wrote")
+        .isEqualTo(new TreeSet<>(files.keySet()));
     worker.assertNoWorkspace();
   }
 
