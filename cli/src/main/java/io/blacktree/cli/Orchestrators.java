@@ -41,13 +41,7 @@ public final class Orchestrators {
       }
       OrchestratorApp app = new OrchestratorApp(config, clients.service(), clients.client(), channels, connection,
           metrics, clients.extras().workerInterceptors());
-      try {
-        app.start();
-      } catch (IOException e) {
-        closeApp(app);
-        throw CliException.unreachable("orchestrator could not subscribe to the results exchange "
-            + config.resultsExchange() + ": " + e.getMessage(), e);
-      }
+      app.start();
       return app;
     } catch (CliException | RuntimeException e) {
       channels.forEach(ManagedChannel::shutdownNow);
@@ -72,14 +66,6 @@ public final class Orchestrators {
       }
     }
     return links;
-  }
-
-  private static void closeApp(OrchestratorApp app) {
-    try {
-      app.close();
-    } catch (Exception ignored) {
-      // already failing: the original error is the one to report
-    }
   }
 
   private static void closeQuietly(Connection connection) {

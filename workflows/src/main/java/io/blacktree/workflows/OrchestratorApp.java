@@ -32,6 +32,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The orchestrator: the {@code DeployJob} workflow and the publish activity on the deploy task queue, the
@@ -44,6 +46,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OrchestratorApp implements AutoCloseable {
   /** Dispatches from this host's own queue that may wait for a worker at once. */
+  private static final Logger log = LoggerFactory.getLogger(OrchestratorApp.class);
   private static final int HOST_QUEUE_SLOTS = 50;
   /** Repositories whose last build host this orchestrator remembers (cache affinity). */
   private static final int LAST_HOSTS_CAPACITY = 100_000;
@@ -133,10 +136,21 @@ public final class OrchestratorApp implements AutoCloseable {
     return new TemporalReadiness(service);
   }
 
-  /** Starts the worker pool's health checks, the last-host feed and the Temporal workers. */
-  public void start() throws IOException {
+  /**
+   * Starts the worker pool's health checks, the last-host feed and the Temporal workers. A feed that cannot start
+   * (e.g. a RabbitMQ user without the permissions of SECURITY.md) is logged and left out: cache affinity then asks
+   * visibility for every job, as it did before the feed existed.
+   */
+  public void start() {
     pool.start();
-    lastHostFeed.start();
+    try {
+      lastHostFeed.start();
+    } catch (IOException | RuntimeException e) {
+      log.warn("cache affinity without the last-host feed (every job's last host is read from visibility): could "
+          + "not subscribe to {}: {}; see SECURITY.md for the orchestrator's RabbitMQ permissions",
+          config.resultsExchange(), e.getMessage() == null ? e.toString() : e.getMessage());
+      lastHostFeed.close();
+    }
     factory.start();
   }
 
