@@ -10,8 +10,10 @@ import java.util.function.Consumer;
  * BuildKit ({@code --builder buildkit}, and {@code auto} where buildkitd answers): gets the push credentials
  * first ({@link LoginStep}), since buildkitd pushes in the same solve that builds ({@link BuildctlBuild}, by
  * digest), then applies the registry's tag rules ({@link RegistryTags}: the immutable version tag, this job's
- * own earlier attempt) and points the version tag, the extra tags and the short SHA at the pushed manifest, while
- * the job runner attests it ({@link ImageBuilder.Steps#publishing}).
+ * own earlier attempt) and points the version tag, the extra tags and the short SHA at the pushed manifest. The job
+ * runner attests the image beside that: it hears of the digest once the solve returned ({@link
+ * ImageBuilder.Steps#pushed}) and gets the manifest once the version tag's rules passed
+ * ({@link ImageBuilder.Steps#publishing}).
  * buildkitd keeps its own cache and garbage-collects it, so there is nothing to clean up between jobs.
  */
 final class BuildKitBuilder implements ImageBuilder {
@@ -42,8 +44,8 @@ final class BuildKitBuilder implements ImageBuilder {
     control.checkStopped();
     BuildctlBuild.Solved solved = steps.run(Step.BUILDING,
         () -> buildctl.run(spec, control, ws, BuildInputs.of(spec, ws, revision), auth));
-    steps.pushed(solved.digest());
     control.checkStopped();
+    steps.pushed(solved.digest());
     return steps.run(Step.PUSHING, () -> publish(spec, control, auth, revision.sha(), solved, steps));
   }
 
