@@ -51,12 +51,30 @@ final class SourceTree {
     return dir.resolveSibling(dir.getFileName() + ".state");
   }
 
-  /** Brings {@code dir} to {@code commit}'s tree from {@code repo}; at most {@code maxBytes} (0 = no bound). */
+  /**
+   * Brings {@code dir} to {@code commit}'s tree from {@code repo}; at most {@code maxBytes} (0 = no bound). An update
+   * that fails (a full disk, a tree over the bound, a stop) empties {@code dir} before the error goes on: an unfinished
+   * tree would be rewritten whole by the next job anyway, and meanwhile it would hold the space the failure needs back.
+   */
   static Synced sync(Repository repo, ObjectId commit, Path dir, long maxBytes) throws IOException {
     Path root = dir.toAbsolutePath().normalize();
     Path stateFile = stateFile(root);
     Optional<State> held = readState(stateFile);
     Files.deleteIfExists(stateFile);
+    try {
+      return update(repo, held, commit, root, stateFile, maxBytes);
+    } catch (IOException | RuntimeException e) {
+      try {
+        Workspace.deleteTree(root);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  private static Synced update(Repository repo, Optional<State> held, ObjectId commit, Path root, Path stateFile,
+      long maxBytes) throws IOException {
     Synced synced = null;
     if (held.isPresent() && Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)
         && repo.getObjectDatabase().has(held.get().commit())) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -239,6 +240,19 @@ class SourceTreeTest {
         .isInstanceOf(TreeExport.CheckoutTooLargeException.class)
         .hasMessageContaining("200 bytes");
     assertThat(tree.resolve("big.bin")).doesNotExist();
+  }
+
+  @Test
+  void sync_failedUpdate_leavesNoTreeToHoldTheDisk() throws Exception {
+    ObjectId v1 = commit(Map.of("a.txt", "a".repeat(100)));
+    SourceTree.sync(repo, v1, tree, 0);
+    ObjectId v2 = commit(Map.of("a.txt", "a".repeat(100), "big.bin", "b".repeat(100)));
+
+    assertThatThrownBy(() -> SourceTree.sync(repo, v2, tree, 150)).isInstanceOf(IOException.class);
+
+    assertThat(tree).as("an unfinished tree is removed, not left for the next job").doesNotExist();
+    assertThat(SourceTree.stateFile(tree)).doesNotExist();
+    assertThat(SourceTree.sync(repo, v2, tree, 0).incremental()).isFalse();
   }
 
   // --- helpers: commits made with JGit, and what the tree holds

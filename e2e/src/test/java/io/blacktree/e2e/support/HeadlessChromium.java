@@ -118,10 +118,23 @@ public final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  /** The page's rendered text ({@code document.body.innerText}). */
+  /**
+   * What the page shows: its rendered text ({@code document.body.innerText}), then the whole text of each code
+   * editor on it (the Web UI's JSON views are CodeMirror editors, which put only the lines near their scroll
+   * position into the page; the rest of a long result is a scroll away, and read here from the editor's state).
+   */
   public String text() {
-    JsonNode result = call("Runtime.evaluate", Map.of(
-        "expression", "document.body ? document.body.innerText : ''", "returnByValue", true));
+    JsonNode result = call("Runtime.evaluate", Map.of("expression", String.join("\n",
+        "(() => {",
+        "  let out = document.body ? document.body.innerText : '';",
+        "  for (const c of document.querySelectorAll('.cm-content')) {",
+        "    try {",
+        "      const view = c.cmView && c.cmView.view;",
+        "      if (view && view.state) { out += String.fromCharCode(10) + view.state.doc.toString(); }",
+        "    } catch (e) { /* not a CodeMirror 6 editor: its rendered text is all there is */ }",
+        "  }",
+        "  return out;",
+        "})()"), "returnByValue", true));
     return result.path("result").path("value").asText("");
   }
 
