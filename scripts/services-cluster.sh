@@ -73,7 +73,7 @@ cluster_healthy() {
     temporal-frontend)
       tcp_open "$CLUSTER_TEMPORAL_PORT" || return 1
       "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:$CLUSTER_TEMPORAL_PORT" --command-timeout 5s \
-        2>/dev/null | grep -q SERVING ;;
+        2>/dev/null | grep SERVING >/dev/null ;;
     temporal-ui) [ "$(http_code "http://127.0.0.1:$CLUSTER_TEMPORAL_UI_PORT/")" = 200 ] ;;
     # The worker service serves no gRPC: its membership port is what answers.
     temporal-worker) tcp_open $(($(temporal_port worker) - 1000)) ;;
@@ -87,7 +87,7 @@ cluster_healthy() {
 ensure_cluster_packages() {
   local missing=() pkg
   for pkg in "${CLUSTER_APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" = 0 ] || die "missing packages ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
