@@ -100,34 +100,14 @@ class WebUiE2EIT {
   }
 
   /**
-   * Scrolls the (scrollable) result box to the element showing {@code text}, then takes a screenshot. The box is a
-   * CodeMirror editor that puts only the lines near its scroll position into the page, so it is first scrolled to
-   * the line holding {@code text} (found in the editor's own state) and given a moment to render it.
+   * Scrolls the result box to the line showing {@code text}, gives the editor a moment to render it, then scrolls the
+   * element showing it into view and takes a screenshot.
    */
   private static Path screenshotAt(String text, String name) throws Exception {
-    browser.evaluate("(() => { const t = " + quoted(text) + ";"
-        + " for (const c of document.querySelectorAll('.cm-content')) { try {"
-        + " const v = c.cmView && c.cmView.view; if (!v) continue;"
-        + " const i = v.state.doc.toString().indexOf(t); if (i < 0) continue;"
-        + " const top = v.lineBlockAt(i).top; const s = v.scrollDOM;"
-        + " if (s.scrollHeight > s.clientHeight + 1) { s.scrollTop = Math.max(0, top - 40); continue; }"
-        + " let p = v.dom.parentElement;"
-        + " while (p && !(p.scrollHeight > p.clientHeight + 1 && /(auto|scroll)/.test(getComputedStyle(p).overflowY)))"
-        + " { p = p.parentElement; }"
-        + " if (p) { p.scrollTop += v.dom.getBoundingClientRect().top - p.getBoundingClientRect().top + top - 40; }"
-        + " else { window.scrollBy(0, v.dom.getBoundingClientRect().top + top - 100); }"
-        + " } catch (e) { } } return 'ok'; })()");
+    browser.scrollEditorsTo(text);
     Thread.sleep(700);
-    String found = browser.evaluate("(() => { const t = " + quoted(text) + ";"
-        + " const e = [...document.querySelectorAll('body *')].reverse()"
-        + ".find(n => n.textContent.includes(t) && ![...n.children].some(c => c.textContent.includes(t)));"
-        + " if (!e) return 'missing'; e.scrollIntoView({block: 'center'}); return 'shown'; })()");
-    assertThat(found).as("an element showing " + text).isEqualTo("shown");
+    assertThat(browser.scrollIntoView(text)).as("an element showing " + text).isTrue();
     return browser.screenshot(SCREENSHOTS.resolve(name));
-  }
-
-  private static String quoted(String text) {
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   private static String workflowPage(String workflowId) {

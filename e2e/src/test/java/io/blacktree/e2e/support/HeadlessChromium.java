@@ -124,18 +124,53 @@ public final class HeadlessChromium implements AutoCloseable {
    * position into the page; the rest of a long result is a scroll away, and read here from the editor's state).
    */
   public String text() {
-    JsonNode result = call("Runtime.evaluate", Map.of("expression", String.join("\n",
-        "(() => {",
-        "  let out = document.body ? document.body.innerText : '';",
-        "  for (const c of document.querySelectorAll('.cm-content')) {",
-        "    try {",
-        "      const view = c.cmView && c.cmView.view;",
-        "      if (view && view.state) { out += String.fromCharCode(10) + view.state.doc.toString(); }",
-        "    } catch (e) { /* not a CodeMirror 6 editor: its rendered text is all there is */ }",
-        "  }",
-        "  return out;",
-        "})()"), "returnByValue", true));
-    return result.path("result").path("value").asText("");
+    return evaluate("(() => { let out = document.body ? document.body.innerText : '';"
+        + forEachEditor("out += String.fromCharCode(10) + v.state.doc.toString();")
+        + " return out; })()");
+  }
+
+  /**
+   * Scrolls each code editor whose text holds {@code text} so that the line holding it is near the top of what the
+   * editor shows: the editor's own scroller if it scrolls, else the nearest scrolling ancestor, else the window.
+   * The editor renders that line a moment later (it draws only the lines near its scroll position).
+   */
+  public void scrollEditorsTo(String text) {
+    evaluate("(() => { const t = " + jsString(text) + ";"
+        + forEachEditor("const i = v.state.doc.toString().indexOf(t); if (i < 0) continue;"
+            + " const top = v.lineBlockAt(i).top; const s = v.scrollDOM;"
+            + " if (s.scrollHeight > s.clientHeight + 1) { s.scrollTop = Math.max(0, top - 40); continue; }"
+            + " let p = v.dom.parentElement;"
+            + " while (p && !(p.scrollHeight > p.clientHeight + 1"
+            + " && /(auto|scroll)/.test(getComputedStyle(p).overflowY))) { p = p.parentElement; }"
+            + " if (p) { p.scrollTop += v.dom.getBoundingClientRect().top - p.getBoundingClientRect().top + top - 40; }"
+            + " else { window.scrollBy(0, v.dom.getBoundingClientRect().top + top - 100); }")
+        + " return 'ok'; })()");
+  }
+
+  /**
+   * Scrolls the innermost element whose text holds {@code text} to the middle of the window; false if no element on
+   * the page shows it.
+   */
+  public boolean scrollIntoView(String text) {
+    return evaluate("(() => { const t = " + jsString(text) + ";"
+        + " const e = [...document.querySelectorAll('body *')].reverse()"
+        + ".find(n => n.textContent.includes(t) && ![...n.children].some(c => c.textContent.includes(t)));"
+        + " if (!e) return 'missing'; e.scrollIntoView({block: 'center'}); return 'shown'; })()").equals("shown");
+  }
+
+  /**
+   * JavaScript that runs {@code body} once for each CodeMirror 6 view on the page, with the view in {@code v}
+   * ({@code continue} moves to the next one). An element that is not such an editor, or whose view throws, is
+   * skipped: its rendered text is all there is.
+   */
+  private static String forEachEditor(String body) {
+    return " for (const c of document.querySelectorAll('.cm-content')) { try {"
+        + " const v = c.cmView && c.cmView.view; if (!v || !v.state) continue; " + body
+        + " } catch (e) { } }";
+  }
+
+  private static String jsString(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   /** Polls {@link #text} until it contains every one of {@code needles}; returns it, or fails with what it saw. */
