@@ -9,14 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -180,45 +179,40 @@ final class GitMirrorCache {
     }
   }
 
+  /** Evicts least recently used mirrors other than {@code keep}, skipping those locked by a job, until within the bound. */
   private void evict(Path keep, Consumer<String> log) throws IOException {
     if (maxBytes <= 0) {
       return;
     }
-    record Entry(Path mirror, Path lock, FileTime used, long bytes) {}
-    List<Entry> entries = new ArrayList<>();
+    List<LruDirectories.Entry> entries = new ArrayList<>();
     try (Stream<Path> s = Files.list(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        String name = p.getFileName().toString();
-        if (name.endsWith(".git") && Files.isDirectory(p)) {
-          Path lock = root.resolve(name.substring(0, name.length() - 4) + ".lock");
+        if (p.getFileName().toString().endsWith(".git") && Files.isDirectory(p)) {
           try {
-            FileTime used = Files.exists(lock) ? Files.getLastModifiedTime(lock) : Files.getLastModifiedTime(p);
-            entries.add(new Entry(p, lock, used, treeBytes(p)));
+            entries.add(LruDirectories.entry(p, lockFileOf(p), Optional.of(treeBytes(p))));
           } catch (java.nio.file.NoSuchFileException gone) {
             // evicted by another worker of this host meanwhile
           }
         }
       }
     }
-    long total = entries.stream().mapToLong(Entry::bytes).sum();
-    entries.sort(Comparator.comparing(Entry::used));
-    for (Entry e : entries) {
-      if (total <= maxBytes) {
-        return;
-      }
-      if (e.mirror().equals(keep)) {
-        continue;
-      }
-      try (MirrorLock l = MirrorLock.tryAcquire(e.lock())) {
+    LruDirectories.evict(entries, keep, maxBytes, e -> {
+      try (MirrorLock l = MirrorLock.tryAcquire(lockFileOf(e.dir()))) {
         if (l == null) {
-          continue;
+          return false;
         }
-        Workspace.deleteTree(e.mirror());
-        total -= e.bytes();
-        log.accept("git cache: evicted least recently used mirror " + e.mirror().getFileName()
-            + " (" + e.bytes() + " bytes)");
+        Workspace.deleteTree(e.dir());
+        log.accept("git cache: evicted least recently used mirror " + e.dir().getFileName()
+            + " (" + e.bytes().orElse(0L) + " bytes)");
+        return true;
       }
-    }
+    });
+  }
+
+  /** The lock file beside {@code mirror} ({@code <key>.lock} for {@code <key>.git}). */
+  private static Path lockFileOf(Path mirror) {
+    String name = mirror.getFileName().toString();
+    return mirror.resolveSibling(name.substring(0, name.length() - ".git".length()) + ".lock");
   }
 
   /** Total bytes of the mirrors under the cache root. */

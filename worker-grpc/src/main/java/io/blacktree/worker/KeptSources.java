@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.LinkOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -40,34 +38,29 @@ final class KeptSources {
     return root.resolve(GitMirrorCache.key(url));
   }
 
-  /** Deletes least recently used trees other than {@code keep} until the kept bytes are within the bound. */
+  /**
+   * Deletes least recently used trees other than {@code keep} until the kept bytes are within the bound, and every
+   * tree left unfinished (no state file) other than {@code keep} ({@link LruDirectories}).
+   */
   void evict(Path keep, Consumer<String> log) throws IOException {
-    record Entry(Path dir, FileTime used, Optional<Long> bytes) {}
     if (!Files.isDirectory(root)) {
       return;
     }
-    List<Entry> entries = new ArrayList<>();
+    List<LruDirectories.Entry> entries = new ArrayList<>();
     try (Stream<Path> s = Files.list(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          Path state = SourceTree.stateFile(p);
-          FileTime used = Files.exists(state) ? Files.getLastModifiedTime(state) : Files.getLastModifiedTime(p);
-          entries.add(new Entry(p, used, SourceTree.heldBytes(p)));
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          entries.add(LruDirectories.entry(p, SourceTree.stateFile(p), SourceTree.heldBytes(p)));
         }
       }
     }
-    long total = entries.stream().mapToLong(e -> e.bytes().orElse(0L)).sum();
-    entries.sort(Comparator.comparing(Entry::used));
-    for (Entry e : entries) {
-      if (e.dir().equals(keep) || (e.bytes().isPresent() && total <= maxBytes)) {
-        continue;
-      }
+    LruDirectories.evict(entries, keep, maxBytes, e -> {
       Workspace.deleteTree(e.dir());
       Files.deleteIfExists(SourceTree.stateFile(e.dir()));
-      total -= e.bytes().orElse(0L);
       log.accept("source trees: removed " + (e.bytes().isPresent() ? "least recently used" : "unfinished") + " tree "
           + e.dir().getFileName() + " (" + e.bytes().orElse(0L) + " bytes)");
-    }
+      return true;
+    });
   }
 
   @Override
