@@ -69,20 +69,23 @@ final class BuildctlBuild {
   /**
    * Runs the solve; once more when the registry refused a layer that the image push and the registry cache export
    * uploaded at the same moment ({@link BuildKitErrors#uploadRace}): the second solve finds the layers in the
-   * local cache and the registry, so nothing is uploaded twice at once.
+   * local cache and the registry, so nothing is uploaded twice at once. The reuse reported is the first solve's:
+   * the race comes after every step was solved, and the second solve shows as cached the steps the first one ran
+   * or loaded from the registry cache.
    */
   Solved run(JobSpec spec, StepControl control, Workspace ws, BuildInputs in, RegistryAuth auth) throws JobFailure {
     Path metadata = ws.root().resolve("buildctl-metadata.json");
-    Attempt attempt = solve(spec, control, ws, in, auth, metadata);
-    if (attempt.exitCode() != 0 && cache.enabled() && BuildKitErrors.uploadRace(attempt.tail())) {
+    Attempt first = solve(spec, control, ws, in, auth, metadata);
+    Attempt last = first;
+    if (first.exitCode() != 0 && cache.enabled() && BuildKitErrors.uploadRace(first.tail())) {
       control.log("the registry refused a layer the image push and the registry cache export uploaded at the same "
           + "time; solving once more");
-      attempt = solve(spec, control, ws, in, auth, metadata);
+      last = solve(spec, control, ws, in, auth, metadata);
     }
-    if (attempt.exitCode() != 0) {
-      throw BuildKitErrors.classify(attempt.tail(), attempt.exitCode());
+    if (last.exitCode() != 0) {
+      throw BuildKitErrors.classify(last.tail(), last.exitCode());
     }
-    return solved(metadata, attempt.reuse());
+    return solved(metadata, first.reuse());
   }
 
   /** How one buildctl run ended: its exit code, last output lines and the cache reuse it printed. */
