@@ -105,8 +105,7 @@ final class GitMirrorCache {
       }
       log.accept("git cache: mirror unusable (" + e.getClass().getSimpleName() + "), deleting it and fetching again");
       Workspace.deleteTree(mirror);
-      Files.deleteIfExists(SourceTree.stateFile(dest));
-      Workspace.deleteTree(dest);
+      SourceTree.discard(dest);
       return fetchAndExport(url, branch, commit, credentials, dest, stop, mirror, false, true);
     }
   }

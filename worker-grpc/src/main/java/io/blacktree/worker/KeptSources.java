@@ -55,8 +55,7 @@ final class KeptSources {
       }
     }
     LruDirectories.evict(entries, keep, maxBytes, e -> {
-      Workspace.deleteTree(e.dir());
-      Files.deleteIfExists(SourceTree.stateFile(e.dir()));
+      SourceTree.discard(e.dir());
       log.accept("source trees: removed " + (e.bytes().isPresent() ? "least recently used" : "unfinished") + " tree "
           + e.dir().getFileName() + " (" + e.bytes().orElse(0L) + " bytes)");
       return true;

@@ -2,13 +2,17 @@ package io.blacktree.worker;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
@@ -32,6 +36,10 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  * become a directory and back), then writes what is new or changed with every check of {@link TreeExport}
  * ({@code .git}, {@code ..}, no symlink or file on the way, nothing overwritten in place), and refuses, before it
  * touches the directory, a result larger than the checkout bound.
+ *
+ * <p>The state file survives a power loss, not only a crash, and never claims more than the disk holds: its removal
+ * is forced to the disk before the directory changes; the files an update wrote and the directories whose entries
+ * changed are forced before it is written again; and it is written whole or not at all ({@link Durable#replace}).
  */
 final class SourceTree {
   /**
@@ -61,6 +69,10 @@ final class SourceTree {
     Path stateFile = stateFile(root);
     Optional<State> held = readState(stateFile);
     Files.deleteIfExists(stateFile);
+    if (Files.isDirectory(stateFile.getParent())) {
+      // the state file's removal (this one or an earlier job's) reaches the disk before the tree changes
+      Durable.forceDirectory(stateFile.getParent());
+    }
     try {
       return update(repo, held, commit, root, stateFile, maxBytes);
     } catch (IOException | RuntimeException e) {
@@ -83,10 +95,23 @@ final class SourceTree {
     if (synced == null) {
       Workspace.deleteTree(root);
       TreeExport.Written w = TreeExport.write(repo, commit, root, maxBytes);
+      forceWholeTree(root);
       synced = new Synced(false, w.entries(), 0, w.bytes());
     }
-    writeState(stateFile, commit, synced.bytes());
+    Durable.replace(stateFile, commit.name() + " " + synced.bytes() + "\n");
     return synced;
+  }
+
+  /**
+   * Removes {@code dir} and its state file: the state file first, and its removal on the disk before the tree goes, so
+   * that no crash or power loss leaves a state file describing a tree that is partly gone.
+   */
+  static void discard(Path dir) throws IOException {
+    Path stateFile = stateFile(dir);
+    if (Files.deleteIfExists(stateFile)) {
+      Durable.forceDirectory(stateFile.toAbsolutePath().getParent());
+    }
+    Workspace.deleteTree(dir);
   }
 
   /** The diff from what {@code dir} holds to {@code commit}, applied; null when the held tree cannot be read. */
@@ -123,7 +148,61 @@ final class SourceTree {
     } catch (MissingObjectException e) {
       return null;
     }
+    forceChanges(root, removed, added);
     return new Synced(true, added.size(), removed.size(), bytes);
+  }
+
+  /**
+   * Forces what an update wrote to the disk before the state file says it is done: the files written, and every
+   * directory on the way to an entry written or removed (whose entries changed).
+   */
+  private static void forceChanges(Path root, List<Change> removed, List<Change> added) throws IOException {
+    Set<Path> dirs = new HashSet<>();
+    for (Change c : removed) {
+      addDirsOnTheWay(root, TreeExport.target(root, c.path()), dirs);
+    }
+    for (Change c : added) {
+      Path out = TreeExport.target(root, c.path());
+      if (c.mode() != FileMode.GITLINK && c.mode() != FileMode.SYMLINK) {
+        Durable.force(out);
+      }
+      addDirsOnTheWay(root, out, dirs);
+    }
+    for (Path d : dirs) {
+      if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+        Durable.forceDirectory(d);
+      }
+    }
+  }
+
+  private static void addDirsOnTheWay(Path root, Path entry, Set<Path> dirs) {
+    Path d = entry.getParent();
+    while (d != null && d.startsWith(root) && dirs.add(d)) {
+      d = d.getParent();
+    }
+  }
+
+  /** Forces a tree written whole to the disk: every file, every directory, and the root's entry in its parent. */
+  private static void forceWholeTree(Path root) throws IOException {
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        if (attrs.isRegularFile()) {
+          Durable.force(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        if (e != null) {
+          throw e;
+        }
+        Durable.forceDirectory(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    Durable.forceDirectory(root.getParent());
   }
 
   /**
@@ -162,12 +241,6 @@ final class SourceTree {
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
-  }
-
-  private static void writeState(Path stateFile, ObjectId commit, long bytes) throws IOException {
-    Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-    Files.writeString(tmp, commit.name() + " " + bytes + "\n", StandardCharsets.UTF_8);
-    Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** The bytes of file content {@code dir} holds by its state file; empty when it holds no finished update. */

@@ -255,6 +255,32 @@ class SourceTreeTest {
     assertThat(SourceTree.sync(repo, v2, tree, 0).incremental()).isFalse();
   }
 
+  @Test
+  void sync_afterUpdate_stateFileWrittenWholeWithNoTemporaryLeft() throws Exception {
+    ObjectId v1 = commit(manyFiles(60));
+    SourceTree.sync(repo, v1, tree, 0);
+    ObjectId v2 = commit(Map.of("Dockerfile", "FROM scratch\n", "src/only.txt", "only\n"));
+
+    SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
+
+    assertThat(Files.readString(SourceTree.stateFile(tree))).isEqualTo(v2.name() + " " + s.bytes() + "\n");
+    try (Stream<Path> siblings = Files.list(tree.getParent())) {
+      assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("key", "key.state");
+    }
+  }
+
+  @Test
+  void discard_keptTree_removesStateFileAndTree() throws Exception {
+    ObjectId v1 = commit(manyFiles(60));
+    SourceTree.sync(repo, v1, tree, 0);
+
+    SourceTree.discard(tree);
+
+    assertThat(SourceTree.stateFile(tree)).doesNotExist();
+    assertThat(tree).doesNotExist();
+    assertThat(SourceTree.heldBytes(tree)).isEmpty();
+  }
+
   // --- helpers: commits made with JGit, and what the tree holds
 
   private static Map<String, Object> manyFiles(int n) {
