@@ -62,7 +62,7 @@ class KeptSourcesTest {
     Path t = Files.createDirectories(dir.resolve(name));
     Files.writeString(t.resolve("f.txt"), "x".repeat((int) bytes));
     Path state = SourceTree.stateFile(t);
-    Files.writeString(state, "0123456789012345678901234567890123456789 " + bytes + "\n");
+    Files.writeString(state, "0123456789012345678901234567890123456789 " + bytes + " " + BootId.current() + "\n");
     Files.setLastModifiedTime(state, FileTime.from(Instant.parse(used)));
     return t;
   }

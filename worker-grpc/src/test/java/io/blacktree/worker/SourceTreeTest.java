@@ -177,10 +177,26 @@ class SourceTreeTest {
   }
 
   @Test
+  void sync_stateWrittenBeforeThisBoot_rewritesTheWholeTree() throws Exception {
+    ObjectId v1 = commit(Map.of("src/a.txt", "a\n", "src/b.txt", "b\n"));
+    SourceTree.sync(repo, v1, tree, 0);
+    // what a power loss can leave: a state file that says "done" over a file whose writes never reached the disk
+    Files.writeString(SourceTree.stateFile(tree), v1.name() + " 4 an-earlier-boot\n");
+    Files.writeString(tree.resolve("src/b.txt"), "");
+    ObjectId v2 = commit(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
+
+    SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
+
+    assertThat(s.incremental()).isFalse();
+    assertThat(files()).isEqualTo(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
+    assertThat(SourceTree.heldBytes(tree)).contains(5L);
+  }
+
+  @Test
   void sync_heldCommitNotInTheMirror_rewritesTheWholeTree() throws Exception {
     ObjectId v1 = commit(Map.of("a.txt", "a\n"));
     SourceTree.sync(repo, v1, tree, 0);
-    Files.writeString(SourceTree.stateFile(tree), "0123456789012345678901234567890123456789 2\n");
+    Files.writeString(SourceTree.stateFile(tree), "0123456789012345678901234567890123456789 2 " + BootId.current() + "\n");
 
     SourceTree.Synced s = SourceTree.sync(repo, v1, tree, 0);
 
@@ -263,7 +279,8 @@ class SourceTreeTest {
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
-    assertThat(Files.readString(SourceTree.stateFile(tree))).isEqualTo(v2.name() + " " + s.bytes() + "\n");
+    assertThat(Files.readString(SourceTree.stateFile(tree)))
+        .isEqualTo(v2.name() + " " + s.bytes() + " " + BootId.current() + "\n");
     try (Stream<Path> siblings = Files.list(tree.getParent())) {
       assertThat(siblings.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("key", "key.state");
     }
