@@ -9,12 +9,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
  * Draws a run's timeline as a PNG (java2d, headless): jobs in flight over time as a line, each fault as a
- * shaded band (its colour by kind) from injection until the component was back, with a legend.
+ * shaded band (its colour by kind) from injection until the component was back, with a legend of the kinds the
+ * run injected.
  */
 final class SoakPlot {
   private static final int W = 1200;
@@ -29,10 +32,19 @@ final class SoakPlot {
 
   private SoakPlot() {}
 
+  /** A colour for each kind of fault the run injected, in the kinds' order: distinct for up to seven kinds. */
+  private static Map<FaultKind, Color> coloursOf(List<Timeline.Fault> faults) {
+    Map<FaultKind, Color> colours = new EnumMap<>(FaultKind.class);
+    faults.stream().map(Timeline.Fault::kind).distinct().sorted()
+        .forEach(k -> colours.put(k, KIND_COLOURS[colours.size() % KIND_COLOURS.length]));
+    return colours;
+  }
+
   static void write(Timeline timeline, String title, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<Timeline.Sample> samples = timeline.samples();
     List<Timeline.Fault> faults = timeline.faults();
+    Map<FaultKind, Color> colours = coloursOf(faults);
     long endMillis = Math.max(1, samples.isEmpty() ? 1 : samples.get(samples.size() - 1).atMillis());
     int maxY = Math.max(1, samples.stream().mapToInt(Timeline.Sample::inFlight).max().orElse(1));
     maxY = ((maxY + 4) / 5) * 5;
@@ -44,7 +56,7 @@ final class SoakPlot {
     int plotW = W - LEFT - RIGHT;
     int plotH = H - TOP - BOTTOM;
     for (Timeline.Fault f : faults) {
-      Color c = KIND_COLOURS[f.kind().ordinal() % KIND_COLOURS.length];
+      Color c = colours.get(f.kind());
       g.setColor(new Color(c.getRed(), c.getGreen(), c.getBlue(), 70));
       int x0 = LEFT + (int) (plotW * f.startMillis() / endMillis);
       int x1 = Math.max(x0 + 2, LEFT + (int) (plotW * Math.min(endMillis, f.endMillis()) / endMillis));
@@ -92,10 +104,10 @@ final class SoakPlot {
     g.setColor(Color.BLACK);
     g.fillRect(W - RIGHT + 15, ly - 5, 20, 3);
     g.drawString("jobs in flight", W - RIGHT + 42, ly);
-    for (FaultKind k : FaultKind.values()) {
+    for (FaultKind k : colours.keySet()) {
       ly += 20;
       long n = faults.stream().filter(f -> f.kind() == k).count();
-      g.setColor(KIND_COLOURS[k.ordinal() % KIND_COLOURS.length]);
+      g.setColor(colours.get(k));
       g.fillRect(W - RIGHT + 15, ly - 10, 20, 12);
       g.setColor(Color.DARK_GRAY);
       g.drawString(k.name().toLowerCase().replace('_', '-') + " (" + n + ")", W - RIGHT + 42, ly);
