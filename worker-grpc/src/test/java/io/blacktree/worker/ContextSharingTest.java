@@ -3,6 +3,7 @@ package io.blacktree.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.blacktree.testsupport.PrivateBuildKit;
+import io.blacktree.testsupport.ServiceRequirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +18,7 @@ class ContextSharingTest {
 
   @Test
   void args_keptTreeAndThePinnedBuildctl_sharedKeyOfTheContextPath() throws Exception {
-    io.blacktree.testsupport.ServiceRequirement.requireThat(Files.isExecutable(PrivateBuildKit.buildctl()),
+    ServiceRequirement.requireThat(Files.isExecutable(PrivateBuildKit.buildctl()),
         PrivateBuildKit.buildctl() + " (scripts/services start buildkit builds it)");
     ContextSharing sharing = new ContextSharing(PrivateBuildKit.buildctl());
     Path tree = Files.createDirectories(dir.resolve("sources/abc"));

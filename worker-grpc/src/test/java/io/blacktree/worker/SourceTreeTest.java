@@ -3,7 +3,6 @@ package io.blacktree.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,20 +11,13 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.lib.TreeFormatter;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,19 +31,13 @@ class SourceTreeTest {
   private Repository repo;
   private Path tree;
 
-  /** An executable file's content. */
-  record Exec(String content) {}
-
-  /** A symlink's target. */
-  record Link(String target) {}
-
-  /** A tree entry written as is, for trees git itself would not make. */
-  record Raw(String name, FileMode mode, ObjectId id) {}
+  private Commits commits;
 
   @BeforeEach
   void open() throws Exception {
     repo = FileRepositoryBuilder.create(dir.resolve("mirror.git").toFile());
     repo.create(true);
+    commits = new Commits(repo);
     tree = dir.resolve("sources").resolve("key");
   }
 
@@ -62,7 +48,7 @@ class SourceTreeTest {
 
   @Test
   void sync_firstUse_writesWholeTreeAndRecordsIt() throws Exception {
-    ObjectId v1 = commit(Map.of("Dockerfile", "FROM scratch\n", "src/a.txt", "a\n", "run.sh", new Exec("echo\n")));
+    ObjectId v1 = commits.commit(Map.of("Dockerfile", "FROM scratch\n", "src/a.txt", "a\n", "run.sh", new Commits.Exec("echo\n")));
 
     SourceTree.Synced s = SourceTree.sync(repo, v1, tree, 0);
 
@@ -78,11 +64,11 @@ class SourceTreeTest {
   @Test
   void sync_oneFileChanged_rewritesOnlyItAndOthersKeepTheirTimes() throws Exception {
     Map<String, Object> files = manyFiles(200);
-    ObjectId v1 = commit(files);
+    ObjectId v1 = commits.commit(files);
     SourceTree.sync(repo, v1, tree, 0);
     ageAll();
     files.put("src/pkg3/file157.txt", "changed\n");
-    ObjectId v2 = commit(files);
+    ObjectId v2 = commits.commit(files);
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
@@ -95,10 +81,10 @@ class SourceTreeTest {
 
   @Test
   void sync_changeKeepingTheSize_isSeen() throws Exception {
-    ObjectId v1 = commit(Map.of("src/a.txt", "aaaa\n", "src/b.txt", "bbbb\n"));
+    ObjectId v1 = commits.commit(Map.of("src/a.txt", "aaaa\n", "src/b.txt", "bbbb\n"));
     SourceTree.sync(repo, v1, tree, 0);
     ageAll();
-    ObjectId v2 = commit(Map.of("src/a.txt", "AAAA\n", "src/b.txt", "bbbb\n"));
+    ObjectId v2 = commits.commit(Map.of("src/a.txt", "AAAA\n", "src/b.txt", "bbbb\n"));
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
@@ -110,8 +96,8 @@ class SourceTreeTest {
   @Test
   void sync_olderCommitThanHeld_bringsTheTreeBack() throws Exception {
     Map<String, Object> v1Files = Map.of("src/a.txt", "one\n", "gone/x.txt", "x\n");
-    ObjectId v1 = commit(v1Files);
-    ObjectId v2 = commit(Map.of("src/a.txt", "two\n", "src/new.txt", "new\n"));
+    ObjectId v1 = commits.commit(v1Files);
+    ObjectId v2 = commits.commit(Map.of("src/a.txt", "two\n", "src/new.txt", "new\n"));
     SourceTree.sync(repo, v2, tree, 0);
 
     SourceTree.Synced s = SourceTree.sync(repo, v1, tree, 0);
@@ -124,9 +110,9 @@ class SourceTreeTest {
 
   @Test
   void sync_fileDeleted_removesItAndItsEmptyDirectory() throws Exception {
-    ObjectId v1 = commit(Map.of("keep.txt", "k\n", "a/b/c.txt", "c\n"));
+    ObjectId v1 = commits.commit(Map.of("keep.txt", "k\n", "a/b/c.txt", "c\n"));
     SourceTree.sync(repo, v1, tree, 0);
-    ObjectId v2 = commit(Map.of("keep.txt", "k\n"));
+    ObjectId v2 = commits.commit(Map.of("keep.txt", "k\n"));
 
     SourceTree.sync(repo, v2, tree, 0);
 
@@ -136,8 +122,8 @@ class SourceTreeTest {
 
   @Test
   void sync_fileBecomesDirectoryAndBack_followsEachCommit() throws Exception {
-    ObjectId asFile = commit(Map.of("x", "file\n", "other.txt", "o\n"));
-    ObjectId asDir = commit(Map.of("x/inner.txt", "inner\n", "other.txt", "o\n"));
+    ObjectId asFile = commits.commit(Map.of("x", "file\n", "other.txt", "o\n"));
+    ObjectId asDir = commits.commit(Map.of("x/inner.txt", "inner\n", "other.txt", "o\n"));
 
     SourceTree.sync(repo, asFile, tree, 0);
     SourceTree.Synced toDir = SourceTree.sync(repo, asDir, tree, 0);
@@ -151,8 +137,8 @@ class SourceTreeTest {
 
   @Test
   void sync_modeChangedOnly_setsTheExecutableBit() throws Exception {
-    ObjectId v1 = commit(Map.of("run.sh", "echo\n"));
-    ObjectId v2 = commit(Map.of("run.sh", new Exec("echo\n")));
+    ObjectId v1 = commits.commit(Map.of("run.sh", "echo\n"));
+    ObjectId v2 = commits.commit(Map.of("run.sh", new Commits.Exec("echo\n")));
     SourceTree.sync(repo, v1, tree, 0);
 
     SourceTree.sync(repo, v2, tree, 0);
@@ -162,13 +148,13 @@ class SourceTreeTest {
 
   @Test
   void sync_afterUpdateStoppedHalfway_rewritesTheWholeTree() throws Exception {
-    ObjectId v1 = commit(Map.of("src/a.txt", "a\n", "src/b.txt", "b\n"));
+    ObjectId v1 = commits.commit(Map.of("src/a.txt", "a\n", "src/b.txt", "b\n"));
     SourceTree.sync(repo, v1, tree, 0);
     // what a crash in the middle of an update leaves: the state file gone (deleted first), files half written
     Files.delete(SourceTree.stateFile(tree));
     Files.writeString(tree.resolve("src/b.txt"), "half");
     Files.writeString(tree.resolve("stray.txt"), "left by the interrupted update\n");
-    ObjectId v2 = commit(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
+    ObjectId v2 = commits.commit(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
@@ -178,12 +164,12 @@ class SourceTreeTest {
 
   @Test
   void sync_stateWrittenBeforeThisBoot_rewritesTheWholeTree() throws Exception {
-    ObjectId v1 = commit(Map.of("src/a.txt", "a\n", "src/b.txt", "b\n"));
+    ObjectId v1 = commits.commit(Map.of("src/a.txt", "a\n", "src/b.txt", "b\n"));
     SourceTree.sync(repo, v1, tree, 0);
     // what a power loss can leave: a state file that says "done" over a file whose writes never reached the disk
     Files.writeString(SourceTree.stateFile(tree), v1.name() + " 4 an-earlier-boot\n");
     Files.writeString(tree.resolve("src/b.txt"), "");
-    ObjectId v2 = commit(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
+    ObjectId v2 = commits.commit(Map.of("src/a.txt", "a2\n", "src/b.txt", "b\n"));
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
@@ -194,7 +180,7 @@ class SourceTreeTest {
 
   @Test
   void sync_heldCommitNotInTheMirror_rewritesTheWholeTree() throws Exception {
-    ObjectId v1 = commit(Map.of("a.txt", "a\n"));
+    ObjectId v1 = commits.commit(Map.of("a.txt", "a\n"));
     SourceTree.sync(repo, v1, tree, 0);
     Files.writeString(SourceTree.stateFile(tree), "0123456789012345678901234567890123456789 2 " + BootId.current() + "\n");
 
@@ -207,8 +193,8 @@ class SourceTreeTest {
   @Test
   void sync_symlinkReplacedByDirectory_neverWritesThroughTheLink() throws Exception {
     Path outside = Files.createDirectories(dir.resolve("outside"));
-    ObjectId v1 = commit(Map.of("lnk", new Link(outside.toString()), "a.txt", "a\n"));
-    ObjectId v2 = commit(Map.of("lnk/evil.txt", "evil\n", "a.txt", "a\n"));
+    ObjectId v1 = commits.commit(Map.of("lnk", new Commits.Link(outside.toString()), "a.txt", "a\n"));
+    ObjectId v2 = commits.commit(Map.of("lnk/evil.txt", "evil\n", "a.txt", "a\n"));
     SourceTree.sync(repo, v1, tree, 0);
 
     SourceTree.sync(repo, v2, tree, 0);
@@ -221,12 +207,13 @@ class SourceTreeTest {
   @Test
   void sync_craftedSymlinkAndDirectoryOfOneName_refusedAndNextSyncWritesWhole() throws Exception {
     Path outside = Files.createDirectories(dir.resolve("outside"));
-    ObjectId v1 = commit(Map.of("a.txt", "a\n"));
+    ObjectId v1 = commits.commit(Map.of("a.txt", "a\n"));
     SourceTree.sync(repo, v1, tree, 0);
-    ObjectId evilTree = treeOf(Map.of("evil.txt", "evil\n"));
-    ObjectId link = blob(outside.toString());
-    ObjectId v2 = commitTree(rawTree(List.of(new Raw("a.txt", FileMode.REGULAR_FILE, blob("a\n")),
-        new Raw("lnk", FileMode.SYMLINK, link), new Raw("lnk", FileMode.TREE, evilTree))));
+    ObjectId evilTree = commits.tree(Map.of("evil.txt", "evil\n"));
+    ObjectId link = commits.blob(outside.toString());
+    ObjectId v2 = commits.commit(commits.rawTree(List.of(
+        new Commits.Raw("a.txt", FileMode.REGULAR_FILE, commits.blob("a\n")),
+        new Commits.Raw("lnk", FileMode.SYMLINK, link), new Commits.Raw("lnk", FileMode.TREE, evilTree))));
 
     assertThatThrownBy(() -> SourceTree.sync(repo, v2, tree, 0)).isInstanceOf(TreeExport.UnsafeTreeException.class);
 
@@ -238,9 +225,9 @@ class SourceTreeTest {
 
   @Test
   void sync_gitDirectoryInTheNewCommit_refused() throws Exception {
-    ObjectId v1 = commit(Map.of("a.txt", "a\n"));
+    ObjectId v1 = commits.commit(Map.of("a.txt", "a\n"));
     SourceTree.sync(repo, v1, tree, 0);
-    ObjectId v2 = commit(Map.of("a.txt", "a\n", ".GIT/config", "[core]\n"));
+    ObjectId v2 = commits.commit(Map.of("a.txt", "a\n", ".GIT/config", "[core]\n"));
 
     assertThatThrownBy(() -> SourceTree.sync(repo, v2, tree, 0)).isInstanceOf(TreeExport.UnsafeTreeException.class);
     assertThat(tree.resolve(".GIT")).doesNotExist();
@@ -248,9 +235,9 @@ class SourceTreeTest {
 
   @Test
   void sync_resultOverTheBound_refusedBeforeTouchingTheTree() throws Exception {
-    ObjectId v1 = commit(Map.of("a.txt", "a".repeat(100)));
+    ObjectId v1 = commits.commit(Map.of("a.txt", "a".repeat(100)));
     SourceTree.sync(repo, v1, tree, 150);
-    ObjectId v2 = commit(Map.of("a.txt", "a".repeat(100), "big.bin", "b".repeat(100)));
+    ObjectId v2 = commits.commit(Map.of("a.txt", "a".repeat(100), "big.bin", "b".repeat(100)));
 
     assertThatThrownBy(() -> SourceTree.sync(repo, v2, tree, 150))
         .isInstanceOf(TreeExport.CheckoutTooLargeException.class)
@@ -260,9 +247,9 @@ class SourceTreeTest {
 
   @Test
   void sync_failedUpdate_leavesNoTreeToHoldTheDisk() throws Exception {
-    ObjectId v1 = commit(Map.of("a.txt", "a".repeat(100)));
+    ObjectId v1 = commits.commit(Map.of("a.txt", "a".repeat(100)));
     SourceTree.sync(repo, v1, tree, 0);
-    ObjectId v2 = commit(Map.of("a.txt", "a".repeat(100), "big.bin", "b".repeat(100)));
+    ObjectId v2 = commits.commit(Map.of("a.txt", "a".repeat(100), "big.bin", "b".repeat(100)));
 
     assertThatThrownBy(() -> SourceTree.sync(repo, v2, tree, 150)).isInstanceOf(IOException.class);
 
@@ -273,9 +260,9 @@ class SourceTreeTest {
 
   @Test
   void sync_afterUpdate_stateFileWrittenWholeWithNoTemporaryLeft() throws Exception {
-    ObjectId v1 = commit(manyFiles(60));
+    ObjectId v1 = commits.commit(manyFiles(60));
     SourceTree.sync(repo, v1, tree, 0);
-    ObjectId v2 = commit(Map.of("Dockerfile", "FROM scratch\n", "src/only.txt", "only\n"));
+    ObjectId v2 = commits.commit(Map.of("Dockerfile", "FROM scratch\n", "src/only.txt", "only\n"));
 
     SourceTree.Synced s = SourceTree.sync(repo, v2, tree, 0);
 
@@ -288,7 +275,7 @@ class SourceTreeTest {
 
   @Test
   void discard_keptTree_removesStateFileAndTree() throws Exception {
-    ObjectId v1 = commit(manyFiles(60));
+    ObjectId v1 = commits.commit(manyFiles(60));
     SourceTree.sync(repo, v1, tree, 0);
 
     SourceTree.discard(tree);
@@ -311,102 +298,38 @@ class SourceTreeTest {
 
   private static Map<String, String> asText(Map<String, Object> files) {
     Map<String, String> out = new TreeMap<>();
-    files.forEach((k, v) -> out.put(k, v instanceof Exec e ? e.content() : (String) v));
+    files.forEach((k, v) -> out.put(k, v instanceof Commits.Exec e ? e.content() : (String) v));
     return out;
   }
 
   /** Every regular file under the tree, by relative path, with its content. */
   private Map<String, String> files() throws Exception {
     Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(tree)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          out.put(tree.relativize(p).toString(), Files.readString(p));
-        }
-      }
+    for (Path p : regularFiles()) {
+      out.put(tree.relativize(p).toString(), Files.readString(p));
     }
     return out;
   }
 
   private void ageAll() throws Exception {
-    try (Stream<Path> s = Files.walk(tree)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setLastModifiedTime(p, OLD);
-        }
-      }
+    for (Path p : regularFiles()) {
+      Files.setLastModifiedTime(p, OLD);
     }
   }
 
   private List<String> newerThanOld() throws Exception {
     List<String> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(tree)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && !Files.getLastModifiedTime(p).equals(OLD)) {
-          out.add(tree.relativize(p).toString());
-        }
+    for (Path p : regularFiles()) {
+      if (!Files.getLastModifiedTime(p).equals(OLD)) {
+        out.add(tree.relativize(p).toString());
       }
     }
     return out;
   }
 
-  private ObjectId commit(Map<String, Object> files) throws Exception {
-    return commitTree(treeOf(files));
-  }
-
-  /** The tree of {@code files} (path -> String, {@link Exec} or {@link Link}), nested by path. */
-  private ObjectId treeOf(Map<String, Object> files) throws Exception {
-    Map<String, Map<String, Object>> subtrees = new LinkedHashMap<>();
-    List<Raw> entries = new ArrayList<>();
-    for (var e : files.entrySet()) {
-      int slash = e.getKey().indexOf('/');
-      if (slash >= 0) {
-        subtrees.computeIfAbsent(e.getKey().substring(0, slash), k -> new LinkedHashMap<>())
-            .put(e.getKey().substring(slash + 1), e.getValue());
-      } else if (e.getValue() instanceof Exec x) {
-        entries.add(new Raw(e.getKey(), FileMode.EXECUTABLE_FILE, blob(x.content())));
-      } else if (e.getValue() instanceof Link l) {
-        entries.add(new Raw(e.getKey(), FileMode.SYMLINK, blob(l.target())));
-      } else {
-        entries.add(new Raw(e.getKey(), FileMode.REGULAR_FILE, blob((String) e.getValue())));
-      }
-    }
-    for (var sub : subtrees.entrySet()) {
-      entries.add(new Raw(sub.getKey(), FileMode.TREE, treeOf(sub.getValue())));
-    }
-    entries.sort(Comparator.comparing(r -> r.name() + (r.mode() == FileMode.TREE ? "/" : "")));
-    return rawTree(entries);
-  }
-
-  private ObjectId rawTree(List<Raw> entries) throws Exception {
-    TreeFormatter f = new TreeFormatter();
-    entries.forEach(r -> f.append(r.name(), r.mode(), r.id()));
-    try (ObjectInserter ins = repo.newObjectInserter()) {
-      ObjectId id = ins.insert(f);
-      ins.flush();
-      return id;
-    }
-  }
-
-  private ObjectId blob(String content) throws Exception {
-    try (ObjectInserter ins = repo.newObjectInserter()) {
-      ObjectId id = ins.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8));
-      ins.flush();
-      return id;
-    }
-  }
-
-  private ObjectId commitTree(ObjectId treeId) throws Exception {
-    CommitBuilder c = new CommitBuilder();
-    c.setTreeId(treeId);
-    PersonIdent who = new PersonIdent("Blacktree Test", "test@blacktree.invalid");
-    c.setAuthor(who);
-    c.setCommitter(who);
-    c.setMessage("test");
-    try (ObjectInserter ins = repo.newObjectInserter()) {
-      ObjectId id = ins.insert(c);
-      ins.flush();
-      return id;
+  private List<Path> regularFiles() throws Exception {
+    try (Stream<Path> s = Files.walk(tree)) {
+      return s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList();
     }
   }
 }
