@@ -41,6 +41,7 @@ public final class PublishActivitiesImpl implements PublishActivities {
     byte[] body = body(request);
     String routingKey = request.result().status().routingKey();
     Channel ch = null;
+    boolean confirmed = false;
     try {
       ch = channels.take();
       ch.basicPublish(exchange, routingKey, true, props(request.messageId(), null, request.repo()), body);
@@ -50,23 +51,19 @@ public final class PublishActivitiesImpl implements PublishActivities {
         }
       }
       ch.waitForConfirmsOrDie(confirmTimeout.toMillis());
-      channels.release(ch);
+      confirmed = true;
     } catch (IOException | TimeoutException | ShutdownSignalException e) {
-      discard(ch);
       throw ApplicationFailure.newFailure("broker unavailable: " + e.getMessage(), ErrorKind.INTERNAL.name());
     } catch (InterruptedException e) {
-      discard(ch);
       Thread.currentThread().interrupt();
       throw ApplicationFailure.newFailure("interrupted while publishing", ErrorKind.INTERNAL.name());
-    } catch (RuntimeException e) {
-      discard(ch);
-      throw e;
-    }
-  }
-
-  private void discard(Channel ch) {
-    if (ch != null) {
-      channels.discard(ch);
+    } finally {
+      // a channel whose publishes were not all confirmed is never used again
+      if (ch != null && confirmed) {
+        channels.release(ch);
+      } else if (ch != null) {
+        channels.discard(ch);
+      }
     }
   }
 
