@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.blacktree.core.ErrorKind;
 import io.blacktree.worker.JobFailure.RegistryFailure;
+import io.blacktree.worker.provenance.AttestationStore;
 import io.blacktree.worker.provenance.AttestationStore.Manifest;
 import java.io.IOException;
 import java.net.URI;
@@ -11,12 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +76,8 @@ final class RegistryProbe {
       return Optional.empty();
     }
     check(manifest, "manifest of " + repository + ":" + tag);
-    return Optional.of(manifest.headers().firstValue("Docker-Content-Digest").orElseGet(() -> sha256(manifest.body())));
+    return Optional.of(manifest.headers().firstValue("Docker-Content-Digest")
+        .orElseGet(() -> AttestationStore.sha256(manifest.body())));
   }
 
   /** The manifest {@code digest} of {@code repository}, as stored (to be put again under tags). */
@@ -169,14 +168,6 @@ final class RegistryProbe {
     }
     if (s != 200) {
       throw new RegistryFailure(ErrorKind.REGISTRY_UNAVAILABLE, "registry answered HTTP " + s + " for " + what, null);
-    }
-  }
-
-  private static String sha256(byte[] body) {
-    try {
-      return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
     }
   }
 

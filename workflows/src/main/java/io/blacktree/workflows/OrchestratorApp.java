@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * {@link #close} closes them.
  */
 public final class OrchestratorApp implements AutoCloseable {
-  /** Dispatches from this host's own queue that may wait for a worker at once. */
   private static final Logger log = LoggerFactory.getLogger(OrchestratorApp.class);
+  /** Dispatches from this host's own queue that may wait for a worker at once. */
   private static final int HOST_QUEUE_SLOTS = 50;
   /** Repositories whose last build host this orchestrator remembers (cache affinity). */
   private static final int LAST_HOSTS_CAPACITY = 100_000;
